@@ -1,0 +1,25 @@
+/** The worker injects its clients here; workflows see only the type of what this returns. */
+import type { Sequelize } from 'sequelize';
+import type { TemporalLinks } from '../db/deliveries.js';
+import { createAiActivities } from './ai.js';
+import { createDispatchActivities } from './dispatch.js';
+import type { LivePublisher } from './live.js';
+import { liveTransitionHook } from './live.js';
+import { createReadModelActivities, type TransitionHook } from './read-model.js';
+
+export interface ActivityDeps {
+  sequelize: Sequelize;
+  links: TemporalLinks;
+  live?: LivePublisher;
+  /** Further consumers of committed transitions (notifications, webhooks). */
+  hooks?: TransitionHook[];
+}
+
+export function createActivities(deps: ActivityDeps) {
+  const hooks = [...(deps.live ? [liveTransitionHook(deps.live)] : []), ...(deps.hooks ?? [])];
+  return {
+    ...createReadModelActivities({ sequelize: deps.sequelize, links: deps.links, hooks }),
+    ...createDispatchActivities({ sequelize: deps.sequelize, live: deps.live }),
+    ...createAiActivities(),
+  };
+}

@@ -1,0 +1,95 @@
+/** Writes a delivery's transitions into the Postgres read model: idempotent and ordered by `seq`. */
+import type { Sequelize } from 'sequelize';
+import type { Delivery, TransitionRecord } from '../domain/delivery.js';
+import { deliveryFromState, type TemporalLinks } from '../db/deliveries.js';
+
+/** Runs after a transition has committed; must tolerate being called twice for the same seq. */
+export type TransitionHook = (record: TransitionRecord, delivery: Delivery) => Promise<void>;
+
+export interface ReadModelDeps {
+  sequelize: Sequelize;
+  links: TemporalLinks;
+  hooks: TransitionHook[];
+}
+
+const UPSERT_DELIVERY = `
+  INSERT INTO deliveries AS d (id, tracking_code, customer_id, status, seq, delayed, priority, pickup, dropoff, parcel,
+    notes, quote, driver_id, driver_name, offered_driver_id, offer_expires_at, eta, promised_by, attempts, proof,
+    cancellation, workflow_id, created_at, updated_at)
+  VALUES (:id, :trackingCode, :customerId, :status, :seq, :delayed, :priority, :pickup, :dropoff, :parcel,
+    :notes, :quote, :driverId, :driverName, :offeredDriverId, :offerExpiresAt, :eta, :promisedBy, :attempts, :proof,
+    :cancellation, :workflowId, :createdAt, :updatedAt)
+  ON CONFLICT (id) DO UPDATE SET
+    status = EXCLUDED.status, seq = EXCLUDED.seq, delayed = EXCLUDED.delayed, quote = EXCLUDED.quote,
+    driver_id = EXCLUDED.driver_id, driver_name = EXCLUDED.driver_name, offered_driver_id = EXCLUDED.offered_driver_id,
+    offer_expires_at = EXCLUDED.offer_expires_at, eta = EXCLUDED.eta, promised_by = EXCLUDED.promised_by,
+    attempts = EXCLUDED.attempts, proof = EXCLUDED.proof, cancellation = EXCLUDED.cancellation,
+    updated_at = EXCLUDED.updated_at
+  WHERE d.seq < EXCLUDED.seq`;
+
+const INSERT_EVENT = `
+  INSERT INTO delivery_events (delivery_id, seq, type, at, actor, data)
+  VALUES (:deliveryId, :seq, :type, :at, :actor, :data)
+  ON CONFLICT (delivery_id, seq) DO NOTHING`;
+
+export function createReadModelActivities({ sequelize, links, hooks }: ReadModelDeps) {
+  return {
+    /** One transaction for the row and its timeline event, then the live and notification hooks. */
+    async recordTransition(record: TransitionRecord): Promise<void> {
+      const s = record.snapshot;
+      const json = (v: unknown) => (v === null || v === undefined ? null : JSON.stringify(v));
+      await sequelize.transaction(async (transaction) => {
+        await sequelize.query(UPSERT_DELIVERY, {
+          transaction,
+          replacements: {
+            id: s.deliveryId,
+            trackingCode: s.trackingCode,
+            customerId: s.customerId,
+            status: s.status,
+            seq: s.seq,
+            delayed: s.delayed,
+            priority: s.priority,
+            pickup: json(s.pickup),
+            dropoff: json(s.dropoff),
+            parcel: json(s.parcel),
+            notes: s.notes ?? null,
+            quote: json(s.quote),
+            driverId: s.driver?.id ?? null,
+            driverName: s.driver?.name ?? null,
+            offeredDriverId: s.offer?.driverId ?? null,
+            offerExpiresAt: s.offer?.expiresAt ?? null,
+            eta: s.eta,
+            promisedBy: s.promisedBy,
+            attempts: s.attempts,
+            proof: json(s.proof),
+            cancellation: json(s.cancellation),
+            workflowId: `delivery-${s.deliveryId}`,
+            createdAt: s.createdAt,
+            updatedAt: s.updatedAt,
+          },
+        });
+        await sequelize.query(INSERT_EVENT, {
+          transaction,
+          replacements: {
+            deliveryId: record.deliveryId,
+            seq: record.seq,
+            type: record.type,
+            at: record.at,
+            actor: JSON.stringify(record.actor),
+            data: JSON.stringify(record.data),
+          },
+        });
+      });
+      const delivery = deliveryFromState(s, links);
+      for (const hook of hooks) await hook(record, delivery);
+    },
+
+    /** Compensation: the quote can no longer be charged. Safe to repeat. */
+    async voidQuote({ deliveryId }: { deliveryId: string }): Promise<void> {
+      await sequelize.query(
+        `UPDATE deliveries SET quote = jsonb_set(quote, '{voidedAt}', to_jsonb(now())) WHERE id = :deliveryId AND quote->>'voidedAt' IS NULL`,
+        { replacements: { deliveryId } },
+      );
+    },
+  };
+}

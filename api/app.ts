@@ -1,0 +1,146 @@
+/** The Koa application: middleware composed once, one router per resource. */
+import { randomUUID } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { bodyParser } from '@koa/bodyparser';
+import Koa, { type Middleware } from 'koa';
+import compose from 'koa-compose';
+import serve from 'koa-static';
+import { authenticate } from './auth/middleware.js';
+import { problemHandler } from './errors.js';
+import { idempotency } from './idempotency.js';
+import { createApiMetrics, httpMetrics, type ApiMetrics } from './metrics.js';
+import { buildOpenApi, DOCS_HTML } from './openapi.js';
+import { generalLimit } from './rate-limits.js';
+import { authRoutes } from './routes/auth.js';
+import { deliveryRoutes } from './routes/deliveries.js';
+import { driverRoutes } from './routes/drivers.js';
+import { opsRoutes } from './routes/ops.js';
+import { trackingRoutes } from './routes/tracking.js';
+import { createServices, type ApiDeps, type Services } from './services/index.js';
+import type { AppState } from './types.js';
+
+const webDist = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', 'web', 'dist');
+
+function requestContext(deps: ApiDeps): Middleware<AppState> {
+  return async (ctx, next) => {
+    const given = ctx.get('x-request-id');
+    ctx.state.requestId = /^[A-Za-z0-9._-]{1,100}$/.test(given) ? given : randomUUID();
+    ctx.set('X-Request-Id', ctx.state.requestId);
+    ctx.state.log = deps.logger.child({ requestId: ctx.state.requestId });
+    const started = performance.now();
+    try {
+      await next();
+    } finally {
+      if (ctx.path !== '/metrics' && ctx.path !== '/health') {
+        ctx.state.log.info(
+          { method: ctx.method, path: ctx.path, status: ctx.status, ms: Math.round(performance.now() - started), user: ctx.state.user?.id },
+          'request',
+        );
+      }
+    }
+  };
+}
+
+function securityHeaders(): Middleware<AppState> {
+  return async (ctx, next) => {
+    ctx.set('X-Content-Type-Options', 'nosniff');
+    ctx.set('Referrer-Policy', 'no-referrer');
+    ctx.set('X-Frame-Options', 'DENY');
+    await next();
+  };
+}
+
+function cors(origins: string[]): Middleware<AppState> {
+  return async (ctx, next) => {
+    const origin = ctx.get('origin');
+    if (origin && origins.includes(origin)) {
+      ctx.set('Access-Control-Allow-Origin', origin);
+      ctx.set('Vary', 'Origin');
+      ctx.set('Access-Control-Allow-Headers', 'Authorization, Content-Type, Idempotency-Key, X-Request-Id');
+      ctx.set('Access-Control-Allow-Methods', 'GET, POST, PUT, DELETE, OPTIONS');
+      if (ctx.method === 'OPTIONS') {
+        ctx.status = 204;
+        return;
+      }
+    }
+    await next();
+  };
+}
+
+/** JSON bodies are capped at 1 MB; milestones carry proof images and get their own, larger cap. */
+function bodies(): Middleware<AppState> {
+  const small = bodyParser({ enableTypes: ['json'], jsonLimit: '1mb', encoding: 'utf-8' });
+  const proofs = bodyParser({ enableTypes: ['json'], jsonLimit: '2mb', encoding: 'utf-8' });
+  return async (ctx, next) => {
+    const parser = ctx.path.endsWith('/milestones') ? proofs : small;
+    return parser(ctx as never, next);
+  };
+}
+
+/** The built web app, with every unknown non-API GET answered by its index page (client-side routes). */
+function webApp(): Middleware<AppState> {
+  if (!existsSync(webDist)) return (_ctx, next) => next();
+  const files = serve(webDist, { index: 'index.html', maxage: 0 });
+  const index = serve(webDist, { index: 'index.html' });
+  return async (ctx, next) => {
+    if (ctx.method !== 'GET' || ctx.path.startsWith('/api/') || ctx.path.startsWith('/socket.io')) return next();
+    await files(ctx as never, async () => {});
+    if (ctx.body === undefined && ctx.status === 404) {
+      const original = ctx.path;
+      ctx.path = '/';
+      await index(ctx as never, async () => {});
+      ctx.path = original;
+    }
+  };
+}
+
+export interface BuiltApi {
+  app: Koa<AppState>;
+  services: Services;
+  metrics: ApiMetrics;
+}
+
+export function createApp(deps: ApiDeps): BuiltApi {
+  const services = createServices(deps);
+  const metrics = createApiMetrics();
+  const app = new Koa<AppState>({ proxy: deps.config.TRUST_PROXY });
+  const signedIn = compose<never>([
+    authenticate(services.tokens, services.auth),
+    generalLimit(services.limits),
+    idempotency(deps.sequelize),
+  ]) as unknown as Middleware<AppState>;
+  const openapi = buildOpenApi(deps.config.PUBLIC_URL);
+
+  app.use(requestContext(deps));
+  app.use(problemHandler());
+  app.use(httpMetrics(metrics));
+  app.use(securityHeaders());
+  app.use(cors(deps.config.CORS_ORIGINS));
+  app.use(bodies());
+
+  const routers = [
+    opsRoutes({ sequelize: deps.sequelize, redis: deps.redis, temporal: deps.temporal, metrics }),
+    authRoutes({ auth: services.auth, tokens: services.tokens, limits: services.limits }),
+    deliveryRoutes({ deliveries: services.deliveries, proofs: services.proofs, auth: signedIn }),
+    driverRoutes({ drivers: services.drivers, auth: signedIn }),
+  ];
+  const publicLimit = generalLimit(services.limits);
+  const tracking = trackingRoutes({ sequelize: deps.sequelize, links: services.links });
+  app.use(async (ctx, next) => (ctx.path.startsWith('/api/v1/track/') ? publicLimit(ctx, next) : next()));
+  routers.push(tracking);
+  for (const router of routers) {
+    app.use(router.routes());
+    app.use(router.allowedMethods());
+  }
+  app.use(async (ctx, next) => {
+    if (ctx.path === '/api/v1/openapi.json') ctx.body = openapi;
+    else if (ctx.path === '/api/v1/docs') {
+      ctx.type = 'html';
+      ctx.body = DOCS_HTML.replace("fetch('openapi.json')", "fetch('/api/v1/openapi.json')");
+    } else await next();
+  });
+  app.use(webApp());
+  return { app, services, metrics };
+}

@@ -1,0 +1,64 @@
+/** Short-lived signed access tokens (jose) and opaque, hashed, rotating refresh tokens. */
+import { createHash, randomBytes } from 'node:crypto';
+import { jwtVerify, SignJWT } from 'jose';
+import type { Role } from '../../domain/status.js';
+import { UnauthorizedError } from '../errors.js';
+
+export const ACCESS_AUDIENCE = 'logistics-api';
+const ALGORITHMS = ['HS256'];
+
+export interface AccessClaims {
+  sub: string;
+  role: Role;
+  driverId?: string;
+}
+
+export interface TokenSettings {
+  secret: string;
+  issuer: string;
+  accessTtlSeconds: number;
+}
+
+export class TokenService {
+  private readonly key: Uint8Array;
+
+  constructor(private readonly settings: TokenSettings) {
+    this.key = new TextEncoder().encode(settings.secret);
+  }
+
+  async issueAccessToken(claims: AccessClaims): Promise<string> {
+    return new SignJWT({ role: claims.role, ...(claims.driverId ? { did: claims.driverId } : {}), typ: 'access' })
+      .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
+      .setSubject(claims.sub)
+      .setIssuer(this.settings.issuer)
+      .setAudience(ACCESS_AUDIENCE)
+      .setIssuedAt()
+      .setExpirationTime(`${this.settings.accessTtlSeconds}s`)
+      .sign(this.key);
+  }
+
+  async verifyAccessToken(token: string): Promise<AccessClaims> {
+    try {
+      const { payload } = await jwtVerify(token, this.key, {
+        algorithms: ALGORITHMS,
+        issuer: this.settings.issuer,
+        audience: ACCESS_AUDIENCE,
+        requiredClaims: ['sub', 'exp', 'iat'],
+      });
+      if (payload.typ !== 'access' || typeof payload.sub !== 'string' || typeof payload.role !== 'string') {
+        throw new Error('not an access token');
+      }
+      return { sub: payload.sub, role: payload.role as Role, driverId: typeof payload.did === 'string' ? payload.did : undefined };
+    } catch {
+      throw new UnauthorizedError('invalid or expired access token', 'INVALID_TOKEN');
+    }
+  }
+}
+
+export function newRefreshToken(): string {
+  return `rt_${randomBytes(32).toString('base64url')}`;
+}
+
+export function hashToken(token: string): string {
+  return createHash('sha256').update(token).digest('hex');
+}

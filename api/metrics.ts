@@ -1,0 +1,45 @@
+/** Prometheus metrics of the API process: defaults, HTTP RED, and live connections. */
+import type { Middleware } from 'koa';
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import type { AppState } from './types.js';
+
+export function createApiMetrics() {
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry });
+  const requests = new Counter({
+    name: 'http_requests_total',
+    help: 'HTTP requests by method, route and status',
+    labelNames: ['method', 'route', 'status'] as const,
+    registers: [registry],
+  });
+  const duration = new Histogram({
+    name: 'http_request_duration_seconds',
+    help: 'HTTP request duration by method and route',
+    labelNames: ['method', 'route'] as const,
+    buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
+    registers: [registry],
+  });
+  const sockets = new Gauge({ name: 'socketio_connected_clients', help: 'Connected Socket.IO clients', registers: [registry] });
+  const deliveriesByStatus = new Gauge({
+    name: 'deliveries_by_status',
+    help: 'Deliveries in the read model by status',
+    labelNames: ['status'] as const,
+    registers: [registry],
+  });
+  return { registry, requests, duration, sockets, deliveriesByStatus };
+}
+export type ApiMetrics = ReturnType<typeof createApiMetrics>;
+
+export function httpMetrics(metrics: ApiMetrics): Middleware<AppState> {
+  return async (ctx, next) => {
+    const end = metrics.duration.startTimer();
+    try {
+      await next();
+    } finally {
+      // The matched route pattern, never the raw path, keeps label cardinality bounded.
+      const route = (ctx as unknown as { _matchedRoute?: string })._matchedRoute ?? (ctx.path.startsWith('/api/') ? 'unmatched' : 'static');
+      end({ method: ctx.method, route });
+      metrics.requests.inc({ method: ctx.method, route, status: String(ctx.status) });
+    }
+  };
+}

@@ -1,0 +1,114 @@
+/** The OpenAPI 3.1 document, generated from the same zod schemas the routes validate with. */
+import { z } from 'zod';
+import {
+  assignSchema,
+  cancelSchema,
+  createDeliverySchema,
+  createDriverSchema,
+  dutySchema,
+  listDeliveriesQuerySchema,
+  locationBodySchema,
+  loginSchema,
+  milestoneSchema,
+  refreshSchema,
+  registerSchema,
+} from '../domain/schemas.js';
+
+interface Operation {
+  method: 'get' | 'post' | 'put' | 'delete';
+  path: string;
+  summary: string;
+  roles: string;
+  body?: z.ZodType;
+  query?: z.ZodObject;
+  ok: number;
+}
+
+export const operations: Operation[] = [
+  { method: 'post', path: '/auth/register', summary: 'Register a customer account', roles: 'anyone', body: registerSchema, ok: 201 },
+  { method: 'post', path: '/auth/login', summary: 'Log in: access and refresh tokens', roles: 'anyone', body: loginSchema, ok: 200 },
+  { method: 'post', path: '/auth/refresh', summary: 'Rotate a refresh token; reuse revokes the family', roles: 'anyone', body: refreshSchema, ok: 200 },
+  { method: 'post', path: '/auth/logout', summary: 'Revoke the session', roles: 'user', body: refreshSchema, ok: 204 },
+  { method: 'post', path: '/deliveries', summary: 'Request a delivery: starts its workflow, returns the quote', roles: 'customer, dispatcher', body: createDeliverySchema, ok: 201 },
+  { method: 'get', path: '/deliveries', summary: 'List deliveries you may see', roles: 'scoped', query: listDeliveriesQuerySchema, ok: 200 },
+  { method: 'get', path: '/deliveries/{id}', summary: 'One delivery with its timeline', roles: 'scoped', ok: 200 },
+  { method: 'post', path: '/deliveries/{id}/accept-quote', summary: 'Accept the quote: dispatch starts', roles: 'owner customer, dispatcher', ok: 200 },
+  { method: 'post', path: '/deliveries/{id}/cancel', summary: 'Cancel (customers before pickup)', roles: 'owner customer, dispatcher', body: cancelSchema, ok: 200 },
+  { method: 'post', path: '/deliveries/{id}/assign', summary: 'Assign or reassign a driver', roles: 'dispatcher', body: assignSchema, ok: 200 },
+  { method: 'post', path: '/deliveries/{id}/milestones', summary: 'A driver milestone (offer answer, arrival, pickup, delivery, failed attempt, return)', roles: 'offered or assigned driver', body: milestoneSchema, ok: 200 },
+  { method: 'get', path: '/track/{trackingCode}', summary: 'Public tracking view', roles: 'anyone', ok: 200 },
+  { method: 'get', path: '/drivers', summary: 'Drivers with duty, position and load', roles: 'dispatcher', ok: 200 },
+  { method: 'post', path: '/drivers', summary: 'Create a driver account', roles: 'admin, dispatcher', body: createDriverSchema, ok: 201 },
+  { method: 'put', path: '/drivers/me/duty', summary: 'Go on or off duty', roles: 'driver', body: dutySchema, ok: 200 },
+  { method: 'post', path: '/drivers/me/location', summary: 'One location ping or a batch', roles: 'driver', body: locationBodySchema, ok: 202 },
+  { method: 'get', path: '/health', summary: 'Liveness', roles: 'ops', ok: 200 },
+  { method: 'get', path: '/ready', summary: 'Readiness of database, redis and temporal', roles: 'ops', ok: 200 },
+  { method: 'get', path: '/metrics', summary: 'Prometheus metrics', roles: 'ops', ok: 200 },
+];
+
+/** Later features add their operations here before the document is built. */
+export function registerOperations(more: Operation[]): void {
+  operations.push(...more);
+}
+
+const problem = {
+  description: 'Problem (RFC 9457)',
+  content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } },
+};
+
+export function buildOpenApi(serverUrl: string) {
+  const paths: Record<string, Record<string, unknown>> = {};
+  for (const op of operations) {
+    const params = [...op.path.matchAll(/\{(\w+)\}/g)].map((m) => ({ name: m[1], in: 'path', required: true, schema: { type: 'string' } }));
+    const query = op.query
+      ? Object.entries(op.query.shape).map(([name, schema]) => ({ name, in: 'query', required: false, schema: z.toJSONSchema(schema as z.ZodType, { io: 'input', unrepresentable: 'any' }) }))
+      : [];
+    paths[op.path] ??= {};
+    paths[op.path]![op.method] = {
+      summary: op.summary,
+      description: `Who: ${op.roles}.`,
+      ...(op.roles === 'anyone' || op.roles === 'ops' ? { security: [] } : {}),
+      parameters: [...params, ...query, ...(op.method === 'post' ? [{ name: 'Idempotency-Key', in: 'header', required: false, schema: { type: 'string' } }] : [])],
+      ...(op.body
+        ? { requestBody: { required: true, content: { 'application/json': { schema: z.toJSONSchema(op.body, { io: 'input', unrepresentable: 'any' }) } } } }
+        : {}),
+      responses: { [op.ok]: { description: 'OK' }, 400: problem, 401: problem, 403: problem, 404: problem, 409: problem, 429: problem },
+    };
+  }
+  return {
+    openapi: '3.1.0',
+    info: { title: 'Logistics platform API', version: '1.0.0', description: 'Every delivery is a durable Temporal workflow.' },
+    servers: [{ url: `${serverUrl.replace(/\/$/, '')}/api/v1` }],
+    components: {
+      securitySchemes: { bearer: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' } },
+      schemas: {
+        Problem: {
+          type: 'object',
+          required: ['type', 'title', 'status', 'code'],
+          properties: {
+            type: { type: 'string' }, title: { type: 'string' }, status: { type: 'integer' }, detail: { type: 'string' },
+            code: { type: 'string' }, errors: { type: 'array', items: { type: 'object', properties: { path: { type: 'string' }, message: { type: 'string' } } } },
+          },
+        },
+      },
+    },
+    security: [{ bearer: [] }],
+    paths,
+  };
+}
+
+/** A self-contained reference page: no CDN, so it works on a closed network. */
+export const DOCS_HTML = `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>API reference</title>
+<meta name="viewport" content="width=device-width,initial-scale=1">
+<style>body{font:15px/1.5 system-ui,sans-serif;max-width:960px;margin:2rem auto;padding:0 1rem;color:#1b1f24}
+h1{font-size:1.5rem}.op{border:1px solid #d0d7de;border-radius:8px;margin:.75rem 0;padding:.5rem .75rem}
+.m{display:inline-block;min-width:4rem;font-weight:700;text-transform:uppercase}.get{color:#0969da}.post{color:#1a7f37}.put{color:#9a6700}
+code{background:#f6f8fa;padding:.1rem .3rem;border-radius:4px}pre{background:#f6f8fa;padding:.5rem;overflow:auto;font-size:12px}</style></head>
+<body><h1>Logistics platform API</h1><p>Machine-readable: <a href="openapi.json">openapi.json</a>. Errors are <code>application/problem+json</code>.</p>
+<div id="ops">Loading…</div><script>
+fetch('openapi.json').then(r=>r.json()).then(spec=>{const root=document.getElementById('ops');root.textContent='';
+for(const [path,ops] of Object.entries(spec.paths))for(const [m,op] of Object.entries(ops)){const d=document.createElement('details');d.className='op';
+const s=document.createElement('summary');s.innerHTML='<span class="m '+m+'"></span><code></code> ';s.querySelector('.m').textContent=m;s.querySelector('code').textContent=path;
+s.append(op.summary+' — '+op.description);d.append(s);if(op.requestBody){const pre=document.createElement('pre');
+pre.textContent=JSON.stringify(op.requestBody.content['application/json'].schema,null,2);d.append(pre)}root.append(d)}});
+</script></body></html>`;

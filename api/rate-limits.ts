@@ -1,0 +1,61 @@
+/** Rate limits on Redis, with an in-memory stand-in so a Redis outage never blocks requests. */
+import type { Redis } from 'ioredis';
+import type { Middleware } from 'koa';
+import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes, type RateLimiterAbstract } from 'rate-limiter-flexible';
+import { TooManyRequestsError } from './errors.js';
+import type { AppState } from './types.js';
+
+function limiter(redis: Redis, keyPrefix: string, points: number, duration: number, blockDuration = 0): RateLimiterAbstract {
+  return new RateLimiterRedis({
+    storeClient: redis,
+    keyPrefix,
+    points,
+    duration,
+    blockDuration,
+    insuranceLimiter: new RateLimiterMemory({ keyPrefix: `${keyPrefix}:mem`, points, duration, blockDuration }),
+  });
+}
+
+export interface RateLimits {
+  /** Consecutive failed logins for one account from one address. */
+  loginByUserAndIp: RateLimiterAbstract;
+  /** Failed logins from one address across accounts (credential stuffing). */
+  loginByIp: RateLimiterAbstract;
+  general: RateLimiterAbstract;
+  publicByIp: RateLimiterAbstract;
+  ai: RateLimiterAbstract;
+}
+
+export function createRateLimits(redis: Redis, prefix: string, perMinute: number, aiPerHour: number): RateLimits {
+  return {
+    loginByUserAndIp: limiter(redis, `${prefix}:rl:login:user-ip`, 10, 15 * 60, 15 * 60),
+    loginByIp: limiter(redis, `${prefix}:rl:login:ip`, 100, 60 * 60, 60 * 60),
+    general: limiter(redis, `${prefix}:rl:user`, perMinute, 60),
+    publicByIp: limiter(redis, `${prefix}:rl:public`, perMinute * 10, 60),
+    ai: limiter(redis, `${prefix}:rl:ai`, aiPerHour, 60 * 60),
+  };
+}
+
+export async function consume(l: RateLimiterAbstract, key: string, message?: string): Promise<void> {
+  try {
+    await l.consume(key);
+  } catch (err) {
+    if (err instanceof RateLimiterRes) throw new TooManyRequestsError(err.msBeforeNext / 1000, message);
+    throw err;
+  }
+}
+
+/** Throws 429 when a key is already over its limit, without spending a point. */
+export async function ensureNotBlocked(l: RateLimiterAbstract, key: string, message?: string): Promise<void> {
+  const res = await l.get(key);
+  if (res && res.consumedPoints >= l.points) throw new TooManyRequestsError(res.msBeforeNext / 1000, message);
+}
+
+/** Per signed-in user, or per address for anonymous callers. */
+export function generalLimit(limits: RateLimits): Middleware<AppState> {
+  return async (ctx, next) => {
+    const user = ctx.state.user;
+    await consume(user ? limits.general : limits.publicByIp, user ? user.id : ctx.ip);
+    await next();
+  };
+}

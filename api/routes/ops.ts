@@ -1,0 +1,60 @@
+import Router from '@koa/router';
+import type { Client } from '@temporalio/client';
+import type { Redis } from 'ioredis';
+import { QueryTypes, type Sequelize } from 'sequelize';
+import type { ApiMetrics } from '../metrics.js';
+import type { AppState } from '../types.js';
+
+type Check = 'up' | 'down';
+
+async function probe(fn: () => Promise<unknown>, timeoutMs = 2000): Promise<Check> {
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    await Promise.race([fn(), new Promise((_, reject) => (timer = setTimeout(() => reject(new Error('timeout')), timeoutMs)))]);
+    return 'up';
+  } catch {
+    return 'down';
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+export function opsRoutes(deps: { sequelize: Sequelize; redis: Redis; temporal: Client; metrics: ApiMetrics }): Router<AppState> {
+  const router = new Router<AppState>();
+  // Probes sit at the root for orchestrators and under the API base for clients of the contract.
+  for (const base of ['', '/api/v1']) mount(router, base, deps);
+  return router;
+}
+
+function mount(router: Router<AppState>, base: string, deps: { sequelize: Sequelize; redis: Redis; temporal: Client; metrics: ApiMetrics }): void {
+  router.get(`${base}/health`, (ctx) => {
+    ctx.body = { status: 'ok' };
+  });
+
+  router.get(`${base}/ready`, async (ctx) => {
+    const [database, redis, temporal] = await Promise.all([
+      probe(() => deps.sequelize.query('SELECT 1')),
+      probe(() => deps.redis.ping()),
+      probe(() => deps.temporal.workflowService.getSystemInfo({})),
+    ]);
+    const checks = { database, redis, temporal };
+    const ready = Object.values(checks).every((c) => c === 'up');
+    ctx.status = ready ? 200 : 503;
+    ctx.body = { status: ready ? 'ready' : 'unavailable', ...checks };
+  });
+
+  router.get(`${base}/metrics`, async (ctx) => {
+    try {
+      const rows = await deps.sequelize.query<{ status: string; n: number }>(
+        'SELECT status, COUNT(*)::int AS n FROM deliveries GROUP BY status',
+        { type: QueryTypes.SELECT },
+      );
+      deps.metrics.deliveriesByStatus.reset();
+      for (const r of rows) deps.metrics.deliveriesByStatus.set({ status: r.status }, r.n);
+    } catch {
+      // The database being down must not hide the process metrics.
+    }
+    ctx.type = deps.metrics.registry.contentType;
+    ctx.body = await deps.metrics.registry.metrics();
+  });
+}

@@ -1,0 +1,83 @@
+/** API process: HTTP + Socket.IO on one port. SIGTERM stops intake, drains sockets and exits 0. */
+import { createServer, type Server } from 'node:http';
+import { Client, Connection } from '@temporalio/client';
+import { Redis } from 'ioredis';
+import { createLivePublisher } from '../activities/live.js';
+import { loadConfig, type Config } from '../config/env.js';
+import { createLogger } from '../config/logger.js';
+import { createSequelize } from '../db/connection.js';
+import { initModels } from '../db/models.js';
+import { createApp, type BuiltApi } from './app.js';
+import { attachRealtime, type RealtimeServer } from './realtime/socket-server.js';
+
+export interface RunningApi {
+  server: Server;
+  io: RealtimeServer;
+  api: BuiltApi;
+  port: number;
+  close(): Promise<void>;
+}
+
+export async function startApi(config: Readonly<Config>): Promise<RunningApi> {
+  const logger = createLogger(config, 'api');
+  const sequelize = createSequelize(config.DATABASE_URL);
+  initModels(sequelize);
+  // Commands fail fast while Redis is down instead of queueing behind a dead connection.
+  const redis = new Redis(config.REDIS_URL, { maxRetriesPerRequest: 1, enableOfflineQueue: false, lazyConnect: false });
+  redis.on('error', (err) => logger.warn({ err: err.message }, 'redis connection problem'));
+  const emitterRedis = new Redis(config.REDIS_URL, { maxRetriesPerRequest: 1 });
+  emitterRedis.on('error', () => {});
+  const connection = await Connection.connect({ address: config.TEMPORAL_ADDRESS });
+  const temporal = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE });
+  const live = createLivePublisher(emitterRedis, config.REDIS_PREFIX);
+
+  const api = createApp({ config, logger, sequelize, redis, temporal, live });
+  const server = createServer(api.app.callback());
+  server.keepAliveTimeout = 65_000;
+  const io = attachRealtime(server, {
+    redis: emitterRedis,
+    sequelize,
+    prefix: config.REDIS_PREFIX,
+    allowedOrigins: config.CORS_ORIGINS,
+    publicUrl: config.PUBLIC_URL,
+    services: api.services,
+    logger,
+    metrics: api.metrics,
+  });
+  await new Promise<void>((resolve) => server.listen(config.PORT, resolve));
+  const address = server.address();
+  const port = typeof address === 'object' && address ? address.port : config.PORT;
+  logger.info({ port }, 'api listening');
+
+  return {
+    server,
+    io,
+    api,
+    port,
+    async close() {
+      io.disconnectSockets(true);
+      await new Promise<void>((resolve) => io.close(() => resolve()));
+      server.closeAllConnections();
+      await api.services.locations.close();
+      await connection.close();
+      redis.disconnect();
+      emitterRedis.disconnect();
+      await sequelize.close();
+    },
+  };
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  const config = loadConfig();
+  const running = await startApi(config);
+  let stopping = false;
+  const stop = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    createLogger(config, 'api').info({ signal }, 'shutting down');
+    await running.close();
+    process.exit(0);
+  };
+  process.on('SIGTERM', () => void stop('SIGTERM'));
+  process.on('SIGINT', () => void stop('SIGINT'));
+}

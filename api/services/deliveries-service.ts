@@ -1,0 +1,163 @@
+/** Deliveries: start the workflow, read the read model (scoped to who asks), send the workflow Updates. */
+import { randomBytes, randomUUID } from 'node:crypto';
+import type { Client } from '@temporalio/client';
+import { Op, type WhereOptions } from 'sequelize';
+import { deliveryFromRow, deliveryFromState, type TemporalLinks } from '../../db/deliveries.js';
+import { DeliveryEventRow, DeliveryRow } from '../../db/models.js';
+import type { Delivery, DeliveryTimings, DeliveryWorkflowInput } from '../../domain/delivery.js';
+import { workflowIdFor } from '../../domain/delivery.js';
+import { roadDistanceKm } from '../../domain/geo.js';
+import { quotePrice } from '../../domain/pricing.js';
+import type { CreateDeliveryBody } from '../../domain/schemas.js';
+import { searchAttributes } from '../../domain/search-attributes.js';
+import { DELIVERY_STATUSES, type DeliveryStatus } from '../../domain/status.js';
+import { actionUpdates, quoteRecordedUpdate, type ActionArgs, type PersonAction } from '../../workflows/messages.js';
+import { ValidationError, NotFoundError } from '../errors.js';
+import type { AuthUser } from '../types.js';
+import { updateError } from './temporal-errors.js';
+
+export interface DeliveriesServiceDeps {
+  temporal: Client;
+  taskQueue: string;
+  links: TemporalLinks;
+  timings: DeliveryTimings;
+  aiDispatch: boolean;
+}
+
+/** Crockford base32 without I, L, O, U: 16 characters carry 80 random bits. */
+const TRACKING_ALPHABET = '0123456789ABCDEFGHJKMNPQRSTVWXYZ';
+export function newTrackingCode(): string {
+  const bytes = randomBytes(16);
+  return Array.from(bytes, (b) => TRACKING_ALPHABET[b & 31]).join('');
+}
+
+/** The scope a user may see, as a WHERE clause: authorization lives in the query. */
+export function visibleTo(user: AuthUser): WhereOptions<DeliveryRow> {
+  switch (user.role) {
+    case 'admin':
+    case 'dispatcher':
+      return {};
+    case 'customer':
+      return { customerId: user.id };
+    case 'driver':
+      return user.driverId ? { [Op.or]: [{ driverId: user.driverId }, { offeredDriverId: user.driverId }] } : { id: { [Op.in]: [] } };
+  }
+}
+
+export interface ListQuery {
+  status?: string;
+  driverId?: string;
+  customerId?: string;
+  q?: string;
+  limit: number;
+  cursor?: string;
+}
+
+function decodeCursor(cursor: string): { createdAt: Date; id: string } {
+  const [at, id] = Buffer.from(cursor, 'base64url').toString().split('|');
+  const createdAt = new Date(at ?? '');
+  if (!id || Number.isNaN(createdAt.getTime())) throw new ValidationError([{ path: 'query.cursor', message: 'not a cursor from this API' }]);
+  return { createdAt, id };
+}
+const encodeCursor = (row: DeliveryRow) => Buffer.from(`${row.createdAt.toISOString()}|${row.id}`).toString('base64url');
+
+export class DeliveriesService {
+  constructor(private readonly deps: DeliveriesServiceDeps) {}
+
+  async create(user: AuthUser, body: CreateDeliveryBody, requestId?: string): Promise<Delivery> {
+    const now = new Date();
+    const distanceKm = roadDistanceKm(body.pickup, body.dropoff);
+    const price = quotePrice({ distanceKm, parcel: body.parcel, priority: body.priority, requestedAt: now.toISOString() });
+    const deliveryId = randomUUID();
+    const input: DeliveryWorkflowInput = {
+      deliveryId,
+      trackingCode: newTrackingCode(),
+      customerId: user.id,
+      pickup: body.pickup,
+      dropoff: body.dropoff,
+      parcel: body.parcel,
+      priority: body.priority,
+      notes: body.notes,
+      quote: { ...price, expiresAt: new Date(now.getTime() + this.deps.timings.quoteTtlMs).toISOString() },
+      autoAccept: body.autoAccept ?? false,
+      timings: this.deps.timings,
+      createdAt: now.toISOString(),
+      aiDispatch: this.deps.aiDispatch,
+      requestId,
+    };
+    const handle = await this.deps.temporal.workflow.start('deliveryWorkflow', {
+      workflowId: workflowIdFor(deliveryId),
+      taskQueue: this.deps.taskQueue,
+      args: [input],
+      memo: requestId ? { requestId } : undefined,
+      typedSearchAttributes: [
+        { key: searchAttributes.status, value: 'QUOTED' },
+        { key: searchAttributes.customerId, value: user.id },
+        { key: searchAttributes.priority, value: body.priority },
+        { key: searchAttributes.delayed, value: false },
+      ],
+    });
+    const state = await handle.executeUpdate(quoteRecordedUpdate);
+    return deliveryFromState(state, this.deps.links);
+  }
+
+  async list(user: AuthUser, query: ListQuery): Promise<{ items: Delivery[]; nextCursor: string | null }> {
+    const filters: WhereOptions<DeliveryRow>[] = [visibleTo(user)];
+    if (query.status) {
+      const statuses = query.status.split(',');
+      const unknown = statuses.filter((s) => !DELIVERY_STATUSES.includes(s as DeliveryStatus));
+      if (unknown.length) throw new ValidationError([{ path: 'query.status', message: `unknown status ${unknown.join(', ')}` }]);
+      filters.push({ status: statuses as DeliveryStatus[] });
+    }
+    if (query.driverId) filters.push({ driverId: query.driverId });
+    if (query.customerId) filters.push({ customerId: query.customerId });
+    if (query.q) {
+      const like = `%${query.q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+      filters.push({
+        [Op.or]: [
+          { trackingCode: { [Op.iLike]: like } },
+          { pickup: { address: { [Op.iLike]: like } } },
+          { dropoff: { address: { [Op.iLike]: like } } },
+          { driverName: { [Op.iLike]: like } },
+        ],
+      } as WhereOptions<DeliveryRow>);
+    }
+    if (query.cursor) {
+      const c = decodeCursor(query.cursor);
+      filters.push({ [Op.or]: [{ createdAt: { [Op.lt]: c.createdAt } }, { createdAt: c.createdAt, id: { [Op.lt]: c.id } }] });
+    }
+    const rows = await DeliveryRow.findAll({
+      where: { [Op.and]: filters },
+      order: [['createdAt', 'DESC'], ['id', 'DESC']],
+      limit: query.limit + 1,
+    });
+    const page = rows.slice(0, query.limit);
+    return {
+      items: page.map((r) => deliveryFromRow(r, this.deps.links)),
+      nextCursor: rows.length > query.limit ? encodeCursor(page[page.length - 1]!) : null,
+    };
+  }
+
+  async get(user: AuthUser, id: string, withTimeline = true): Promise<Delivery> {
+    const row = await DeliveryRow.findOne({ where: { [Op.and]: [{ id }, visibleTo(user)] } });
+    if (!row) throw new NotFoundError('delivery');
+    const events = withTimeline ? await DeliveryEventRow.findAll({ where: { deliveryId: id }, order: [['seq', 'ASC']] }) : undefined;
+    return deliveryFromRow(row, this.deps.links, events);
+  }
+
+  /** Sends one Update; the workflow's validator is the authority on whether it is allowed now. */
+  async act(user: AuthUser, id: string, action: PersonAction, args: Omit<ActionArgs, 'actor'>, updateId?: string): Promise<Delivery> {
+    const row = await DeliveryRow.findOne({ where: { [Op.and]: [{ id }, visibleTo(user)] }, attributes: ['id'] });
+    if (!row) throw new NotFoundError('delivery');
+    const handle = this.deps.temporal.workflow.getHandle(workflowIdFor(id));
+    try {
+      const state = await handle.executeUpdate(actionUpdates[action], {
+        args: [{ ...args, actor: { kind: user.role, userId: user.id, driverId: user.driverId, name: user.name } }],
+        ...(updateId ? { updateId: `${user.id}:${updateId}` } : {}),
+      });
+      return deliveryFromState(state, this.deps.links);
+    } catch (err) {
+      throw updateError(err);
+    }
+  }
+}

@@ -1,0 +1,97 @@
+/** Drivers: the roster for dispatchers, accounts for new drivers, duty and live location. */
+import { randomUUID } from 'node:crypto';
+import { QueryTypes, type Sequelize } from 'sequelize';
+import type { LivePublisher } from '../../activities/live.js';
+import { Driver } from '../../db/models.js';
+import type { LocationPing } from '../../domain/schemas.js';
+import type { AuthService } from '../auth/auth-service.js';
+import { NotFoundError } from '../errors.js';
+import type { LocationBuffer } from './location-buffer.js';
+
+export interface DriverSummary {
+  id: string;
+  userId: string;
+  name: string;
+  vehicle: { type: string; capacityKg: number };
+  onDuty: boolean;
+  position: { lat: number; lng: number; heading: number | null; at: string } | null;
+  load: { activeDeliveries: number; weightKg: number };
+}
+
+const ACTIVE = `('ASSIGNED','AT_PICKUP','IN_TRANSIT','AT_DROPOFF','ATTEMPT_FAILED','RETURNING')`;
+
+export class DriversService {
+  /** Active deliveries per driver, briefly cached: pings arrive far more often than assignments change. */
+  private readonly activeCache = new Map<string, { ids: string[]; until: number }>();
+
+  constructor(
+    private readonly deps: { sequelize: Sequelize; auth: AuthService; live?: LivePublisher; locations: LocationBuffer },
+  ) {}
+
+  async list(): Promise<DriverSummary[]> {
+    const rows = await this.deps.sequelize.query<{
+      id: string; user_id: string; name: string; vehicle_type: string; capacity_kg: number; on_duty: boolean;
+      lat: number | null; lng: number | null; heading: number | null; location_at: Date | null; active: number; weight: number;
+    }>(
+      `SELECT d.*, COUNT(x.id)::int AS active, COALESCE(SUM((x.parcel->>'weightKg')::numeric), 0)::float AS weight
+         FROM drivers d
+         JOIN users u ON u.id = d.user_id AND u.disabled_at IS NULL
+         LEFT JOIN deliveries x ON x.driver_id = d.id AND x.status IN ${ACTIVE}
+        GROUP BY d.id ORDER BY d.name`,
+      { type: QueryTypes.SELECT },
+    );
+    return rows.map((r) => ({
+      id: r.id,
+      userId: r.user_id,
+      name: r.name,
+      vehicle: { type: r.vehicle_type, capacityKg: Number(r.capacity_kg) },
+      onDuty: r.on_duty,
+      position: r.lat !== null && r.lng !== null && r.location_at
+        ? { lat: r.lat, lng: r.lng, heading: r.heading, at: new Date(r.location_at).toISOString() }
+        : null,
+      load: { activeDeliveries: r.active, weightKg: r.weight },
+    }));
+  }
+
+  async create(input: { name: string; email: string; password: string; vehicle: { type: string; capacityKg: number } }) {
+    const user = await this.deps.auth.createUser({ email: input.email, password: input.password, name: input.name, role: 'driver' });
+    const driver = await Driver.create({
+      id: randomUUID(),
+      userId: user.id,
+      name: input.name,
+      vehicleType: input.vehicle.type,
+      capacityKg: input.vehicle.capacityKg,
+    });
+    return { id: driver.id, userId: user.id, name: driver.name, email: user.email, vehicle: input.vehicle, onDuty: false };
+  }
+
+  async setDuty(driverId: string, onDuty: boolean) {
+    const [count] = await Driver.update({ onDuty }, { where: { id: driverId } });
+    if (!count) throw new NotFoundError('driver');
+    return { driverId, onDuty };
+  }
+
+  /** Broadcast at once; persisted by the buffer in batches. */
+  async recordLocation(driverId: string, pings: LocationPing[]): Promise<{ accepted: number }> {
+    const latest = pings.reduce((a, b) => (Date.parse(b.recordedAt) > Date.parse(a.recordedAt) ? b : a));
+    this.deps.locations.add(driverId, pings);
+    const deliveryIds = await this.activeDeliveryIds(driverId);
+    await this.deps.live?.publishDriverLocation(
+      { driverId, lat: latest.lat, lng: latest.lng, heading: latest.heading, at: latest.recordedAt },
+      deliveryIds,
+    );
+    return { accepted: pings.length };
+  }
+
+  private async activeDeliveryIds(driverId: string): Promise<string[]> {
+    const cached = this.activeCache.get(driverId);
+    if (cached && cached.until > Date.now()) return cached.ids;
+    const rows = await this.deps.sequelize.query<{ id: string }>(
+      `SELECT id FROM deliveries WHERE driver_id = :driverId AND status IN ${ACTIVE}`,
+      { type: QueryTypes.SELECT, replacements: { driverId } },
+    );
+    const ids = rows.map((r) => r.id);
+    this.activeCache.set(driverId, { ids, until: Date.now() + 2000 });
+    return ids;
+  }
+}

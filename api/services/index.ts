@@ -1,0 +1,49 @@
+/** Wires the API's services from its clients, once per process. */
+import type { Client } from '@temporalio/client';
+import type { Redis } from 'ioredis';
+import type { Logger } from 'pino';
+import type { Sequelize } from 'sequelize';
+import type { LivePublisher } from '../../activities/live.js';
+import type { Config } from '../../config/env.js';
+import type { TemporalLinks } from '../../db/deliveries.js';
+import { AuthService } from '../auth/auth-service.js';
+import { TokenService } from '../auth/tokens.js';
+import { createRateLimits } from '../rate-limits.js';
+import { DeliveriesService } from './deliveries-service.js';
+import { DriversService } from './drivers-service.js';
+import { LocationBuffer } from './location-buffer.js';
+import { ProofsService } from './proofs-service.js';
+
+export interface ApiDeps {
+  config: Readonly<Config>;
+  logger: Logger;
+  sequelize: Sequelize;
+  redis: Redis;
+  temporal: Client;
+  live: LivePublisher;
+}
+
+export function createServices(deps: ApiDeps) {
+  const { config, sequelize } = deps;
+  const links: TemporalLinks = { uiUrl: config.TEMPORAL_UI_URL, namespace: config.TEMPORAL_NAMESPACE };
+  const tokens = new TokenService({ secret: config.JWT_SECRET, issuer: config.JWT_ISSUER, accessTtlSeconds: config.ACCESS_TOKEN_TTL_S });
+  const auth = new AuthService({ sequelize, tokens, refreshTtlSeconds: config.REFRESH_TOKEN_TTL_S, live: deps.live });
+  const locations = new LocationBuffer(sequelize, deps.logger);
+  return {
+    links,
+    tokens,
+    auth,
+    locations,
+    limits: createRateLimits(deps.redis, config.REDIS_PREFIX, config.RATE_LIMIT_PER_MINUTE, config.AI_QUOTA_PER_HOUR),
+    proofs: new ProofsService(sequelize),
+    deliveries: new DeliveriesService({
+      temporal: deps.temporal,
+      taskQueue: config.TEMPORAL_TASK_QUEUE,
+      links,
+      timings: config.timings,
+      aiDispatch: Boolean(config.GROQ_API_KEY),
+    }),
+    drivers: new DriversService({ sequelize, auth, live: deps.live, locations }),
+  };
+}
+export type Services = ReturnType<typeof createServices>;

@@ -1,0 +1,93 @@
+/** The one place that reads the environment: parsed once, typed, frozen; every bad key named together. */
+import { z } from 'zod';
+import { DEFAULT_TIMINGS, type DeliveryTimings } from '../domain/delivery.js';
+
+export const DEFAULT_JWT_SECRET = 'dev-only-secret-change-me-0123456789abcdef';
+export const DEFAULT_DEMO_PASSWORD = 'demo-password-2024';
+
+const ms = (fallback: number) => z.coerce.number().int().min(1).default(fallback);
+const flag = z
+  .enum(['true', 'false', '1', '0', ''])
+  .default('false')
+  .transform((v) => v === 'true' || v === '1');
+const csv = z
+  .string()
+  .default('')
+  .transform((v) => v.split(',').map((s) => s.trim()).filter(Boolean));
+
+const envSchema = z.object({
+  NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
+  PORT: z.coerce.number().int().min(0).max(65535).default(8000),
+  PUBLIC_URL: z.url().default('http://localhost:8000'),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  DATABASE_URL: z.string().regex(/^postgres(ql)?:\/\//, 'a postgres:// URL').default('postgres://postgres@127.0.0.1:5432/logistics'),
+  REDIS_URL: z.string().regex(/^rediss?:\/\//, 'a redis:// URL').default('redis://127.0.0.1:6379'),
+  REDIS_PREFIX: z.string().regex(/^[a-z0-9:_-]*$/).default('lp'),
+  TEMPORAL_ADDRESS: z.string().default('127.0.0.1:7233'),
+  TEMPORAL_NAMESPACE: z.string().default('default'),
+  TEMPORAL_TASK_QUEUE: z.string().default('deliveries'),
+  TEMPORAL_UI_URL: z.url().default('http://localhost:8233'),
+  GROQ_API_KEY: z.string().optional(),
+  GROQ_BASE_URL: z.url().optional(),
+  GROQ_MODEL: z.string().default('llama-3.3-70b-versatile'),
+  GROQ_TIMEOUT_MS: ms(8000),
+  AI_QUOTA_PER_HOUR: z.coerce.number().int().min(1).default(60),
+  JWT_SECRET: z.string().min(32, 'at least 32 characters').default(DEFAULT_JWT_SECRET),
+  JWT_ISSUER: z.string().default('logistics-platform'),
+  ACCESS_TOKEN_TTL_S: z.coerce.number().int().min(30).max(3600).default(900),
+  REFRESH_TOKEN_TTL_S: z.coerce.number().int().min(300).default(30 * 24 * 3600),
+  CORS_ORIGINS: csv,
+  TRUST_PROXY: flag,
+  RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).default(600),
+  DEMO_PASSWORD: z.string().min(10).default(DEFAULT_DEMO_PASSWORD),
+  SMTP_URL: z.string().optional(),
+  WEBHOOK_ALLOWED_HOSTS: csv,
+  LOCATION_RETENTION_DAYS: z.coerce.number().int().min(1).default(7),
+  WORKER_METRICS_PORT: z.coerce.number().int().min(0).max(65535).default(9464),
+  QUOTE_TTL_MS: ms(DEFAULT_TIMINGS.quoteTtlMs),
+  OFFER_TIMEOUT_MS: ms(DEFAULT_TIMINGS.offerTimeoutMs),
+  DISPATCH_SLA_MS: ms(DEFAULT_TIMINGS.dispatchSlaMs),
+  DISPATCH_RETRY_MS: ms(DEFAULT_TIMINGS.dispatchRetryMs),
+  PICKUP_SLA_MS: ms(DEFAULT_TIMINGS.pickupSlaMs),
+  REATTEMPT_DELAY_MS: ms(DEFAULT_TIMINGS.reattemptDelayMs),
+  MAX_ATTEMPTS: z.coerce.number().int().min(1).max(10).default(DEFAULT_TIMINGS.maxAttempts),
+  DELIVERY_PROMISE_MS: z.coerce.number().int().min(1).optional(),
+});
+
+type Env = z.infer<typeof envSchema>;
+
+export interface Config extends Env {
+  timings: DeliveryTimings;
+  production: boolean;
+}
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`invalid configuration: ${problems.join('; ')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+export function loadConfig(source: Record<string, string | undefined> = process.env): Readonly<Config> {
+  // Empty strings mean "unset" so a blank line in .env falls back to the default.
+  const cleaned = Object.fromEntries(Object.entries(source).filter(([, v]) => v !== undefined && v !== ''));
+  const parsed = envSchema.safeParse(cleaned);
+  if (!parsed.success) {
+    throw new ConfigError(parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`));
+  }
+  const env = parsed.data;
+  if (env.NODE_ENV === 'production' && env.JWT_SECRET === DEFAULT_JWT_SECRET) {
+    throw new ConfigError(['JWT_SECRET: the development default is refused in production']);
+  }
+  const timings: DeliveryTimings = {
+    quoteTtlMs: env.QUOTE_TTL_MS,
+    offerTimeoutMs: env.OFFER_TIMEOUT_MS,
+    dispatchSlaMs: env.DISPATCH_SLA_MS,
+    dispatchRetryMs: env.DISPATCH_RETRY_MS,
+    pickupSlaMs: env.PICKUP_SLA_MS,
+    reattemptDelayMs: env.REATTEMPT_DELAY_MS,
+    maxAttempts: env.MAX_ATTEMPTS,
+    ...(env.DELIVERY_PROMISE_MS ? { deliveryPromiseMs: env.DELIVERY_PROMISE_MS } : {}),
+  };
+  return Object.freeze({ ...env, timings, production: env.NODE_ENV === 'production' });
+}

@@ -1,0 +1,187 @@
+/** The delivery as the workflow holds it, as the read model stores it and as the API shows it. */
+import type { Parcel, Stop } from './schemas.js';
+import type { Price, Priority } from './pricing.js';
+import type { ActorKind, DeliveryStatus } from './status.js';
+
+export interface Quote extends Price {
+  expiresAt: string;
+  voidedAt?: string | null;
+}
+
+export interface DriverRef {
+  id: string;
+  name: string;
+}
+
+export interface Proof {
+  recipientName?: string;
+  signatureId?: string;
+  photoId?: string;
+  otpVerified?: boolean;
+  at: string;
+}
+
+export interface Actor {
+  kind: ActorKind;
+  userId?: string;
+  driverId?: string;
+  name?: string;
+}
+
+/** Every duration the workflow waits on, so tests can shrink them and operators tune them. */
+export interface DeliveryTimings {
+  quoteTtlMs: number;
+  offerTimeoutMs: number;
+  dispatchSlaMs: number;
+  dispatchRetryMs: number;
+  pickupSlaMs: number;
+  reattemptDelayMs: number;
+  maxAttempts: number;
+  /** When set, the promise is pickup time + this; otherwise ETA + a priority slack. */
+  deliveryPromiseMs?: number;
+}
+
+export const DEFAULT_TIMINGS: DeliveryTimings = {
+  quoteTtlMs: 15 * 60_000,
+  offerTimeoutMs: 60_000,
+  dispatchSlaMs: 10 * 60_000,
+  dispatchRetryMs: 30_000,
+  pickupSlaMs: 45 * 60_000,
+  reattemptDelayMs: 30 * 60_000,
+  maxAttempts: 3,
+};
+
+export interface DeliveryWorkflowInput {
+  deliveryId: string;
+  trackingCode: string;
+  customerId: string;
+  pickup: Stop;
+  dropoff: Stop;
+  parcel: Parcel;
+  priority: Priority;
+  notes?: string;
+  quote: Quote;
+  autoAccept?: boolean;
+  timings: DeliveryTimings;
+  createdAt: string;
+  /** Use the AI re-ranking of dispatch candidates when a model is configured. */
+  aiDispatch?: boolean;
+  requestId?: string;
+}
+
+export interface Alert {
+  kind: 'unassigned' | 'pickup_late' | 'delayed' | 'attempt_failed' | 'no_candidates';
+  message: string;
+  at: string;
+}
+
+export interface DeliveryState {
+  deliveryId: string;
+  trackingCode: string;
+  customerId: string;
+  status: DeliveryStatus;
+  seq: number;
+  delayed: boolean;
+  priority: Priority;
+  pickup: Stop;
+  dropoff: Stop;
+  parcel: Parcel;
+  notes?: string;
+  quote: Quote;
+  driver: DriverRef | null;
+  offer: { driverId: string; name: string; expiresAt: string } | null;
+  declinedDriverIds: string[];
+  attempts: number;
+  eta: string | null;
+  promisedBy: string | null;
+  proof: Proof | null;
+  cancellation: { by: ActorKind; reason: string } | null;
+  alerts: Alert[];
+  createdAt: string;
+  updatedAt: string;
+}
+
+/** One step on a delivery's timeline: what the read model stores and clients replay. */
+export interface TimelineEvent {
+  seq: number;
+  type: string;
+  at: string;
+  actor: Actor;
+  data: Record<string, unknown>;
+}
+
+/** What the workflow hands to the recordTransition activity: the event plus the state after it. */
+export interface TransitionRecord extends TimelineEvent {
+  deliveryId: string;
+  snapshot: DeliveryState;
+}
+
+/** The `Delivery` of the HTTP contract. */
+export interface Delivery {
+  id: string;
+  trackingCode: string;
+  status: DeliveryStatus;
+  seq: number;
+  delayed: boolean;
+  priority: Priority;
+  pickup: Stop;
+  dropoff: Stop;
+  parcel: Parcel;
+  notes?: string | null;
+  quote: Quote;
+  customerId: string;
+  driver?: DriverRef | null;
+  offer?: { driverId: string; expiresAt: string } | null;
+  eta?: string | null;
+  promisedBy?: string | null;
+  attempts: number;
+  proof?: Proof | null;
+  cancellation?: { by: ActorKind; reason: string } | null;
+  createdAt: string;
+  updatedAt: string;
+  workflowId: string;
+  temporalUiUrl: string;
+  timeline?: TimelineEvent[];
+}
+
+/** The reduced public view of `GET /track/:code`: no phones, no surnames, no proof images. */
+export interface TrackingView {
+  trackingCode: string;
+  status: DeliveryStatus;
+  seq: number;
+  delayed: boolean;
+  eta: string | null;
+  promisedBy: string | null;
+  pickup: { address: string };
+  dropoff: { address: string };
+  driver: { firstName: string; position: { lat: number; lng: number; at: string } | null } | null;
+  proof: { recipientName?: string; at: string } | null;
+  timeline: Array<{ seq: number; type: string; at: string }>;
+}
+
+export const workflowIdFor = (deliveryId: string): string => `delivery-${deliveryId}`;
+
+export function firstName(name: string): string {
+  return name.trim().split(/\s+/)[0] ?? '';
+}
+
+/** Keeps only what a public tracking page may show. */
+export function toTrackingView(
+  d: Delivery,
+  driverPosition: { lat: number; lng: number; at: string } | null,
+): TrackingView {
+  const showPosition = ['ASSIGNED', 'AT_PICKUP', 'IN_TRANSIT', 'AT_DROPOFF', 'RETURNING'].includes(d.status);
+  return {
+    trackingCode: d.trackingCode,
+    status: d.status,
+    seq: d.seq,
+    delayed: d.delayed,
+    eta: d.eta ?? null,
+    promisedBy: d.promisedBy ?? null,
+    pickup: { address: d.pickup.address },
+    dropoff: { address: d.dropoff.address },
+    driver: d.driver ? { firstName: firstName(d.driver.name), position: showPosition ? driverPosition : null } : null,
+    proof: d.proof ? { recipientName: d.proof.recipientName ? firstName(d.proof.recipientName) : undefined, at: d.proof.at } : null,
+    timeline: (d.timeline ?? []).filter((e) => e.type !== 'ai').map(({ seq, type, at }) => ({ seq, type, at })),
+  };
+}

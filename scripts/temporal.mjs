@@ -1,0 +1,222 @@
+// Runs the Temporal dev server with the search attributes the delivery workflows use. Plain Node with
+// no npm dependencies, because `npm start` and `.ci/run` need it before `npm install` has run.
+import { execFile, spawn } from 'node:child_process';
+import { closeSync, openSync } from 'node:fs';
+import { mkdir, mkdtemp, readFile } from 'node:fs/promises';
+import { createConnection } from 'node:net';
+import { tmpdir } from 'node:os';
+import { basename, dirname, extname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { ensureTemporalCli } from './temporal-cli.mjs';
+
+export { ensureTemporalCli, TEMPORAL_CLI_VERSION } from './temporal-cli.mjs';
+
+export const SEARCH_ATTRIBUTES = Object.freeze({
+  DeliveryStatus: 'Keyword',
+  DriverId: 'Keyword',
+  CustomerId: 'Keyword',
+  Priority: 'Keyword',
+  Delayed: 'Bool',
+  PromisedBy: 'Datetime',
+});
+
+const READY_TIMEOUT_MS = 60_000;
+const STOP_GRACE_MS = 10_000;
+
+const sleep = (ms) => new Promise((done) => setTimeout(done, ms));
+
+export function isReachable(address, timeoutMs = 1000) {
+  const { host, port } = splitAddress(address);
+  return new Promise((resolvePromise) => {
+    const socket = createConnection({ host, port });
+    const finish = (result) => {
+      socket.destroy();
+      resolvePromise(result);
+    };
+    socket.setTimeout(timeoutMs, () => finish(false));
+    socket.once('connect', () => finish(true));
+    socket.once('error', () => finish(false));
+  });
+}
+
+function splitAddress(address) {
+  const match = /^\[?([^\]]*?)\]?:(\d+)$/.exec(address);
+  if (!match) throw new Error(`Expected host:port, got "${address}".`);
+  return { host: match[1], port: Number(match[2]) };
+}
+
+function runCli(cliPath, args, timeoutMs = 15_000) {
+  return new Promise((resolvePromise, reject) => {
+    execFile(cliPath, args, { timeout: timeoutMs, maxBuffer: 16 * 1024 * 1024 }, (error, stdout, stderr) => {
+      if (error) {
+        reject(new Error(`temporal ${args.slice(0, 3).join(' ')} failed: ${(stderr || error.message).trim()}`));
+      } else {
+        resolvePromise(stdout);
+      }
+    });
+  });
+}
+
+// The CLI lists types as INDEXED_VALUE_TYPE_KEYWORD_LIST; we name them KeywordList.
+const normalizeType = (type) => type.replace(/^INDEXED_VALUE_TYPE_/, '').replaceAll('_', '').toLowerCase();
+
+export async function registerSearchAttributes({ cliPath, address, namespace = 'default' }) {
+  const connection = ['--address', address, '--namespace', namespace];
+  const listed = JSON.parse(
+    await runCli(cliPath, ['operator', 'search-attribute', 'list', ...connection, '--output', 'json']),
+  );
+  const existing = { ...listed.systemAttributes, ...listed.customAttributes };
+  const created = [];
+  for (const [name, type] of Object.entries(SEARCH_ATTRIBUTES)) {
+    if (existing[name] === undefined) {
+      await runCli(cliPath, ['operator', 'search-attribute', 'create', '--name', name, '--type', type, ...connection]);
+      created.push(name);
+    } else if (normalizeType(existing[name]) !== type.toLowerCase()) {
+      throw new Error(
+        `Search attribute ${name} exists in namespace ${namespace} as ${existing[name]}, but the workflows need ${type}.`,
+      );
+    }
+  }
+  return created;
+}
+
+async function tailOf(file, lines = 20) {
+  try {
+    return (await readFile(file, 'utf8')).trimEnd().split('\n').slice(-lines).join('\n');
+  } catch {
+    return '(no server log)';
+  }
+}
+
+export async function startDevServer({
+  cliPath,
+  port = 7233,
+  uiPort = 8233,
+  dbFile,
+  namespace = 'default',
+  headless = false,
+  log = console.log,
+} = {}) {
+  const cli = cliPath ?? (await ensureTemporalCli({ log }));
+  const address = `127.0.0.1:${port}`;
+  if (await isReachable(address)) {
+    throw new Error(`${address} is already in use (a Temporal server may already be running there).`);
+  }
+
+  const args = ['server', 'start-dev', '--ip', '127.0.0.1', '--port', String(port), '--ui-port', String(uiPort)];
+  args.push('--namespace', namespace, '--log-level', 'warn');
+  let logFile;
+  if (dbFile) {
+    const db = resolve(dbFile);
+    await mkdir(dirname(db), { recursive: true });
+    args.push('--db-filename', db, '--sqlite-pragma', 'journal_mode=WAL', '--sqlite-pragma', 'synchronous=OFF');
+    logFile = join(dirname(db), `${basename(db, extname(db))}.log`);
+  } else {
+    logFile = join(await mkdtemp(join(tmpdir(), 'temporal-dev-')), 'server.log');
+  }
+  if (headless) args.push('--headless');
+  for (const [name, type] of Object.entries(SEARCH_ATTRIBUTES)) args.push('--search-attribute', `${name}=${type}`);
+
+  const fd = openSync(logFile, 'a');
+  const child = spawn(cli, args, { stdio: ['ignore', fd, fd] });
+  closeSync(fd);
+
+  const status = { exited: false, spawnError: undefined };
+  const exitedPromise = new Promise((done) => {
+    child.once('exit', () => {
+      status.exited = true;
+      done();
+    });
+    child.once('error', (error) => {
+      status.spawnError = error;
+      status.exited = true;
+      done();
+    });
+  });
+  // An orphaned dev server would keep its ports after we are gone.
+  const killOnExit = () => child.kill('SIGTERM');
+  process.once('exit', killOnExit);
+
+  const stop = async () => {
+    process.off('exit', killOnExit);
+    if (status.exited) return;
+    child.kill('SIGTERM');
+    const timer = setTimeout(() => child.kill('SIGKILL'), STOP_GRACE_MS);
+    await exitedPromise;
+    clearTimeout(timer);
+  };
+
+  try {
+    await waitUntilReady({ cli, address, namespace, status, logFile });
+    await registerSearchAttributes({ cliPath: cli, address, namespace });
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+
+  return { address, uiUrl: headless ? undefined : `http://127.0.0.1:${uiPort}`, child, logFile, stop };
+}
+
+async function waitUntilReady({ cli, address, namespace, status, logFile }) {
+  const deadline = Date.now() + READY_TIMEOUT_MS;
+  let lastError = '';
+  while (Date.now() < deadline) {
+    if (status.spawnError) throw new Error(`Could not run ${cli}: ${status.spawnError.message}`);
+    if (status.exited) {
+      throw new Error(`The Temporal dev server exited during startup. Last lines of ${logFile}:\n${await tailOf(logFile)}`);
+    }
+    if (await isReachable(address, 500)) {
+      try {
+        await runCli(cli, ['operator', 'namespace', 'describe', '-n', namespace, '--address', address], 5000);
+        return;
+      } catch (error) {
+        lastError = error.message;
+      }
+    }
+    await sleep(250);
+  }
+  throw new Error(
+    `The Temporal dev server did not become ready on ${address} within ${READY_TIMEOUT_MS / 1000}s` +
+      `${lastError ? ` (${lastError})` : ''}. Last lines of ${logFile}:\n${await tailOf(logFile)}`,
+  );
+}
+
+async function main(command) {
+  const log = (...parts) => console.error(...parts);
+  if (command === 'ensure') {
+    console.log(await ensureTemporalCli({ log }));
+    return;
+  }
+  if (command === 'start') {
+    const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+    const server = await startDevServer({ dbFile: join(root, '.data', 'temporal', 'dev.sqlite'), log });
+    console.log(`Temporal server: ${server.address}`);
+    console.log(`Temporal Web UI: ${server.uiUrl}`);
+    console.log(`Server log:      ${server.logFile}`);
+    console.log('Press Ctrl-C to stop.');
+    let stopping = false;
+    const shutdown = async () => {
+      stopping = true;
+      await server.stop();
+      process.exit(0);
+    };
+    process.once('SIGINT', shutdown);
+    process.once('SIGTERM', shutdown);
+    server.child.once('exit', (code, signal) => {
+      // Ctrl-C reaches the server too, since it shares our process group.
+      if (stopping) return;
+      console.error(`The Temporal dev server exited (${signal ?? code}); see ${server.logFile}.`);
+      process.exit(code ?? 1);
+    });
+    return;
+  }
+  console.error('Usage: node scripts/temporal.mjs ensure|start');
+  process.exitCode = 2;
+}
+
+if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  main(process.argv[2]).catch((error) => {
+    console.error(error.message);
+    process.exit(1);
+  });
+}

@@ -1,0 +1,74 @@
+/**
+ * Once per test run: a Temporal dev server (in memory), a fresh Postgres database with migrations and
+ * demo data, and one delivery worker. Test files get the environment through `inject('testEnv')`.
+ */
+import { Redis } from 'ioredis';
+import type { TestProject } from 'vitest/node';
+import { createLivePublisher } from '../../activities/live.js';
+import { loadConfig } from '../../config/env.js';
+import { createSequelize, dropDatabase, ensureDatabase } from '../../db/connection.js';
+import { createMigrator } from '../../db/migrator.js';
+import { initModels } from '../../db/models.js';
+import { seedDemoData } from '../../db/seed.js';
+import { ensureTemporalCli, startDevServer } from '../../scripts/temporal.mjs';
+import { createDeliveryWorker } from '../../worker/delivery-worker.js';
+import { freePort } from '../support/ports.js';
+
+export type TestEnv = Record<string, string>;
+
+declare module 'vitest' {
+  export interface ProvidedContext {
+    testEnv: TestEnv;
+  }
+}
+
+export default async function setup(project: TestProject) {
+  const log = (...parts: unknown[]) => console.error('[setup]', ...parts);
+  const cliPath = await ensureTemporalCli({ log });
+  const temporal = await startDevServer({ cliPath, port: await freePort(), uiPort: await freePort(), headless: true, log });
+  const dbName = `logistics_test_${Date.now()}_${process.pid}`;
+  const base = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+  const databaseUrl = base.replace(/\/[^/]*$/, `/${dbName}`);
+  const env: TestEnv = {
+    NODE_ENV: 'test',
+    LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
+    DATABASE_URL: databaseUrl,
+    REDIS_URL: process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379',
+    REDIS_PREFIX: `lpt${process.pid}`,
+    TEMPORAL_ADDRESS: temporal.address,
+    TEMPORAL_NAMESPACE: 'default',
+    TEMPORAL_TASK_QUEUE: `deliveries-test-${process.pid}`,
+    TEMPORAL_CLI_PATH: cliPath,
+    DEMO_PASSWORD: 'demo-password-for-tests',
+    JWT_SECRET: 'test-secret-0123456789abcdef0123456789abcdef',
+    OFFER_TIMEOUT_MS: '4000',
+    DISPATCH_RETRY_MS: '1000',
+    PICKUP_SLA_MS: '600000',
+  };
+  await ensureDatabase(databaseUrl);
+  const sequelize = createSequelize(databaseUrl);
+  initModels(sequelize);
+  await createMigrator(sequelize).up();
+  await seedDemoData(sequelize, env.DEMO_PASSWORD!);
+
+  const config = loadConfig(env);
+  const redis = new Redis(config.REDIS_URL, { maxRetriesPerRequest: 1 });
+  const { worker, connection } = await createDeliveryWorker({
+    address: config.TEMPORAL_ADDRESS,
+    namespace: config.TEMPORAL_NAMESPACE,
+    taskQueue: config.TEMPORAL_TASK_QUEUE,
+    deps: { sequelize, links: { uiUrl: config.TEMPORAL_UI_URL, namespace: config.TEMPORAL_NAMESPACE }, live: createLivePublisher(redis, config.REDIS_PREFIX) },
+  });
+  const running = worker.run();
+  project.provide('testEnv', env);
+
+  return async () => {
+    worker.shutdown();
+    await running.catch((err) => log('worker ended with', err));
+    await connection.close();
+    redis.disconnect();
+    await sequelize.close();
+    await temporal.stop();
+    if (!process.env.KEEP_TEST_DB) await dropDatabase(databaseUrl);
+  };
+}

@@ -1,0 +1,132 @@
+/** Helpers for integration tests: an API instance per file, sessions, drivers placed where a test wants. */
+import { randomUUID } from 'node:crypto';
+import { inject } from 'vitest';
+import { loadConfig } from '../../config/env.js';
+import { startApi, type RunningApi } from '../../api/server.js';
+
+export const env = () => inject('testEnv');
+export const DEMO_PASSWORD = () => env().DEMO_PASSWORD!;
+
+export interface TestApi {
+  url: string;
+  running: RunningApi;
+  close(): Promise<void>;
+}
+
+export async function startTestApi(overrides: Record<string, string> = {}): Promise<TestApi> {
+  const running = await startApi(loadConfig({ ...env(), PORT: '0', ...overrides }));
+  return { url: `http://127.0.0.1:${running.port}`, running, close: () => running.close() };
+}
+
+export interface Reply<T = any> {
+  status: number;
+  body: T;
+  headers: Headers;
+}
+
+export async function call<T = any>(
+  base: string,
+  method: string,
+  path: string,
+  options: { token?: string; body?: unknown; headers?: Record<string, string> } = {},
+): Promise<Reply<T>> {
+  const res = await fetch(`${base}${path}`, {
+    method,
+    headers: {
+      ...(options.body !== undefined ? { 'content-type': 'application/json' } : {}),
+      ...(options.token ? { authorization: `Bearer ${options.token}` } : {}),
+      ...options.headers,
+    },
+    body: options.body === undefined ? undefined : typeof options.body === 'string' ? options.body : JSON.stringify(options.body),
+  });
+  const text = await res.text();
+  let body: unknown = text;
+  try {
+    body = text ? JSON.parse(text) : null;
+  } catch {
+    // not JSON: keep the text
+  }
+  return { status: res.status, body: body as T, headers: res.headers };
+}
+
+export interface Session {
+  token: string;
+  refreshToken: string;
+  user: { id: string; email: string; name: string; role: string; driverId?: string };
+}
+
+export async function login(base: string, email: string, password = DEMO_PASSWORD()): Promise<Session> {
+  const res = await call(base, 'POST', '/api/v1/auth/login', { body: { email, password } });
+  if (res.status !== 200) throw new Error(`login ${email} failed: ${res.status} ${JSON.stringify(res.body)}`);
+  return { token: res.body.accessToken, refreshToken: res.body.refreshToken, user: res.body.user };
+}
+
+export async function registerCustomer(base: string, name = 'Test Customer'): Promise<Session> {
+  const email = `customer-${randomUUID().slice(0, 8)}@example.com`;
+  const password = `pw-${randomUUID()}`;
+  const res = await call(base, 'POST', '/api/v1/auth/register', { body: { email, password, name } });
+  if (res.status !== 201) throw new Error(`register failed: ${res.status} ${JSON.stringify(res.body)}`);
+  return login(base, email, password);
+}
+
+/** A fresh area far from every other test's, so dispatch only sees the drivers a test places there. */
+export function isolatedArea(): { lat: number; lng: number } {
+  return { lat: -40 + Math.random() * 80, lng: -150 + Math.random() * 300 };
+}
+
+export async function createDriverAt(
+  base: string,
+  dispatcher: Session,
+  at: { lat: number; lng: number },
+  options: { name?: string; capacityKg?: number; onDuty?: boolean } = {},
+): Promise<Session> {
+  const email = `driver-${randomUUID().slice(0, 8)}@example.com`;
+  const password = `pw-${randomUUID()}`;
+  const created = await call(base, 'POST', '/api/v1/drivers', {
+    token: dispatcher.token,
+    body: { name: options.name ?? 'Tess Driver', email, password, vehicle: { type: 'van', capacityKg: options.capacityKg ?? 500 } },
+  });
+  if (created.status !== 201) throw new Error(`driver create failed: ${created.status} ${JSON.stringify(created.body)}`);
+  const session = await login(base, email, password);
+  if (options.onDuty !== false) {
+    await call(base, 'PUT', '/api/v1/drivers/me/duty', { token: session.token, body: { onDuty: true } });
+  }
+  await call(base, 'POST', '/api/v1/drivers/me/location', {
+    token: session.token,
+    body: { lat: at.lat, lng: at.lng, recordedAt: new Date().toISOString() },
+  });
+  return session;
+}
+
+export function deliveryBody(area: { lat: number; lng: number }, overrides: Record<string, unknown> = {}) {
+  return {
+    pickup: { address: 'Bakery, 5th Avenue 1', lat: area.lat + 0.001, lng: area.lng + 0.001, contactName: 'Pat Baker', contactPhone: '+49 30 1234567' },
+    dropoff: { address: 'Elm St 14', lat: area.lat + 0.02, lng: area.lng + 0.02, contactName: 'Maria Lopez' },
+    parcel: { weightKg: 12, description: '3 boxes' },
+    priority: 'standard',
+    ...overrides,
+  };
+}
+
+export async function waitFor<T>(what: string, probe: () => Promise<T | undefined | null | false>, timeoutMs = 30_000, everyMs = 150): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let last: unknown;
+  while (Date.now() < deadline) {
+    try {
+      const value = await probe();
+      if (value) return value;
+    } catch (err) {
+      last = err;
+    }
+    await new Promise((r) => setTimeout(r, everyMs));
+  }
+  throw new Error(`timed out waiting for ${what}${last ? `: ${String(last)}` : ''}`);
+}
+
+/** Polls a delivery until a predicate holds; returns the delivery. */
+export function waitForDelivery(base: string, token: string, id: string, predicate: (d: any) => boolean, timeoutMs = 30_000) {
+  return waitFor(`delivery ${id}`, async () => {
+    const res = await call(base, 'GET', `/api/v1/deliveries/${id}`, { token });
+    return res.status === 200 && predicate(res.body) ? res.body : null;
+  }, timeoutMs);
+}

@@ -1,0 +1,449 @@
+/**
+ * One delivery, from quote to its terminal status (DESIGN §4). People move it with Updates whose
+ * validators read the domain transition table; timers move it when nobody does. Every transition is
+ * written to the read model by one activity, strictly in `seq` order.
+ */
+import {
+  ApplicationFailure,
+  allHandlersFinished,
+  condition,
+  continueAsNew,
+  log,
+  proxyActivities,
+  setHandler,
+  upsertSearchAttributes,
+  workflowInfo,
+} from '@temporalio/workflow';
+import type { createActivities } from '../activities/index.js';
+import type { Actor, Alert, DeliveryState, DeliveryWorkflowInput, TransitionRecord } from '../domain/delivery.js';
+import { estimateArrival } from '../domain/geo.js';
+import type { RankedCandidate } from '../domain/scoring.js';
+import { searchAttributes } from '../domain/search-attributes.js';
+import { checkTransition, isTerminal, type DeliveryAction, type DeliveryStatus } from '../domain/status.js';
+import { actionUpdates, quoteRecordedUpdate, stateQuery, type ActionArgs, type PersonAction } from './messages.js';
+
+type Activities = ReturnType<typeof createActivities>;
+
+const acts = proxyActivities<Activities>({
+  startToCloseTimeout: '20 seconds',
+  retry: { initialInterval: '500 milliseconds', backoffCoefficient: 2, maximumInterval: '30 seconds' },
+});
+/** AI calls have their own deadline and few retries: a fallback always exists. */
+const aiActs = proxyActivities<Activities>({
+  startToCloseTimeout: '30 seconds',
+  retry: { initialInterval: '1 second', maximumAttempts: 3, nonRetryableErrorTypes: ['AI_UNUSABLE'] },
+});
+
+const SYSTEM: Actor = { kind: 'system' };
+/** Slack added to the ETA to make the promise shown to customers, by priority. */
+const PROMISE_SLACK_MS = { standard: 60 * 60_000, express: 30 * 60_000, urgent: 15 * 60_000 } as const;
+
+type Compensation = { kind: 'releaseDriver'; driverId: string } | { kind: 'voidQuote' };
+
+export interface DeliveryWorkflowResume {
+  state: DeliveryState;
+  compensations: Compensation[];
+}
+
+export async function deliveryWorkflow(input: DeliveryWorkflowInput, resume?: DeliveryWorkflowResume): Promise<DeliveryState> {
+  const { timings } = input;
+  const state: DeliveryState = resume?.state ?? initialState(input);
+  const compensations: Compensation[] = resume?.compensations ?? [{ kind: 'voidQuote' }];
+  const pending: TransitionRecord[] = [];
+  let recordedSeq = resume ? state.seq : 0;
+  let lastSearchKey = '';
+
+  const now = () => new Date().toISOString();
+
+  function syncSearchAttributes(): void {
+    const key = [state.status, state.driver?.id, state.delayed, state.promisedBy].join('|');
+    if (key === lastSearchKey) return;
+    lastSearchKey = key;
+    upsertSearchAttributes([
+      { key: searchAttributes.status, value: state.status },
+      { key: searchAttributes.customerId, value: state.customerId },
+      { key: searchAttributes.priority, value: state.priority },
+      { key: searchAttributes.delayed, value: state.delayed },
+      { key: searchAttributes.driverId, value: state.driver?.id ?? null },
+      { key: searchAttributes.promisedBy, value: state.promisedBy ? new Date(state.promisedBy) : null },
+    ]);
+  }
+
+  /** Applies a change and queues it for the read model; returns the seq to wait on. */
+  function transition(type: string, actor: Actor, change: () => void, data: Record<string, unknown> = {}, at = now()): number {
+    change();
+    state.seq += 1;
+    state.updatedAt = now();
+    const { seq } = state;
+    pending.push({
+      deliveryId: state.deliveryId,
+      seq,
+      type,
+      at,
+      actor,
+      data,
+      snapshot: snapshotOf(state),
+    });
+    syncSearchAttributes();
+    return seq;
+  }
+
+  function moveTo(status: DeliveryStatus): () => void {
+    return () => {
+      state.status = status;
+    };
+  }
+
+  function raiseAlert(kind: Alert['kind'], message: string): void {
+    const alert: Alert = { kind, message, at: now() };
+    transition('alert', SYSTEM, () => state.alerts.push(alert), { ...alert });
+  }
+
+  async function recorder(): Promise<void> {
+    for (;;) {
+      await condition(() => pending.length > 0);
+      const record = pending[0]!;
+      await acts.recordTransition(record);
+      pending.shift();
+      recordedSeq = record.seq;
+    }
+  }
+
+  const recorded = (seq: number) => condition(() => recordedSeq >= seq);
+
+  async function runCompensations(reason: string): Promise<void> {
+    while (compensations.length > 0) {
+      const step = compensations.pop()!;
+      if (step.kind === 'releaseDriver') {
+        await acts.releaseDriver({ deliveryId: state.deliveryId, driverId: step.driverId, reason });
+      } else {
+        await acts.voidQuote({ deliveryId: state.deliveryId });
+      }
+    }
+  }
+
+  function dropDriverCompensation(driverId: string): void {
+    const i = compensations.findIndex((c) => c.kind === 'releaseDriver' && c.driverId === driverId);
+    if (i >= 0) compensations.splice(i, 1);
+  }
+
+  // --- Updates: validators reject with a precise reason before anything is written to history. ---
+
+  function validate(action: DeliveryAction, args: ActionArgs): void {
+    const denial = checkTransition(
+      { status: state.status, customerId: state.customerId, driverId: state.driver?.id, offeredDriverId: state.offer?.driverId },
+      action,
+      { kind: args.actor.kind, userId: args.actor.userId, driverId: args.actor.driverId },
+    );
+    if (denial) throw ApplicationFailure.create({ type: denial.code, message: denial.message, nonRetryable: true });
+    if (action === 'assignDriver') {
+      if (!args.driverId) throw ApplicationFailure.create({ type: 'VALIDATION', message: 'driverId is required', nonRetryable: true });
+      if (args.driverId === state.driver?.id) {
+        throw ApplicationFailure.create({ type: 'INVALID_TRANSITION', message: 'that driver is already assigned', nonRetryable: true });
+      }
+    }
+  }
+
+  const handlers: Record<PersonAction, (args: ActionArgs) => Promise<number>> = {
+    acceptQuote: async (args) => transition('quote_accepted', args.actor, moveTo('DISPATCHING')),
+    acceptOffer: async (args) => {
+      const offer = state.offer!;
+      return transition('assigned', args.actor, () => {
+        state.driver = { id: offer.driverId, name: offer.name };
+        state.offer = null;
+        state.status = 'ASSIGNED';
+        compensations.push({ kind: 'releaseDriver', driverId: offer.driverId });
+      }, { driverId: offer.driverId, via: 'offer' });
+    },
+    declineOffer: async (args) => {
+      const offer = state.offer!;
+      return transition('offer_declined', args.actor, () => {
+        state.declinedDriverIds.push(offer.driverId);
+        state.offer = null;
+      }, { driverId: offer.driverId, reason: args.reason ?? null });
+    },
+    assignDriver: async (args) => {
+      const driver = await acts.loadDriver(args.driverId!);
+      const previous = state.driver;
+      // The activity took time: re-check that the move is still allowed.
+      validate('assignDriver', args);
+      const seq = transition(previous ? 'reassigned' : 'assigned', args.actor, () => {
+        state.driver = driver;
+        state.offer = null;
+        state.status = 'ASSIGNED';
+        if (previous) dropDriverCompensation(previous.id);
+        compensations.push({ kind: 'releaseDriver', driverId: driver.id });
+      }, { driverId: driver.id, previousDriverId: previous?.id ?? null, via: 'dispatcher' });
+      if (previous) await acts.releaseDriver({ deliveryId: state.deliveryId, driverId: previous.id, reason: 'reassigned' });
+      return seq;
+    },
+    arrivedAtPickup: async (args) => transition('arrived_pickup', args.actor, moveTo('AT_PICKUP'), locationData(args), args.at),
+    confirmPickup: async (args) => {
+      const at = args.at ?? now();
+      return transition('picked_up', args.actor, () => {
+        state.status = 'IN_TRANSIT';
+        state.eta = estimateArrival(state.pickup, state.dropoff, at);
+        state.promisedBy = timings.deliveryPromiseMs
+          ? new Date(Date.parse(at) + timings.deliveryPromiseMs).toISOString()
+          : new Date(Date.parse(state.eta) + PROMISE_SLACK_MS[state.priority]).toISOString();
+      }, { ...locationData(args), proof: args.proof ?? null }, at);
+    },
+    arrivedAtDropoff: async (args) => transition('arrived_dropoff', args.actor, moveTo('AT_DROPOFF'), locationData(args), args.at),
+    confirmDelivery: async (args) => {
+      const at = args.at ?? now();
+      return transition('delivered', args.actor, () => {
+        state.status = 'DELIVERED';
+        state.proof = { ...args.proof, at };
+        compensations.length = 0;
+      }, { ...locationData(args), proof: { ...args.proof, at } }, at);
+    },
+    reportFailedAttempt: async (args) => {
+      const seq = transition('attempt_failed', args.actor, () => {
+        state.status = 'ATTEMPT_FAILED';
+        state.attempts += 1;
+      }, { ...locationData(args), reason: args.reason ?? 'unspecified', attempt: state.attempts + 1 }, args.at);
+      raiseAlert('attempt_failed', `attempt ${state.attempts} failed: ${args.reason ?? 'unspecified'}`);
+      return seq;
+    },
+    confirmReturn: async (args) => {
+      const at = args.at ?? now();
+      return transition('returned', args.actor, () => {
+        state.status = 'RETURNED';
+        state.proof = { ...args.proof, at };
+        compensations.length = 0;
+      }, { ...locationData(args), proof: { ...args.proof, at } }, at);
+    },
+    cancel: async (args) => {
+      const reason = args.reason ?? 'no reason given';
+      const seq = transition('cancelled', args.actor, () => {
+        state.status = 'CANCELLED';
+        state.cancellation = { by: args.actor.kind, reason };
+        state.quote.voidedAt = now();
+        if (state.offer) {
+          compensations.push({ kind: 'releaseDriver', driverId: state.offer.driverId });
+          state.offer = null;
+        }
+      }, { reason });
+      // Compensations touch the read model too: let the cancellation land there first.
+      await recorded(seq);
+      await runCompensations(`cancelled: ${reason}`);
+      return seq;
+    },
+  };
+
+  for (const action of Object.keys(actionUpdates) as PersonAction[]) {
+    setHandler(
+      actionUpdates[action],
+      async (args: ActionArgs) => {
+        await recorded(await handlers[action](args));
+        return snapshotOf(state);
+      },
+      { validator: (args: ActionArgs) => validate(action, args) },
+    );
+  }
+  setHandler(quoteRecordedUpdate, async () => {
+    await recorded(1);
+    return snapshotOf(state);
+  });
+  setHandler(stateQuery, () => state);
+
+  // --- The delivery's own clock. ---
+
+  void recorder();
+  if (!resume) {
+    syncSearchAttributes();
+    transition('quoted', { kind: 'customer', userId: input.customerId }, () => {}, { quote: input.quote });
+    if (input.autoAccept) transition('quote_accepted', { kind: 'customer', userId: input.customerId }, moveTo('DISPATCHING'));
+  }
+
+  async function untilStatusChanges(timeoutMs?: number): Promise<boolean> {
+    const from = state.status;
+    const seq = state.seq;
+    // Any transition (a reassignment keeps ASSIGNED) wakes the loop so timers restart.
+    const changed = () => state.status !== from || state.seq !== seq;
+    return timeoutMs === undefined ? (await condition(changed), true) : condition(changed, timeoutMs);
+  }
+
+  async function dispatchDriver(): Promise<void> {
+    void watchDispatchSla();
+    while (state.status === 'DISPATCHING') {
+      const candidates = await acts.findCandidates({
+        deliveryId: state.deliveryId,
+        pickup: { lat: state.pickup.lat, lng: state.pickup.lng },
+        weightKg: state.parcel.weightKg,
+        priority: state.priority,
+        excludeDriverIds: state.declinedDriverIds,
+      });
+      if (state.status !== 'DISPATCHING') return;
+      const ranked = await rankCandidates(candidates);
+      for (const candidate of ranked) {
+        if (state.status !== 'DISPATCHING') return;
+        if (state.declinedDriverIds.includes(candidate.driverId)) continue;
+        await offerTo(candidate);
+      }
+      if (state.status === 'DISPATCHING') {
+        if (candidates.length === 0 && !state.alerts.some((a) => a.kind === 'no_candidates')) {
+          raiseAlert('no_candidates', 'no driver on duty with capacity near the pickup');
+        }
+        await untilStatusChanges(timings.dispatchRetryMs);
+      }
+    }
+  }
+
+  async function rankCandidates(candidates: RankedCandidate[]): Promise<RankedCandidate[]> {
+    if (!input.aiDispatch || candidates.length < 2) return candidates;
+    try {
+      const ranking = await aiActs.rankCandidatesWithAi({
+        deliveryId: state.deliveryId,
+        priority: state.priority,
+        weightKg: state.parcel.weightKg,
+        candidates,
+      });
+      transition('ai', SYSTEM, () => {}, { use: 'dispatch', ...ranking.record, order: ranking.driverIds, rationale: ranking.rationale, source: ranking.source });
+      const byId = new Map(candidates.map((c) => [c.driverId, c]));
+      return ranking.driverIds.map((id) => byId.get(id)).filter((c): c is RankedCandidate => c !== undefined);
+    } catch (err) {
+      log.warn('AI ranking unavailable, using the scored order', { error: String(err) });
+      return candidates;
+    }
+  }
+
+  async function offerTo(candidate: RankedCandidate): Promise<void> {
+    const expiresAt = new Date(Date.now() + timings.offerTimeoutMs).toISOString();
+    transition('offer_sent', SYSTEM, () => {
+      state.offer = { driverId: candidate.driverId, name: candidate.name, expiresAt };
+    }, { driverId: candidate.driverId, score: candidate.score, distanceKm: candidate.distanceKm, expiresAt });
+    const answered = await condition(
+      () => state.offer?.driverId !== candidate.driverId || state.status !== 'DISPATCHING',
+      timings.offerTimeoutMs,
+    );
+    if (!answered) {
+      transition('offer_expired', SYSTEM, () => {
+        state.offer = null;
+      }, { driverId: candidate.driverId });
+    }
+  }
+
+  async function watchDispatchSla(): Promise<void> {
+    if (await condition(() => state.status !== 'DISPATCHING', timings.dispatchSlaMs)) return;
+    raiseAlert('unassigned', `no driver has accepted after ${Math.round(timings.dispatchSlaMs / 1000)} s`);
+  }
+
+  async function watchPickupSla(): Promise<void> {
+    const pickedUpOrGone = () => !['ASSIGNED', 'AT_PICKUP'].includes(state.status);
+    if (await condition(pickedUpOrGone, timings.pickupSlaMs)) return;
+    raiseAlert('pickup_late', `not picked up within ${Math.round(timings.pickupSlaMs / 60_000)} min of assignment`);
+  }
+
+  async function watchPromise(): Promise<void> {
+    const promisedBy = state.promisedBy;
+    if (!promisedBy || state.delayed) return;
+    const finished = () => isTerminal(state.status) || state.status === 'RETURNING';
+    if (await condition(finished, Math.max(1, Date.parse(promisedBy) - Date.now()))) return;
+    transition('delayed', SYSTEM, () => {
+      state.delayed = true;
+    }, { promisedBy, eta: state.eta });
+    raiseAlert('delayed', `late: promised by ${promisedBy}`);
+    try {
+      const message = await aiActs.composeDelayMessage({
+        deliveryId: state.deliveryId,
+        trackingCode: state.trackingCode,
+        recipientName: state.dropoff.contactName ?? null,
+        eta: state.eta,
+        promisedBy,
+      });
+      transition('ai', SYSTEM, () => {}, { use: 'delay_message', ...message.record, message: message.message, source: message.source });
+    } catch (err) {
+      log.warn('delay message failed', { error: String(err) });
+    }
+  }
+
+  let pickupWatched = false;
+  let promiseWatched = false;
+  while (!isTerminal(state.status)) {
+    if (workflowInfo().continueAsNewSuggested) {
+      await condition(() => pending.length === 0 && allHandlersFinished());
+      await continueAsNew<typeof deliveryWorkflow>(input, { state, compensations: [...compensations] });
+    }
+    switch (state.status) {
+      case 'QUOTED': {
+        const remaining = Math.max(1, Date.parse(state.quote.expiresAt) - Date.now());
+        if (!(await untilStatusChanges(Math.min(remaining, timings.quoteTtlMs)))) {
+          await recorded(transition('expired', SYSTEM, () => {
+            state.status = 'EXPIRED';
+            state.quote.voidedAt = now();
+          }));
+          await runCompensations('quote expired');
+        }
+        break;
+      }
+      case 'DISPATCHING':
+        await dispatchDriver();
+        break;
+      case 'ASSIGNED':
+        if (!pickupWatched) {
+          pickupWatched = true;
+          void watchPickupSla();
+        }
+        await untilStatusChanges();
+        break;
+      case 'IN_TRANSIT':
+        if (!promiseWatched) {
+          promiseWatched = true;
+          void watchPromise();
+        }
+        await untilStatusChanges();
+        break;
+      case 'ATTEMPT_FAILED':
+        if (state.attempts >= timings.maxAttempts) {
+          transition('return_started', SYSTEM, moveTo('RETURNING'), { attempts: state.attempts });
+        } else if (!(await untilStatusChanges(timings.reattemptDelayMs))) {
+          transition('reattempt', SYSTEM, moveTo('IN_TRANSIT'), { attempt: state.attempts + 1 });
+        }
+        break;
+      default:
+        await untilStatusChanges();
+    }
+  }
+
+  // Everything the delivery did must be in the read model, and every caller answered, before it closes.
+  await condition(() => pending.length === 0 && allHandlersFinished());
+  return state;
+}
+
+/** The sandbox has no structuredClone; the state is JSON by design (DESIGN §4), so JSON copies it exactly. */
+function snapshotOf(state: DeliveryState): DeliveryState {
+  return JSON.parse(JSON.stringify(state)) as DeliveryState;
+}
+
+function locationData(args: ActionArgs): Record<string, unknown> {
+  return args.location ? { location: args.location } : {};
+}
+
+function initialState(input: DeliveryWorkflowInput): DeliveryState {
+  return {
+    deliveryId: input.deliveryId,
+    trackingCode: input.trackingCode,
+    customerId: input.customerId,
+    status: 'QUOTED',
+    seq: 0,
+    delayed: false,
+    priority: input.priority,
+    pickup: input.pickup,
+    dropoff: input.dropoff,
+    parcel: input.parcel,
+    notes: input.notes,
+    quote: input.quote,
+    driver: null,
+    offer: null,
+    declinedDriverIds: [],
+    attempts: 0,
+    eta: null,
+    promisedBy: null,
+    proof: null,
+    cancellation: null,
+    alerts: [],
+    createdAt: input.createdAt,
+    updatedAt: input.createdAt,
+  };
+}
