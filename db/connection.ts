@@ -1,10 +1,6 @@
 import pg from 'pg';
 import { Sequelize } from 'sequelize';
 
-// Timestamps and bigints arrive as strings we convert deliberately; numeric as JS numbers (kg values).
-pg.types.setTypeParser(pg.types.builtins.NUMERIC, (v) => Number(v));
-pg.types.setTypeParser(pg.types.builtins.INT8, (v) => Number(v));
-
 export function createSequelize(databaseUrl: string, options: { poolMax?: number } = {}): Sequelize {
   return new Sequelize(databaseUrl, {
     dialect: 'postgres',

@@ -109,7 +109,7 @@ export function initModels(sequelize: Sequelize) {
       id: uuid(),
       name: { type: DataTypes.TEXT, allowNull: false },
       vehicleType: { type: DataTypes.TEXT, allowNull: false },
-      capacityKg: { type: DataTypes.DECIMAL(8, 2), allowNull: false },
+      capacityKg: { type: DataTypes.DOUBLE, allowNull: false },
       onDuty: { type: DataTypes.BOOLEAN, defaultValue: false },
       lat: DataTypes.DOUBLE,
       lng: DataTypes.DOUBLE,

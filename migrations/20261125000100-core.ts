@@ -17,7 +17,7 @@ export const up: MigrationFn = async ({ context: qi }) => {
       user_id uuid NOT NULL UNIQUE REFERENCES users(id) ON DELETE CASCADE,
       name text NOT NULL,
       vehicle_type text NOT NULL,
-      capacity_kg numeric(8,2) NOT NULL CHECK (capacity_kg > 0),
+      capacity_kg double precision NOT NULL CHECK (capacity_kg > 0),
       on_duty boolean NOT NULL DEFAULT false,
       lat double precision,
       lng double precision,

@@ -95,6 +95,11 @@ export async function createDriverAt(
     token: session.token,
     body: { lat: at.lat, lng: at.lng, recordedAt: new Date().toISOString() },
   });
+  // Positions are written in batches: wait until dispatch can see this one.
+  await waitFor('driver position saved', async () => {
+    const list = await call(base, 'GET', '/api/v1/drivers', { token: dispatcher.token });
+    return list.body.items?.some((d: any) => d.id === session.user.driverId && d.position);
+  });
   return session;
 }
 
