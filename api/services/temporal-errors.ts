@@ -1,7 +1,10 @@
-/** Turns a rejected or failed Workflow Update into the API's error for it. */
-import { WorkflowUpdateFailedError } from '@temporalio/client';
+/** Turns a rejected or failed Workflow Update, or an unreachable Temporal, into the API's error for it. */
+import { WorkflowUpdateFailedError, WorkflowUpdateRPCTimeoutOrCancelledError } from '@temporalio/client';
 import { ApplicationFailure, WorkflowNotFoundError } from '@temporalio/common';
-import { AppError, ConflictError, ForbiddenError, NotFoundError, UnavailableError } from '../errors.js';
+import { AppError, ConflictError, ForbiddenError, UnavailableError } from '../errors.js';
+
+/** gRPC status codes the Temporal client surfaces. */
+const GRPC = { notFound: 5, deadlineExceeded: 4, unavailable: 14 } as const;
 
 export function updateError(err: unknown): Error {
   if (err instanceof WorkflowUpdateFailedError && err.cause instanceof ApplicationFailure) {
@@ -21,13 +24,21 @@ export function updateError(err: unknown): Error {
         return new ConflictError(message, type ?? 'UPDATE_REJECTED');
     }
   }
-  if (err instanceof WorkflowNotFoundError || (err as { code?: number }).code === 5) {
+  if (err instanceof WorkflowNotFoundError || (err as { code?: number }).code === GRPC.notFound) {
     // The read model has the delivery but its workflow has closed: nothing more can happen to it.
     return new ConflictError('this delivery is closed', 'INVALID_TRANSITION');
   }
-  if ((err as { code?: number }).code === 14 || (err as Error).name === 'ServiceError') {
+  return temporalError(err);
+}
+
+/** Unreachable or timed-out Temporal becomes 503 so clients retry; anything else stays an internal error. */
+export function temporalError(err: unknown): Error {
+  const code = (err as { code?: number }).code;
+  if (err instanceof WorkflowUpdateRPCTimeoutOrCancelledError || code === GRPC.deadlineExceeded) {
+    return new UnavailableError('the workflow did not answer in time; retry with the same Idempotency-Key', 'TEMPORAL_TIMEOUT');
+  }
+  if (code === GRPC.unavailable || (err as Error).name === 'ServiceError') {
     return new UnavailableError('the workflow service is unavailable; retry shortly', 'TEMPORAL_UNAVAILABLE');
   }
-  if (err instanceof NotFoundError) return err;
   return err as Error;
 }

@@ -10,6 +10,7 @@ import {
   type Session,
   type TestApi,
 } from '../support/harness.js';
+import { recordHistory } from '../support/flow.js';
 
 const SIGNATURE = `data:image/png;base64,${Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 1, 2, 3, 4]).toString('base64')}`;
 
@@ -60,5 +61,6 @@ describe('delivery lifecycle', () => {
     const types = final.body.timeline.map((e: { type: string }) => e.type);
     expect(types).toEqual(['quoted', 'quote_accepted', 'offer_sent', 'assigned', 'arrived_pickup', 'picked_up', 'arrived_dropoff', 'delivered']);
     expect(final.body.timeline.map((e: { seq: number }) => e.seq)).toEqual(types.map((_: string, i: number) => i + 1));
+    await recordHistory(id, 'happy-path');
   });
 });

@@ -1,0 +1,68 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { call, createDriverAt, isolatedArea, login, startTestApi, type Session, type TestApi } from '../support/harness.js';
+import { bookAndAccept, expectContiguousTimeline, expectMilestone, recordHistory, runToInTransit, waitForOffer } from '../support/flow.js';
+
+describe('cancellation', () => {
+  let api: TestApi;
+  let customer: Session;
+  let dispatcher: Session;
+
+  beforeAll(async () => {
+    api = await startTestApi();
+    [customer, dispatcher] = await Promise.all([login(api.url, 'customer@example.com'), login(api.url, 'dispatcher@example.com')]);
+  });
+  afterAll(() => api?.close());
+
+  const cancel = (who: Session, id: string, reason = 'changed my mind') =>
+    call(api.url, 'POST', `/api/v1/deliveries/${id}/cancel`, { token: who.token, body: { reason } });
+
+  it('lets the customer cancel before pickup, releasing the driver and voiding the quote', async () => {
+    const area = isolatedArea();
+    const driver = await createDriverAt(api.url, dispatcher, area);
+    const id = await bookAndAccept(api.url, customer, area);
+    await waitForOffer(api.url, dispatcher.token, id, driver);
+    await expectMilestone(api.url, driver, id, 'accept_offer', 'ASSIGNED');
+
+    const before = (await call(api.url, 'GET', '/api/v1/drivers', { token: dispatcher.token })).body.items.find((d: any) => d.id === driver.user.driverId);
+    expect(before.load.activeDeliveries).toBe(1);
+
+    const cancelled = await cancel(customer, id);
+    expect(cancelled.status).toBe(200);
+    expect(cancelled.body).toMatchObject({ status: 'CANCELLED', cancellation: { by: 'customer', reason: 'changed my mind' } });
+    expect(cancelled.body.quote.voidedAt).toBeTruthy();
+
+    const after = (await call(api.url, 'GET', '/api/v1/drivers', { token: dispatcher.token })).body.items.find((d: any) => d.id === driver.user.driverId);
+    expect(after.load.activeDeliveries).toBe(0);
+    expect((await call(api.url, 'POST', `/api/v1/deliveries/${id}/milestones`, { token: driver.token, body: { type: 'arrived_pickup' } })).status).toBe(409);
+    const final = await expectContiguousTimeline(api.url, customer.token, id);
+    expect(final.quote.voidedAt).toBeTruthy();
+    await recordHistory(id, 'customer-cancel-before-pickup');
+  });
+
+  it('refuses a customer cancel after pickup, and lets a dispatcher cancel in transit', async () => {
+    const area = isolatedArea();
+    const driver = await createDriverAt(api.url, dispatcher, area);
+    const id = await runToInTransit(api.url, customer, dispatcher, driver, area);
+
+    const refused = await cancel(customer, id);
+    expect(refused.status).toBe(409);
+    expect(refused.body).toMatchObject({ code: 'INVALID_TRANSITION' });
+    expect(refused.headers.get('content-type')).toContain('application/problem+json');
+
+    const cancelled = await cancel(dispatcher, id, 'customer unreachable, parcel damaged');
+    expect(cancelled.status).toBe(200);
+    expect(cancelled.body).toMatchObject({ status: 'CANCELLED', cancellation: { by: 'dispatcher' } });
+    expect((await cancel(dispatcher, id)).status).toBe(409);
+    await expectContiguousTimeline(api.url, dispatcher.token, id);
+    await recordHistory(id, 'dispatcher-cancel-in-transit');
+  });
+
+  it('lets a customer cancel a quote they have not accepted', async () => {
+    const created = await call(api.url, 'POST', '/api/v1/deliveries', {
+      token: customer.token,
+      body: { pickup: { address: 'A street 1', lat: 10, lng: 10 }, dropoff: { address: 'B street 2', lat: 10.01, lng: 10.01 }, parcel: { weightKg: 1 } },
+    });
+    const cancelled = await cancel(customer, created.body.id);
+    expect(cancelled.body.status).toBe('CANCELLED');
+  });
+});

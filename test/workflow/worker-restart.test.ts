@@ -1,0 +1,55 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createDriverAt, isolatedArea, login, startTestApi, waitForDelivery, type Session, type TestApi } from '../support/harness.js';
+import { bookAndAccept, expectContiguousTimeline, expectMilestone, milestone, waitForOffer } from '../support/flow.js';
+import { startChild, type ChildService } from '../support/processes.js';
+
+/** A worker killed mid-delivery and replaced: deliveries complete, timelines keep one event per seq. */
+describe('worker killed mid-delivery', () => {
+  const taskQueue = `deliveries-restart-${process.pid}`;
+  let api: TestApi;
+  let worker: ChildService | undefined;
+  let customer: Session;
+  let dispatcher: Session;
+
+  const startWorker = () => startChild('worker/temporal-worker.ts', { TEMPORAL_TASK_QUEUE: taskQueue }, /worker running/);
+
+  beforeAll(async () => {
+    api = await startTestApi({ TEMPORAL_TASK_QUEUE: taskQueue });
+    [customer, dispatcher] = await Promise.all([login(api.url, 'customer@example.com'), login(api.url, 'dispatcher@example.com')]);
+    worker = await startWorker();
+  });
+  afterAll(async () => {
+    await worker?.kill('SIGKILL');
+    await api?.close();
+  });
+
+  it('completes every delivery after a SIGKILL and a new worker', async () => {
+    const area = isolatedArea();
+    const drivers = await Promise.all([0, 1, 2].map((i) => createDriverAt(api.url, dispatcher, { lat: area.lat + i * 0.3, lng: area.lng + i * 0.3 })));
+    const ids: string[] = [];
+    for (const [i, driver] of drivers.entries()) {
+      const id = await bookAndAccept(api.url, customer, { lat: area.lat + i * 0.3, lng: area.lng + i * 0.3 });
+      await waitForOffer(api.url, dispatcher.token, id, driver);
+      await expectMilestone(api.url, driver, id, 'accept_offer', 'ASSIGNED');
+      ids.push(id);
+    }
+
+    // Taps in flight while the worker dies: some land before, the rest wait for the new worker.
+    const taps = drivers.map((driver, i) => milestone(api.url, driver, ids[i]!, 'arrived_pickup'));
+    await new Promise((r) => setTimeout(r, 50));
+    expect(await worker!.kill('SIGKILL')).toBe(null);
+    worker = await startWorker();
+    const answers = await Promise.all(taps);
+    for (const answer of answers) expect([200, 409]).toContain(answer.status);
+
+    for (const [i, driver] of drivers.entries()) {
+      const id = ids[i]!;
+      await waitForDelivery(api.url, driver.token, id, (d) => d.status === 'AT_PICKUP');
+      await expectMilestone(api.url, driver, id, 'picked_up', 'IN_TRANSIT');
+      await expectMilestone(api.url, driver, id, 'arrived_dropoff', 'AT_DROPOFF');
+      await expectMilestone(api.url, driver, id, 'delivered', 'DELIVERED', { proof: { recipientName: 'Sam' } });
+      const final = await expectContiguousTimeline(api.url, dispatcher.token, id);
+      expect(final.timeline.filter((e: any) => e.type === 'arrived_pickup')).toHaveLength(1);
+    }
+  });
+});
