@@ -19,5 +19,7 @@ export function startDevServer(options?: {
   dbFile?: string;
   namespace?: string;
   headless?: boolean;
+  detached?: boolean;
+  dynamicConfig?: string[];
   log?: (...parts: unknown[]) => void;
 }): Promise<DevServer>;

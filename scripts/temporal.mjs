@@ -95,6 +95,10 @@ export async function startDevServer({
   dbFile,
   namespace = 'default',
   headless = false,
+  // Its own process group keeps a terminal's Ctrl-C from stopping it before the workers that use it.
+  detached = false,
+  // Dynamic config overrides (`key=value`), e.g. a low continue-as-new threshold for tests.
+  dynamicConfig = [],
   log = console.log,
 } = {}) {
   const cli = cliPath ?? (await ensureTemporalCli({ log }));
@@ -116,9 +120,10 @@ export async function startDevServer({
   }
   if (headless) args.push('--headless');
   for (const [name, type] of Object.entries(SEARCH_ATTRIBUTES)) args.push('--search-attribute', `${name}=${type}`);
+  for (const value of dynamicConfig) args.push('--dynamic-config-value', value);
 
   const fd = openSync(logFile, 'a');
-  const child = spawn(cli, args, { stdio: ['ignore', fd, fd] });
+  const child = spawn(cli, args, { stdio: ['ignore', fd, fd], detached });
   closeSync(fd);
 
   const status = { exited: false, spawnError: undefined };
