@@ -58,9 +58,12 @@ describe('haversineKm', () => {
   it('satisfies the triangle inequality', () => {
     fc.assert(
       fc.property(point, point, point, (a, b, c) => {
-        expect(haversineKm(a, c)).toBeLessThanOrEqual(haversineKm(a, b) + haversineKm(b, c) + 1e-6);
+        // Haversine loses up to ~0.1 m to rounding near antipodal points; 1 m is ample.
+        expect(haversineKm(a, c)).toBeLessThanOrEqual(haversineKm(a, b) + haversineKm(b, c) + 1e-3);
       }),
     );
+    const [a, b, c] = [{ lat: 0, lng: 0 }, { lat: 0, lng: 1.4e-14 }, { lat: 0, lng: 179.99998848196384 }];
+    expect(haversineKm(a, c)).toBeLessThanOrEqual(haversineKm(a, b) + haversineKm(b, c) + 1e-3);
   });
 });
 
@@ -86,7 +89,7 @@ describe('roadDistanceKm', () => {
   it('satisfies the triangle inequality up to its rounding', () => {
     fc.assert(
       fc.property(point, point, point, (a, b, c) => {
-        expect(roadDistanceKm(a, c)).toBeLessThanOrEqual(roadDistanceKm(a, b) + roadDistanceKm(b, c) + 0.15 + 1e-9);
+        expect(roadDistanceKm(a, c)).toBeLessThanOrEqual(roadDistanceKm(a, b) + roadDistanceKm(b, c) + 0.15 + 1e-3);
       }),
     );
   });

@@ -67,7 +67,9 @@ const MAX_TEXT_LENGTH = 2000;
 
 export function parseDeliveryRequest(text: string, context: IntakeContext): IntakeResult {
   const now = parseIsoInstant(context.now);
-  const known = (context.knownAddresses ?? []).filter((k) => isValidLatLng(k) && labelCore(k.label).length > 0);
+  const known = (context.knownAddresses ?? []).filter(
+    (k) => isValidLatLng(k) && labelCore(k.label).length > 0 && k.address.trim().length > 0,
+  );
   const scan: Scan = { text: normalize(text.slice(0, MAX_TEXT_LENGTH)) };
 
   const coordinates = readCoordinates(scan);
@@ -134,6 +136,7 @@ function consume(scan: Scan, pattern: RegExp, use: (m: RegExpExecArray) => boole
 
 function normalize(text: string): string {
   return text
+    .replace(/[¦⟦⟧]/g, ' ') // reserved for the scanner's own marks
     .replace(/[‘’]/g, "'")
     .replace(/\s*(?:->|=>|→|⇒|➔|➜)\s*/g, ' → ')
     .replace(/\s*\n\s*/g, '; ')
@@ -178,6 +181,7 @@ const EXPRESS_WORDS = 'express|fast|quick(?:ly)?|same[ -]day';
 const SAME_DAY_WORDS = 'today|tonight|this (?:morning|afternoon|evening)';
 
 function readPriority(scan: Scan): Priority {
+  // Negations go first, so the words they negate are no longer there to be read.
   consume(scan, wordPattern(`(?:no|not|non)[ -](?:in a )?(?:${URGENT_WORDS}|${EXPRESS_WORDS})|no need to (?:rush|hurry)`), () => {});
   let level = 0;
   consume(scan, wordPattern(URGENT_WORDS), () => {
@@ -195,7 +199,7 @@ function readPriority(scan: Scan): Priority {
 // Notes: instructions for the driver ("ring twice", "fragile"), kept out of the addresses.
 
 const NOTE_START =
-  "please|fragile|perishable|handle|careful|ring|call|phone|text|leave|knock|buzz|do not|don't|dont|note|gate|door code|code|keep|signature|beware";
+  "(?:please\\s+)?(?:fragile|perishable|handle|be careful|careful|ring|call|phone|text|leave|knock|buzz|do not|don't|dont|note|gate|door code|code|keep|signature|beware)";
 const NOTE_PIECE = new RegExp(
   `(?<=^|[,;!?¦]|[.:]\\s)\\s*((?:${NOTE_START})(?!${WORD_CHAR})[^,;!?¦]*?)\\s*(?=[,;!?¦]|\\.(?:\\s|$)|$)`,
   'giu',
@@ -206,7 +210,7 @@ function readNotes(scan: Scan): string | undefined {
   const notes: string[] = [];
   rewrite(scan, NOTE_PIECE, (m) => {
     const note = (m[1] ?? '').trim();
-    if (STRONG_MARKER.test(note) || note.replace(/^please\s*/i, '').length === 0) return null;
+    if (STRONG_MARKER.test(note)) return null;
     notes.push(note);
     return SEP;
   });
@@ -258,6 +262,7 @@ function localDayStart(now: Instant, addDays: number): number {
   return midnight - now.offsetMinutes * MS_PER_MINUTE;
 }
 
+const MAX_RELATIVE_MINUTES = 366 * 24 * 60;
 const SMALL_NUMBERS: Record<string, number> = { a: 1, an: 1, one: 1, two: 2, three: 3, four: 4, five: 5, six: 6, 'half an': 0.5, 'half a': 0.5 };
 
 function readRelativeMinutes(scan: Scan): number | undefined {
@@ -267,7 +272,9 @@ function readRelativeMinutes(scan: Scan): number | undefined {
   consume(scan, pattern, (m) => {
     const [, count = 'one', unit = 'hour'] = m;
     const value = SMALL_NUMBERS[count.toLowerCase()] ?? parseAmount(count);
-    minutes ??= unit.toLowerCase().startsWith('h') ? value * 60 : value;
+    const asMinutes = unit.toLowerCase().startsWith('h') ? value * 60 : value;
+    if (!(asMinutes <= MAX_RELATIVE_MINUTES)) return false; // "in 10^20 hours" is not a deadline
+    minutes ??= asMinutes;
   });
   return minutes;
 }
@@ -381,14 +388,18 @@ const MULTIPLIED_WEIGHT = `(?<times>\\d{1,3})\\s*[x×*]\\s*${weight('X')}`;
 const ITEM_PHRASE =
   `(?<count>${COUNT})\\s+(?:(?:${ITEM_ADJECTIVE})\\s+){0,2}(?:${weight('In')}\\s+)?(?<noun>${ITEM_NOUN})` +
   `(?:\\s+(?:of|at|weighing)\\s+${APPROX}?${weight('Of')}(?:\\s+each)?|\\s+${GOODS_TAIL})?`;
+const EACH_BEFORE = 'each(?:\\s+(?:one|box|parcel|package|item|bag))?(?:\\s+(?:weighs|weighing|is|at|of))?';
+const TOTAL_BEFORE = '(?:in\\s+)?total(?:\\s+weight)?(?:\\s+(?:of|is))?:?';
+const NEUTRAL_BEFORE = '(?:it\\s+)?(?:weighs|weighing|weight:?)';
+const TOTAL_AFTER = '(?:in\\s+)?total|altogether|all together|combined|overall|together';
+const EACH_AFTER = 'each|apiece|a piece|per (?:box|parcel|package|piece|item|pallet|bag|crate|carton|unit|envelope)';
+/** "10-12 kg" is read as its upper bound. */
+const RANGE_START = `(?:${NUM}\\s*[-–]\\s*)`;
 /** "12 kg total", "3.5 kg each", "each 4 kg", "total of 12 kg", "10 kilos of apples" */
 const WEIGHT_PHRASE =
-  `(?:(?<eachBefore>each(?:\\s+(?:one|box|parcel|package|item|bag))?(?:\\s+(?:weighs|weighing|is|at|of))?)\\s+` +
-  `|(?<totalBefore>(?:in\\s+)?total(?:\\s+weight)?(?:\\s+(?:of|is))?:?)\\s*|(?:it\\s+)?(?:weighs|weighing|weight:?)\\s*)?` +
-  `${APPROX}?(?:${NUM}\\s*[-–]\\s*)?${weight('W')}` +
-  `(?:\\s+(?:(?<totalAfter>(?:in\\s+)?total|altogether|all together|combined|overall|together)` +
-  `|(?<eachAfter>each|apiece|a piece|per (?:box|parcel|package|piece|item|pallet|bag|crate|carton|unit|envelope))))?` +
-  `(?:\\s+${GOODS_TAIL})?`;
+  `(?:(?<eachBefore>${EACH_BEFORE})\\s+|(?<totalBefore>${TOTAL_BEFORE})\\s*|${NEUTRAL_BEFORE}\\s*)?` +
+  `${APPROX}?${RANGE_START}?${weight('W')}` +
+  `(?:\\s+(?:(?<totalAfter>${TOTAL_AFTER})|(?<eachAfter>${EACH_AFTER})))?(?:\\s+${GOODS_TAIL})?`;
 
 function kilograms(amount: string | undefined, unit: string | undefined): number | undefined {
   if (amount === undefined || unit === undefined) return undefined;
@@ -439,7 +450,7 @@ function readParcel(scan: Scan): DraftParcel | undefined {
   const parcel: DraftParcel = {};
   if (sawWeight) {
     const kg = totalKg ?? itemsKg + looseKg + eachKg * Math.max(count, 1);
-    if (kg > 0) parcel.weightKg = Math.max(0.01, round(kg, 2));
+    if (kg > 0 && Number.isFinite(kg)) parcel.weightKg = Math.max(0.01, round(kg, 2));
   }
   if (count > 0) parcel.count = count;
   const description = [...new Set(descriptions.filter(Boolean))].join(', ').slice(0, 500);
@@ -503,10 +514,18 @@ function findMarkers(text: string): Marker[] {
 
 const ABBREVIATION = /(?<!\p{L})(?:st|str|ave|rd|dr|mr|mrs|ms|prof|no|nr|blvd|pl|ln|jr|sr|mt|\p{L})$/iu;
 
+// "Straße des 17. Juni": a day number before a month is an ordinal, not the end of a sentence.
+const DAY_NUMBER = /(?<!\d)\d{1,2}$/u;
+const MONTH = /^\s+(?:jan|feb|mär|mar|apr|mai|may|jun|jul|aug|sep|okt|oct|nov|dez|dec)/iu;
+
 function sentenceEnds(text: string): number[] {
   const ends: number[] = [];
   for (const m of text.matchAll(/[;!?]|:\s|\.(?=\s+\p{Lu})/gu)) {
-    if (m[0] === '.' && ABBREVIATION.test(text.slice(0, m.index))) continue;
+    if (m[0] === '.') {
+      const before = text.slice(0, m.index);
+      const after = text.slice(m.index + 1);
+      if (ABBREVIATION.test(before) || (DAY_NUMBER.test(before) && MONTH.test(after))) continue;
+    }
     ends.push(m.index);
   }
   return ends;
@@ -574,7 +593,7 @@ function stopFromClause(clause: string, ctx: StopContext): DraftStop | undefined
 
   const tokens = [...place.matchAll(POINT_TOKEN)].map((m) => ctx.points[Number(m[1])]);
   const point = tokens.find((p) => p !== undefined);
-  const address = tidy(place.replace(POINT_TOKEN, ' ')) || point?.text;
+  const address = tidy(place.replace(POINT_TOKEN, ' ').replace(/\(\s*\)/g, ' ')) || point?.text;
   if (!address) return undefined;
   return {
     address: address.slice(0, 300),
@@ -612,7 +631,7 @@ function tidy(piece: string): string {
   }
 }
 
-const NAME = "\\p{Lu}[\\p{L}'.-]*(?:\\s+\\p{Lu}[\\p{L}'.-]*){0,2}";
+const NAME = "\\p{Lu}[\\p{L}'.-]{0,30}(?:\\s+\\p{Lu}[\\p{L}'.-]{0,30}){0,2}";
 const NAME_AT_PLACE = new RegExp(`^(?<name>${NAME})\\s+(?:at|@)\\s+(?<place>.+)$`, 'u');
 const PLACE_FOR_NAME = new RegExp(`^(?<place>.+?),?\\s+(?:for|attn:?|c/o)\\s+(?<name>${NAME})$`, 'u');
 const THING_AT_PLACE = /^(?<thing>.+?)\s+at\s+(?<place>.*\d.*)$/u;
