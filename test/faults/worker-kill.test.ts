@@ -1,0 +1,41 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { login, startTestApi, type Session, type TestApi } from '../support/harness.js';
+import { expectContiguousTimeline } from '../support/flow.js';
+import { finishDelivery, startFleet } from '../support/fleet.js';
+import { startChild, type ChildService } from '../support/processes.js';
+
+describe('fault: the Temporal worker is SIGKILLed with 20 deliveries in flight', () => {
+  const taskQueue = `deliveries-fault-worker-${process.pid}`;
+  let api: TestApi;
+  let worker: ChildService | undefined;
+  let customer: Session;
+  let dispatcher: Session;
+  const startWorker = () => startChild('worker/temporal-worker.ts', { TEMPORAL_TASK_QUEUE: taskQueue }, /worker running/);
+
+  beforeAll(async () => {
+    api = await startTestApi({ TEMPORAL_TASK_QUEUE: taskQueue });
+    [customer, dispatcher] = await Promise.all([login(api.url, 'customer@example.com'), login(api.url, 'dispatcher@example.com')]);
+    worker = await startWorker();
+  });
+  afterAll(async () => {
+    await worker?.kill('SIGKILL');
+    await api?.close();
+  });
+
+  it('completes every delivery with a gap-free timeline', async () => {
+    const fleet = await startFleet(api.url, customer, dispatcher, 20);
+    const finishing = fleet.map((flight) => finishDelivery(api.url, flight));
+    await new Promise((r) => setTimeout(r, 400));
+    await worker!.kill('SIGKILL');
+    await new Promise((r) => setTimeout(r, 1000));
+    worker = await startWorker();
+    const finished = await Promise.all(finishing);
+    expect(finished.map((d) => d.status)).toEqual(fleet.map(() => 'DELIVERED'));
+    for (const flight of fleet) {
+      const d = await expectContiguousTimeline(api.url, dispatcher.token, flight.id);
+      for (const type of ['arrived_pickup', 'picked_up', 'arrived_dropoff', 'delivered']) {
+        expect(d.timeline.filter((e: any) => e.type === type), `${flight.id} ${type}`).toHaveLength(1);
+      }
+    }
+  });
+});
