@@ -1,7 +1,7 @@
 /** The worker injects its clients here; workflows see only the type of what this returns. */
 import type { Sequelize } from 'sequelize';
 import type { TemporalLinks } from '../db/deliveries.js';
-import { createAiActivities } from './ai.js';
+import { createAiActivities, type AiActivityDeps } from './ai.js';
 import { createDispatchActivities } from './dispatch.js';
 import type { LivePublisher } from './live.js';
 import { liveTransitionHook } from './live.js';
@@ -13,13 +13,15 @@ export interface ActivityDeps {
   live?: LivePublisher;
   /** Further consumers of committed transitions (notifications, webhooks). */
   hooks?: TransitionHook[];
+  /** The model for the AI steps; without it they use their deterministic fallbacks. */
+  ai?: AiActivityDeps;
 }
 
 export function createActivities(deps: ActivityDeps) {
-  const hooks = [...(deps.live ? [liveTransitionHook(deps.live)] : []), ...(deps.hooks ?? [])];
+  const hooks = [...(deps.live ? [liveTransitionHook(deps.live, { sequelize: deps.sequelize, links: deps.links })] : []), ...(deps.hooks ?? [])];
   return {
     ...createReadModelActivities({ sequelize: deps.sequelize, links: deps.links, hooks }),
     ...createDispatchActivities({ sequelize: deps.sequelize, live: deps.live }),
-    ...createAiActivities(),
+    ...createAiActivities(deps.ai),
   };
 }

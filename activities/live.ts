@@ -1,51 +1,110 @@
 /** Pushes committed changes to Socket.IO rooms through Redis, from any process (DESIGN §3, §6). */
 import { Emitter } from '@socket.io/redis-emitter';
 import type { Redis } from 'ioredis';
-import type { Delivery, TransitionRecord } from '../domain/delivery.js';
+import type { Logger } from 'pino';
+import type { Sequelize } from 'sequelize';
+import type { TemporalLinks } from '../db/deliveries.js';
+import { loadTrackingView } from '../db/tracking.js';
+import type { Alert, Delivery, TimelineEvent, TrackingView, TransitionRecord } from '../domain/delivery.js';
 import { rooms, type DriverLocationEvent, type ServerToClientEvents } from '../domain/events.js';
 import type { TransitionHook } from './read-model.js';
 
 export interface LivePublisher {
-  publishDelivery(delivery: Delivery, record?: TransitionRecord): Promise<void>;
+  /** `tracking` is the public view of the same state, for tracking sockets; omitted, they get nothing. */
+  publishDelivery(delivery: Delivery, record?: TransitionRecord, tracking?: TrackingView | null): Promise<void>;
   publishDriverLocation(location: DriverLocationEvent, deliveryIds: string[]): Promise<void>;
   publishDriverReleased(input: { deliveryId: string; driverId: string; reason: string }): Promise<void>;
+  /** Every socket of the account (disabled). */
   disconnectUser(userId: string, reason: string): Promise<void>;
+  /** The sockets of these sign-ins only (logout, a revoked refresh family). */
+  disconnectSessions(sessionIds: string[], reason: string): Promise<void>;
 }
 
 /** The Redis key the API's adapter listens on; emitter and adapter must agree. */
 export const socketIoKey = (prefix: string) => `${prefix}:socket.io`;
 
-export function createLivePublisher(redis: Redis, prefix: string): LivePublisher {
-  const io = new Emitter<ServerToClientEvents>(redis, { key: socketIoKey(prefix) });
+/** The emitter fires PUBLISH and forgets; this collects those replies so a failed publish fails the caller. */
+function awaitedRedis(redis: Redis) {
+  let pending: Array<Promise<unknown>> = [];
   return {
-    async publishDelivery(delivery, record) {
-      const targets = [rooms.dispatch, rooms.delivery(delivery.id)];
-      if (delivery.driver) targets.push(rooms.driver(delivery.driver.id));
-      if (delivery.offer) targets.push(rooms.driver(delivery.offer.driverId));
-      // An expired or declined offer must also vanish from that driver's screen.
-      const formerOffer = record?.data.driverId;
-      if (typeof formerOffer === 'string' && (record?.type === 'offer_expired' || record?.type === 'offer_declined')) {
-        targets.push(rooms.driver(formerOffer));
-      }
-      io.to(targets).emit('delivery:updated', delivery);
-      if (record?.type === 'alert') {
-        const { kind, message, at } = record.data as { kind: 'unassigned'; message: string; at: string };
-        io.to(rooms.dispatch).emit('alert:raised', { deliveryId: delivery.id, kind, message, at });
-      }
+    client: {
+      publish(channel: string, message: string | Buffer) {
+        const reply = redis.publish(channel, message);
+        pending.push(reply);
+        return reply;
+      },
     },
-    async publishDriverLocation(location, deliveryIds) {
-      io.to([rooms.dispatch, rooms.driver(location.driverId), ...deliveryIds.map(rooms.delivery)]).emit('driver:location', location);
-    },
-    async publishDriverReleased({ deliveryId, driverId, reason }) {
-      io.to(rooms.driver(driverId)).emit('delivery:released', { deliveryId, reason });
-    },
-    async disconnectUser(userId, reason) {
-      io.to(rooms.user(userId)).emit('session:revoked', { reason });
-      io.in(rooms.user(userId)).disconnectSockets(true);
+    async settle(): Promise<void> {
+      const batch = pending;
+      pending = [];
+      await Promise.all(batch);
     },
   };
 }
 
-export function liveTransitionHook(live: LivePublisher): TransitionHook {
-  return (record, delivery) => live.publishDelivery(delivery, record);
+function timelineEvent(record: TransitionRecord): TimelineEvent {
+  return { seq: record.seq, type: record.type, at: record.at, actor: record.actor, data: record.data };
+}
+
+export function createLivePublisher(redis: Redis, prefix: string, log?: Pick<Logger, 'warn'>): LivePublisher {
+  const link = awaitedRedis(redis);
+  const io = new Emitter<ServerToClientEvents>(link.client, { key: socketIoKey(prefix) });
+  const revoke = async (targets: string[], reason: string) => {
+    if (targets.length === 0) return;
+    // Told first, so the client stops reconnecting rather than retrying with a token that no longer works.
+    io.to(targets).emit('session:revoked', { reason });
+    io.in(targets).disconnectSockets(true);
+    await link.settle();
+  };
+  return {
+    async publishDelivery(delivery, record, tracking) {
+      const targets = [rooms.dispatch, rooms.delivery(delivery.id)];
+      if (delivery.driver) targets.push(rooms.driver(delivery.driver.id));
+      if (delivery.offer) targets.push(rooms.driver(delivery.offer.driverId));
+      const formerOffer = record?.data.driverId;
+      if (typeof formerOffer === 'string' && (record?.type === 'offer_expired' || record?.type === 'offer_declined')) {
+        // The expired or declined offer must vanish from that driver's screen, and they stop following it.
+        targets.push(rooms.driver(formerOffer));
+        io.in(rooms.driver(formerOffer)).socketsLeave(rooms.delivery(delivery.id));
+      }
+      if (record) io.to(targets).emit('delivery:updated', delivery, timelineEvent(record));
+      else io.to(targets).emit('delivery:updated', delivery);
+      if (tracking) io.to(rooms.tracking(delivery.id)).emit('tracking:updated', tracking);
+      if (record?.type === 'alert') {
+        const { kind, message, at } = record.data as unknown as Alert;
+        io.to(rooms.dispatch).emit('alert:raised', { deliveryId: delivery.id, kind, message, at });
+      }
+      await link.settle();
+    },
+    async publishDriverLocation(location, deliveryIds) {
+      const targets = [rooms.dispatch, rooms.driver(location.driverId)];
+      for (const id of deliveryIds) targets.push(rooms.delivery(id), rooms.tracking(id));
+      io.to(targets).emit('driver:location', location);
+      // The ping is already accepted and buffered for Postgres; the next one supersedes a lost broadcast.
+      await link.settle().catch((err) => log?.warn({ err, driverId: location.driverId }, 'driver location not broadcast'));
+    },
+    async publishDriverReleased({ deliveryId, driverId, reason }) {
+      io.to(rooms.driver(driverId)).emit('delivery:released', { deliveryId, reason });
+      // A subscription made while the delivery was theirs must not outlive it.
+      io.in(rooms.driver(driverId)).socketsLeave(rooms.delivery(deliveryId));
+      await link.settle();
+    },
+    disconnectUser(userId, reason) {
+      return revoke([rooms.user(userId)], reason);
+    },
+    disconnectSessions(sessionIds, reason) {
+      return revoke(sessionIds.map(rooms.session), reason);
+    },
+  };
+}
+
+/**
+ * Emits each committed transition. With the read model at hand it also sends the public tracking view;
+ * a failed publish fails the activity, whose retry re-emits the same `seq` (clients drop the duplicate).
+ */
+export function liveTransitionHook(live: LivePublisher, readModel?: { sequelize: Sequelize; links: TemporalLinks }): TransitionHook {
+  return async (record, delivery) => {
+    const tracking = readModel ? await loadTrackingView(readModel.sequelize, readModel.links, { id: delivery.id }) : null;
+    await live.publishDelivery(delivery, record, tracking?.view ?? null);
+  };
 }

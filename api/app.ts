@@ -4,20 +4,26 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { bodyParser } from '@koa/bodyparser';
+import { registerQueueMetrics } from '../activities/queue-metrics.js';
+import { createQueueProducer, queueSettings } from '../activities/queues.js';
 import Koa, { type Middleware } from 'koa';
 import compose from 'koa-compose';
 import serve from 'koa-static';
 import { authenticate } from './auth/middleware.js';
-import { problemHandler } from './errors.js';
+import { AppError, problemHandler } from './errors.js';
 import { idempotency } from './idempotency.js';
 import { createApiMetrics, httpMetrics, type ApiMetrics } from './metrics.js';
 import { buildOpenApi, DOCS_HTML } from './openapi.js';
 import { generalLimit } from './rate-limits.js';
+import { aiRoutes } from './routes/ai.js';
 import { authRoutes } from './routes/auth.js';
 import { deliveryRoutes } from './routes/deliveries.js';
 import { driverRoutes } from './routes/drivers.js';
 import { opsRoutes } from './routes/ops.js';
 import { trackingRoutes } from './routes/tracking.js';
+import { userRoutes } from './routes/users.js';
+import { notificationRoutes, webhookRoutes } from './routes/webhooks.js';
+import { createAiService } from './services/ai-service.js';
 import { createServices, type ApiDeps, type Services } from './services/index.js';
 import type { AppState } from './types.js';
 
@@ -35,7 +41,8 @@ function requestContext(deps: ApiDeps): Middleware<AppState> {
     } finally {
       if (ctx.path !== '/metrics' && ctx.path !== '/health') {
         ctx.state.log.info(
-          { method: ctx.method, path: ctx.path, status: ctx.status, ms: Math.round(performance.now() - started), user: ctx.state.user?.id },
+          // Tracking codes open a delivery to anyone who holds one: they stay out of the logs.
+          { method: ctx.method, path: ctx.path.replace(/^\/api\/v1\/track\/[^/]+/, '/api/v1/track/:code'), status: ctx.status, ms: Math.round(performance.now() - started), user: ctx.state.user?.id },
           'request',
         );
       }
@@ -74,6 +81,10 @@ function bodies(): Middleware<AppState> {
   const small = bodyParser({ enableTypes: ['json'], jsonLimit: '1mb', encoding: 'utf-8' });
   const proofs = bodyParser({ enableTypes: ['json'], jsonLimit: '2mb', encoding: 'utf-8' });
   return async (ctx, next) => {
+    const hasBody = Number(ctx.get('content-length') || 0) > 0 || ctx.get('transfer-encoding') !== '';
+    if (hasBody && ['POST', 'PUT', 'PATCH'].includes(ctx.method) && ctx.path.startsWith('/api/') && !ctx.is('application/json', '+json')) {
+      throw new AppError(415, 'UNSUPPORTED_MEDIA_TYPE', 'send the body as application/json');
+    }
     const parser = ctx.path.endsWith('/milestones') ? proofs : small;
     return parser(ctx as never, next);
   };
@@ -105,26 +116,37 @@ export interface BuiltApi {
 export function createApp(deps: ApiDeps): BuiltApi {
   const services = createServices(deps);
   const metrics = createApiMetrics();
-  const app = new Koa<AppState>({ proxy: deps.config.TRUST_PROXY });
+  // Behind N trusted proxies the client address is the Nth entry from the right of X-Forwarded-For:
+  // everything left of it was written by the client and may be forged.
+  const app = new Koa<AppState>({ proxy: deps.config.TRUST_PROXY, maxIpsCount: deps.config.TRUST_PROXY_HOPS });
   const signedIn = compose<never>([
     authenticate(services.tokens, services.auth),
     generalLimit(services.limits),
     idempotency(deps.sequelize),
   ]) as unknown as Middleware<AppState>;
-  const openapi = buildOpenApi(deps.config.PUBLIC_URL);
+  // Built on first request, so operations registered after createApp still appear.
+  let openapi: ReturnType<typeof buildOpenApi> | undefined;
 
   app.use(requestContext(deps));
-  app.use(problemHandler());
+  // Outside the problem handler, so a thrown error is counted with the status the client got.
   app.use(httpMetrics(metrics));
+  app.use(problemHandler());
   app.use(securityHeaders());
   app.use(cors(deps.config.CORS_ORIGINS));
   app.use(bodies());
 
+  // Shares the API's fail-fast Redis connection: redelivery and queue metrics answer at once when Redis is down.
+  const queues = createQueueProducer(deps.redis, queueSettings(deps.config));
+  registerQueueMetrics(metrics.registry, queues);
   const routers = [
     opsRoutes({ sequelize: deps.sequelize, redis: deps.redis, temporal: deps.temporal, metrics }),
     authRoutes({ auth: services.auth, tokens: services.tokens, limits: services.limits }),
     deliveryRoutes({ deliveries: services.deliveries, proofs: services.proofs, auth: signedIn }),
     driverRoutes({ drivers: services.drivers, auth: signedIn }),
+    webhookRoutes({ config: deps.config, sequelize: deps.sequelize, producer: queues, auth: signedIn }),
+    notificationRoutes({ sequelize: deps.sequelize, auth: signedIn }),
+    userRoutes({ accounts: services.auth, auth: signedIn }),
+    aiRoutes({ ai: createAiService(deps, metrics.registry), limits: services.limits, auth: signedIn }),
   ];
   const publicLimit = generalLimit(services.limits);
   const tracking = trackingRoutes({ sequelize: deps.sequelize, links: services.links });
@@ -135,7 +157,7 @@ export function createApp(deps: ApiDeps): BuiltApi {
     app.use(router.allowedMethods());
   }
   app.use(async (ctx, next) => {
-    if (ctx.path === '/api/v1/openapi.json') ctx.body = openapi;
+    if (ctx.path === '/api/v1/openapi.json') ctx.body = openapi ??= buildOpenApi(deps.config.PUBLIC_URL);
     else if (ctx.path === '/api/v1/docs') {
       ctx.type = 'html';
       ctx.body = DOCS_HTML.replace("fetch('openapi.json')", "fetch('/api/v1/openapi.json')");

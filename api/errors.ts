@@ -68,38 +68,62 @@ const TITLES: Record<number, string> = {
   403: 'Forbidden',
   404: 'Not Found',
   405: 'Method Not Allowed',
+  406: 'Not Acceptable',
   409: 'Conflict',
   413: 'Payload Too Large',
   415: 'Unsupported Media Type',
   422: 'Unprocessable Content',
   429: 'Too Many Requests',
+  499: 'Client Closed Request',
   500: 'Internal Server Error',
+  501: 'Not Implemented',
   503: 'Service Unavailable',
 };
+
+/** Codes for errors raised below the app (body parser, router) that carry only an HTTP status. */
+const FRAMEWORK_CODES: Record<string, string> = {
+  'entity.too.large': 'PAYLOAD_TOO_LARGE',
+  'entity.parse.failed': 'MALFORMED_JSON',
+  'encoding.unsupported': 'UNSUPPORTED_ENCODING',
+  'charset.unsupported': 'UNSUPPORTED_ENCODING',
+};
+const STATUS_CODES: Record<number, string> = { 404: 'ROUTE_NOT_FOUND', 405: 'METHOD_NOT_ALLOWED', 501: 'NOT_IMPLEMENTED' };
+
+/** What of an unexpected error may be logged: never the request body some parsers attach to it. */
+function loggable(err: unknown): Record<string, unknown> {
+  if (!(err instanceof Error)) return { value: String(err) };
+  const { name, message, stack } = err;
+  return { type: name, message, stack, code: (err as { code?: unknown }).code };
+}
+
+function fromUnknown(err: unknown, log: AppState['log'] | undefined): AppError {
+  const e = err as { status?: number; statusCode?: number; expose?: boolean; type?: string };
+  const status = e.status ?? e.statusCode ?? 500;
+  if (status >= 400 && status < 500) {
+    // The client's own mistake, caught below the app (body parser, router): nothing to log.
+    const code = FRAMEWORK_CODES[e.type ?? ''] ?? (err instanceof SyntaxError ? 'MALFORMED_JSON' : 'BAD_REQUEST');
+    // The parser's own message quotes the body, which may hold a password: never echo it.
+    const detail = code === 'MALFORMED_JSON' ? 'the body is not valid JSON (an object or an array)'
+      : code === 'PAYLOAD_TOO_LARGE' ? 'the body is larger than this route accepts'
+      : (TITLES[status] ?? 'bad request');
+    return new AppError(status, code, detail);
+  }
+  log?.error({ err: loggable(err) }, 'request failed');
+  return new AppError(500, 'INTERNAL', 'something went wrong on our side');
+}
 
 /** Runs first: everything thrown below becomes a problem document; unexpected errors are logged, not shown. */
 export function problemHandler(): Middleware<AppState> {
   return async (ctx, next) => {
     try {
       await next();
-      if (ctx.status === 404 && ctx.body === undefined && ctx.path.startsWith('/api/')) {
-        throw new AppError(404, 'ROUTE_NOT_FOUND', `no route ${ctx.method} ${ctx.path}`);
+      // A status without a body under the API (no route, wrong method) is a problem too.
+      if (ctx.status >= 400 && ctx.body == null && ctx.path.startsWith('/api/')) {
+        const code = STATUS_CODES[ctx.status] ?? 'ERROR';
+        throw new AppError(ctx.status, code, ctx.status === 404 ? `no route ${ctx.method} ${ctx.path}` : (TITLES[ctx.status] ?? 'error'));
       }
     } catch (err) {
-      let problem: AppError;
-      if (err instanceof AppError) {
-        problem = err;
-      } else {
-        const e = err as { status?: number; statusCode?: number; expose?: boolean; message?: string; type?: string };
-        const status = e.status ?? e.statusCode ?? 500;
-        if (status >= 500 || !e.expose) {
-          ctx.state.log?.error({ err }, 'request failed');
-          problem = new AppError(status >= 400 && status < 500 ? status : 500, status >= 500 ? 'INTERNAL' : 'BAD_REQUEST', status >= 500 ? 'something went wrong on our side' : (e.message ?? 'bad request'));
-        } else {
-          const code = e.type === 'entity.too.large' ? 'PAYLOAD_TOO_LARGE' : e.type === 'entity.parse.failed' ? 'MALFORMED_JSON' : 'BAD_REQUEST';
-          problem = new AppError(status, code, e.message ?? 'bad request');
-        }
-      }
+      const problem = err instanceof AppError ? err : fromUnknown(err, ctx.state.log);
       ctx.status = problem.status;
       for (const [k, v] of Object.entries(problem.headers ?? {})) ctx.set(k, v);
       ctx.type = 'application/problem+json';

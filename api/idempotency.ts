@@ -10,44 +10,91 @@ import type { AppState } from './types.js';
 
 const KEY = /^[A-Za-z0-9_.:-]{8,200}$/;
 
+export const IDEMPOTENCY = {
+  /** How long a stored answer is replayed; after that the key is free again. */
+  retentionMs: 24 * 3600_000,
+  /** A key still "in progress" after this long belongs to a request whose process died: it may be taken over. */
+  abandonedAfterMs: 2 * 60_000,
+  pruneEveryMs: 10 * 60_000,
+} as const;
+
+interface KeyRow {
+  request_hash: string;
+  status: number | null;
+  response: unknown;
+  age_ms: number;
+}
+
 export function idempotency(sequelize: Sequelize): Middleware<AppState & { idempotencyKey?: string }> {
+  let nextPrune = 0;
+
+  const claim = async (userId: string, key: string, method: string, path: string, requestHash: string): Promise<boolean> => {
+    const inserted = await sequelize.query<{ key: string }>(
+      `INSERT INTO idempotency_keys (user_id, key, method, path, request_hash) VALUES (:userId, :key, :method, :path, :requestHash)
+       ON CONFLICT DO NOTHING RETURNING key`,
+      { type: QueryTypes.SELECT, replacements: { userId, key, method, path, requestHash } },
+    );
+    return inserted.length > 0;
+  };
+  const release = (userId: string, key: string) =>
+    sequelize.query('DELETE FROM idempotency_keys WHERE user_id = :userId AND key = :key', { replacements: { userId, key } });
+
   return async (ctx, next) => {
     const key = ctx.get('idempotency-key');
     const user = ctx.state.user;
     if (!key || ctx.method !== 'POST' || !user) return next();
     if (!KEY.test(key)) throw new ValidationError([{ path: 'header.Idempotency-Key', message: '8–200 letters, digits or _.:-' }]);
+    if (Date.now() > nextPrune) {
+      nextPrune = Date.now() + IDEMPOTENCY.pruneEveryMs;
+      await sequelize.query('DELETE FROM idempotency_keys WHERE created_at < now() - make_interval(secs => :secs)', {
+        replacements: { secs: IDEMPOTENCY.retentionMs / 1000 },
+      });
+    }
     const requestHash = createHash('sha256')
       .update(`${ctx.method} ${ctx.path}\n${JSON.stringify((ctx.request as unknown as { body?: unknown }).body ?? null)}`)
       .digest('hex');
-    const inserted = await sequelize.query<{ key: string }>(
-      `INSERT INTO idempotency_keys (user_id, key, method, path, request_hash) VALUES (:userId, :key, :method, :path, :requestHash)
-       ON CONFLICT DO NOTHING RETURNING key`,
-      { type: QueryTypes.SELECT, replacements: { userId: user.id, key, method: ctx.method, path: ctx.path, requestHash } },
-    );
-    if (inserted.length === 0) {
-      const [row] = await sequelize.query<{ request_hash: string; status: number | null; response: unknown }>(
-        'SELECT request_hash, status, response FROM idempotency_keys WHERE user_id = :userId AND key = :key',
+
+    if (!(await claim(user.id, key, ctx.method, ctx.path, requestHash))) {
+      const [row] = await sequelize.query<KeyRow>(
+        `SELECT request_hash, status, response, (EXTRACT(EPOCH FROM now() - created_at) * 1000)::float8 AS age_ms
+           FROM idempotency_keys WHERE user_id = :userId AND key = :key`,
         { type: QueryTypes.SELECT, replacements: { userId: user.id, key } },
       );
-      if (!row) throw new ConflictError('the first request with this key is finishing; retry', 'IDEMPOTENCY_IN_PROGRESS');
-      if (row.request_hash !== requestHash) {
-        throw new AppError(422, 'IDEMPOTENCY_KEY_REUSED', 'this Idempotency-Key was used with a different request');
+      const stale = !row || row.age_ms > IDEMPOTENCY.retentionMs || (row.status === null && row.age_ms > IDEMPOTENCY.abandonedAfterMs);
+      if (stale) {
+        if (row) {
+          await sequelize.query('DELETE FROM idempotency_keys WHERE user_id = :userId AND key = :key AND created_at < now() - make_interval(secs => :secs)', {
+            replacements: { userId: user.id, key, secs: (row.status === null ? IDEMPOTENCY.abandonedAfterMs : IDEMPOTENCY.retentionMs) / 1000 },
+          });
+        }
+        if (!(await claim(user.id, key, ctx.method, ctx.path, requestHash))) {
+          throw new ConflictError('a request with this Idempotency-Key is still in progress', 'IDEMPOTENCY_IN_PROGRESS');
+        }
+      } else {
+        if (row.request_hash !== requestHash) {
+          throw new AppError(422, 'IDEMPOTENCY_KEY_REUSED', 'this Idempotency-Key was used with a different request');
+        }
+        if (row.status === null) throw new ConflictError('a request with this Idempotency-Key is still in progress', 'IDEMPOTENCY_IN_PROGRESS');
+        ctx.status = row.status;
+        ctx.body = row.response;
+        ctx.set('Idempotent-Replayed', 'true');
+        return;
       }
-      if (row.status === null) throw new ConflictError('a request with this Idempotency-Key is still in progress', 'IDEMPOTENCY_IN_PROGRESS');
-      ctx.status = row.status;
-      ctx.body = row.response;
-      ctx.set('Idempotent-Replayed', 'true');
-      return;
     }
+
     ctx.state.idempotencyKey = key;
     try {
       await next();
     } catch (err) {
       // A failure before an answer was stored must not pin the key: the client may retry it.
-      await sequelize.query('DELETE FROM idempotency_keys WHERE user_id = :userId AND key = :key', { replacements: { userId: user.id, key } });
+      await release(user.id, key);
       throw err;
     }
-    await sequelize.query('UPDATE idempotency_keys SET status = :status, response = :response WHERE user_id = :userId AND key = :key', {
+    if (ctx.status >= 400) {
+      await release(user.id, key);
+      return;
+    }
+    await sequelize.query('UPDATE idempotency_keys SET status = :status, response = CAST(:response AS jsonb) WHERE user_id = :userId AND key = :key', {
       replacements: { status: ctx.status, response: JSON.stringify(ctx.body ?? null), userId: user.id, key },
     });
   };

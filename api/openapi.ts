@@ -13,6 +13,7 @@ import {
   refreshSchema,
   registerSchema,
 } from '../domain/schemas.js';
+import { noBodySchema } from './validate.js';
 
 interface Operation {
   method: 'get' | 'post' | 'put' | 'delete';
@@ -20,6 +21,8 @@ interface Operation {
   summary: string;
   roles: string;
   body?: z.ZodType;
+  /** The body may be left out (actions that take none refuse any field sent). */
+  bodyOptional?: boolean;
   query?: z.ZodObject;
   ok: number;
 }
@@ -29,10 +32,12 @@ export const operations: Operation[] = [
   { method: 'post', path: '/auth/login', summary: 'Log in: access and refresh tokens', roles: 'anyone', body: loginSchema, ok: 200 },
   { method: 'post', path: '/auth/refresh', summary: 'Rotate a refresh token; reuse revokes the family', roles: 'anyone', body: refreshSchema, ok: 200 },
   { method: 'post', path: '/auth/logout', summary: 'Revoke the session', roles: 'user', body: refreshSchema, ok: 204 },
+  { method: 'get', path: '/auth/me', summary: 'The signed-in account', roles: 'user', ok: 200 },
   { method: 'post', path: '/deliveries', summary: 'Request a delivery: starts its workflow, returns the quote', roles: 'customer, dispatcher', body: createDeliverySchema, ok: 201 },
   { method: 'get', path: '/deliveries', summary: 'List deliveries you may see', roles: 'scoped', query: listDeliveriesQuerySchema, ok: 200 },
   { method: 'get', path: '/deliveries/{id}', summary: 'One delivery with its timeline', roles: 'scoped', ok: 200 },
-  { method: 'post', path: '/deliveries/{id}/accept-quote', summary: 'Accept the quote: dispatch starts', roles: 'owner customer, dispatcher', ok: 200 },
+  { method: 'get', path: '/deliveries/{id}/proofs/{proofId}', summary: 'A proof image (signature or photo)', roles: 'scoped', ok: 200 },
+  { method: 'post', path: '/deliveries/{id}/accept-quote', summary: 'Accept the quote: dispatch starts', roles: 'owner customer, dispatcher', body: noBodySchema, bodyOptional: true, ok: 200 },
   { method: 'post', path: '/deliveries/{id}/cancel', summary: 'Cancel (customers before pickup)', roles: 'owner customer, dispatcher', body: cancelSchema, ok: 200 },
   { method: 'post', path: '/deliveries/{id}/assign', summary: 'Assign or reassign a driver', roles: 'dispatcher', body: assignSchema, ok: 200 },
   { method: 'post', path: '/deliveries/{id}/milestones', summary: 'A driver milestone (offer answer, arrival, pickup, delivery, failed attempt, return)', roles: 'offered or assigned driver', body: milestoneSchema, ok: 200 },
@@ -41,6 +46,7 @@ export const operations: Operation[] = [
   { method: 'post', path: '/drivers', summary: 'Create a driver account', roles: 'admin, dispatcher', body: createDriverSchema, ok: 201 },
   { method: 'put', path: '/drivers/me/duty', summary: 'Go on or off duty', roles: 'driver', body: dutySchema, ok: 200 },
   { method: 'post', path: '/drivers/me/location', summary: 'One location ping or a batch', roles: 'driver', body: locationBodySchema, ok: 202 },
+  { method: 'post', path: '/users/{id}/disable', summary: 'Disable an account: every session, socket and duty ends', roles: 'admin', body: noBodySchema, bodyOptional: true, ok: 200 },
   { method: 'get', path: '/health', summary: 'Liveness', roles: 'ops', ok: 200 },
   { method: 'get', path: '/ready', summary: 'Readiness of database, redis and temporal', roles: 'ops', ok: 200 },
   { method: 'get', path: '/metrics', summary: 'Prometheus metrics', roles: 'ops', ok: 200 },
@@ -56,6 +62,23 @@ const problem = {
   content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } },
 };
 
+const idempotencyKey = {
+  name: 'Idempotency-Key',
+  in: 'header',
+  required: false,
+  description: 'Same key and body within 24 h: the first answer again; another body: 422; while the first runs: 409.',
+  schema: { type: 'string', pattern: '^[A-Za-z0-9_.:-]{8,200}$' },
+};
+
+function errorStatuses(op: Operation, idempotent: boolean): number[] {
+  if (op.roles === 'ops') return [503];
+  const statuses = [400, 401, 404, 409, 429, 503];
+  if (op.roles !== 'anyone') statuses.push(403);
+  if (op.body) statuses.push(413, 415);
+  if (idempotent) statuses.push(422);
+  return statuses.sort((a, b) => a - b);
+}
+
 export function buildOpenApi(serverUrl: string) {
   const paths: Record<string, Record<string, unknown>> = {};
   for (const op of operations) {
@@ -63,16 +86,22 @@ export function buildOpenApi(serverUrl: string) {
     const query = op.query
       ? Object.entries(op.query.shape).map(([name, schema]) => ({ name, in: 'query', required: false, schema: z.toJSONSchema(schema as z.ZodType, { io: 'input', unrepresentable: 'any' }) }))
       : [];
+    const open = op.roles === 'anyone' || op.roles === 'ops';
+    // Signed-in POSTs pass through the idempotency middleware; the public ones (login, register) do not.
+    const idempotent = op.method === 'post' && !open;
     paths[op.path] ??= {};
     paths[op.path]![op.method] = {
       summary: op.summary,
       description: `Who: ${op.roles}.`,
-      ...(op.roles === 'anyone' || op.roles === 'ops' ? { security: [] } : {}),
-      parameters: [...params, ...query, ...(op.method === 'post' ? [{ name: 'Idempotency-Key', in: 'header', required: false, schema: { type: 'string' } }] : [])],
+      ...(open ? { security: [] } : {}),
+      parameters: [...params, ...query, ...(idempotent ? [idempotencyKey] : [])],
       ...(op.body
-        ? { requestBody: { required: true, content: { 'application/json': { schema: z.toJSONSchema(op.body, { io: 'input', unrepresentable: 'any' }) } } } }
+        ? { requestBody: { required: !op.bodyOptional, content: { 'application/json': { schema: z.toJSONSchema(op.body, { io: 'input', unrepresentable: 'any' }) } } } }
         : {}),
-      responses: { [op.ok]: { description: 'OK' }, 400: problem, 401: problem, 403: problem, 404: problem, 409: problem, 429: problem },
+      responses: {
+        [op.ok]: { description: 'OK' },
+        ...Object.fromEntries(errorStatuses(op, idempotent).map((s) => [s, problem])),
+      },
     };
   }
   return {

@@ -26,10 +26,12 @@ export interface RateLimits {
   ai: RateLimiterAbstract;
 }
 
+export const LOGIN_LIMITS = { perUserAndIp: 10, perIp: 100 } as const;
+
 export function createRateLimits(redis: Redis, prefix: string, perMinute: number, aiPerHour: number): RateLimits {
   return {
-    loginByUserAndIp: limiter(redis, `${prefix}:rl:login:user-ip`, 10, 15 * 60, 15 * 60),
-    loginByIp: limiter(redis, `${prefix}:rl:login:ip`, 100, 60 * 60, 60 * 60),
+    loginByUserAndIp: limiter(redis, `${prefix}:rl:login:user-ip`, LOGIN_LIMITS.perUserAndIp, 15 * 60, 15 * 60),
+    loginByIp: limiter(redis, `${prefix}:rl:login:ip`, LOGIN_LIMITS.perIp, 60 * 60, 60 * 60),
     general: limiter(redis, `${prefix}:rl:user`, perMinute, 60),
     publicByIp: limiter(redis, `${prefix}:rl:public`, perMinute * 10, 60),
     ai: limiter(redis, `${prefix}:rl:ai`, aiPerHour, 60 * 60),
@@ -45,10 +47,24 @@ export async function consume(l: RateLimiterAbstract, key: string, message?: str
   }
 }
 
-/** Throws 429 when a key is already over its limit, without spending a point. */
+/** Throws 429 when a key has no points left, without spending one. */
 export async function ensureNotBlocked(l: RateLimiterAbstract, key: string, message?: string): Promise<void> {
   const res = await l.get(key);
   if (res && res.consumedPoints >= l.points) throw new TooManyRequestsError(res.msBeforeNext / 1000, message);
+}
+
+/**
+ * A login attempt spends its points before the password is checked, so parallel guesses cannot all slip
+ * in before the first failure is counted; a successful login gives them back (only failures count).
+ */
+export async function spendLoginAttempt(limits: RateLimits, email: string, ip: string): Promise<void> {
+  const message = 'too many failed logins; try again later';
+  await consume(limits.loginByUserAndIp, `${email}|${ip}`, message);
+  await consume(limits.loginByIp, ip, message);
+}
+
+export async function loginSucceeded(limits: RateLimits, email: string, ip: string): Promise<void> {
+  await Promise.all([limits.loginByUserAndIp.delete(`${email}|${ip}`), limits.loginByIp.reward(ip, 1)]);
 }
 
 /** Per signed-in user, or per address for anonymous callers. */

@@ -9,6 +9,7 @@ import { createSequelize } from '../db/connection.js';
 import { initModels } from '../db/models.js';
 import { createApp, type BuiltApi } from './app.js';
 import { attachRealtime, type RealtimeServer } from './realtime/socket-server.js';
+import { scheduleLocationPrune } from './services/location-buffer.js';
 
 export interface RunningApi {
   server: Server;
@@ -29,7 +30,7 @@ export async function startApi(config: Readonly<Config>): Promise<RunningApi> {
   emitterRedis.on('error', () => {});
   const connection = await Connection.connect({ address: config.TEMPORAL_ADDRESS });
   const temporal = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE });
-  const live = createLivePublisher(emitterRedis, config.REDIS_PREFIX);
+  const live = createLivePublisher(emitterRedis, config.REDIS_PREFIX, logger);
 
   const api = createApp({ config, logger, sequelize, redis, temporal, live });
   const server = createServer(api.app.callback());
@@ -44,6 +45,7 @@ export async function startApi(config: Readonly<Config>): Promise<RunningApi> {
     logger,
     metrics: api.metrics,
   });
+  const locationPrune = scheduleLocationPrune(api.services.locations, config.LOCATION_RETENTION_DAYS, logger);
   await new Promise<void>((resolve) => server.listen(config.PORT, resolve));
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : config.PORT;
@@ -55,8 +57,12 @@ export async function startApi(config: Readonly<Config>): Promise<RunningApi> {
     api,
     port,
     async close() {
+      locationPrune.stop();
       io.disconnectSockets(true);
+      // io.close() stops intake and waits for in-flight requests; one that hangs is cut after 10 s.
+      const cutoff = setTimeout(() => server.closeAllConnections(), 10_000);
       await new Promise<void>((resolve) => io.close(() => resolve()));
+      clearTimeout(cutoff);
       server.closeAllConnections();
       await api.services.locations.close();
       await connection.close();

@@ -7,6 +7,8 @@ export interface AuthUser {
   email: string;
   name: string;
   driverId?: string;
+  /** The session (refresh-token family) the access token belongs to. */
+  sessionId?: string;
 }
 
 /** Per-request data (Koa's `ctx.state`). */

@@ -38,11 +38,23 @@ const envSchema = z.object({
   REFRESH_TOKEN_TTL_S: z.coerce.number().int().min(300).default(30 * 24 * 3600),
   CORS_ORIGINS: csv,
   TRUST_PROXY: flag,
+  /** Proxies in front of the API that append to X-Forwarded-For; the client address is read that many from the right. */
+  TRUST_PROXY_HOPS: z.coerce.number().int().min(1).max(10).default(1),
   RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).default(600),
   DEMO_PASSWORD: z.string().min(10).default(DEFAULT_DEMO_PASSWORD),
   SMTP_URL: z.string().optional(),
   WEBHOOK_ALLOWED_HOSTS: csv,
+  SMTP_FROM: z.string().default('Logistics <no-reply@localhost>'),
+  WEBHOOK_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(25).default(10),
+  WEBHOOK_BACKOFF_MS: ms(15_000),
+  WEBHOOK_TIMEOUT_MS: ms(5000),
+  QUEUE_LOCK_MS: ms(30_000),
+  QUEUE_METRICS_PORT: z.coerce.number().int().min(0).max(65535).default(9465),
+  DELAY_NOTICE_WAIT_MS: ms(60_000),
   LOCATION_RETENTION_DAYS: z.coerce.number().int().min(1).default(7),
+  BACKUP_DIR: z.string().min(1).default('.data/backups'),
+  /** What `npm run start:prod` runs when no role is given on its command line. */
+  APP_ROLE: z.enum(['api', 'worker', 'queues', 'migrate', 'all']).default('all'),
   WORKER_METRICS_PORT: z.coerce.number().int().min(0).max(65535).default(9464),
   QUOTE_TTL_MS: ms(DEFAULT_TIMINGS.quoteTtlMs),
   OFFER_TIMEOUT_MS: ms(DEFAULT_TIMINGS.offerTimeoutMs),
@@ -55,6 +67,9 @@ const envSchema = z.object({
 });
 
 type Env = z.infer<typeof envSchema>;
+
+/** Every key the schema reads; `.env.example` documents each one. */
+export const CONFIG_KEYS = Object.keys(envSchema.shape) as Array<keyof Env>;
 
 export interface Config extends Env {
   timings: DeliveryTimings;

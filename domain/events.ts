@@ -1,5 +1,5 @@
 /** Socket.IO event maps shared by the server, the worker's emitter and the web client (DESIGN §6). */
-import type { Alert, Delivery } from './delivery.js';
+import type { Alert, Delivery, TimelineEvent, TrackingView } from './delivery.js';
 
 export interface DriverLocationEvent {
   driverId: string;
@@ -19,7 +19,10 @@ export interface AlertEvent {
 export type SubscribeResult = { ok: true; delivery: Delivery } | { ok: false; code: string; message: string };
 
 export interface ServerToClientEvents {
-  'delivery:updated': (delivery: Delivery) => void;
+  /** The snapshot after one transition, and that transition's timeline event (snapshots carry no timeline). */
+  'delivery:updated': (delivery: Delivery, event?: TimelineEvent) => void;
+  /** Public tracking sockets get the reduced view of `GET /track/:code`, never the full `Delivery`. */
+  'tracking:updated': (view: TrackingView) => void;
   'driver:location': (location: DriverLocationEvent) => void;
   'alert:raised': (alert: AlertEvent) => void;
   /** To a driver who no longer carries a delivery (reassigned or cancelled). */
@@ -29,11 +32,16 @@ export interface ServerToClientEvents {
 
 export interface ClientToServerEvents {
   'delivery:subscribe': (deliveryId: string, ack: (result: SubscribeResult) => void) => void;
+  /** Leaves a room joined by `delivery:subscribe` (each socket may follow a bounded number). */
+  'delivery:unsubscribe': (deliveryId: string) => void;
 }
 
 export const rooms = {
   dispatch: 'dispatch',
   driver: (driverId: string) => `driver:${driverId}`,
   delivery: (deliveryId: string) => `delivery:${deliveryId}`,
+  tracking: (deliveryId: string) => `tracking:${deliveryId}`,
   user: (userId: string) => `user:${userId}`,
+  /** One sign-in (a refresh-token family): logging out ends its sockets, not the user's other devices'. */
+  session: (sessionId: string) => `session:${sessionId}`,
 } as const;

@@ -1,18 +1,24 @@
 /** Temporal worker process: delivery workflows and their activities. SIGTERM drains and exits 0. */
 import { Redis } from 'ioredis';
+import { createGroqClient } from '../activities/ai/groq.js';
+import { createAiMetrics } from '../activities/ai/metrics.js';
 import { createLivePublisher } from '../activities/live.js';
+import { notificationHookFor } from '../activities/notifications.js';
 import { loadConfig } from '../config/env.js';
 import { createLogger } from '../config/logger.js';
 import { createSequelize } from '../db/connection.js';
 import { initModels } from '../db/models.js';
 import { createDeliveryWorker } from './delivery-worker.js';
+import { installWorkerTelemetry } from './telemetry.js';
 
 const config = loadConfig();
 const logger = createLogger(config, 'worker');
+const telemetry = await installWorkerTelemetry({ port: config.WORKER_METRICS_PORT, logger });
 const sequelize = createSequelize(config.DATABASE_URL);
 initModels(sequelize);
 const redis = new Redis(config.REDIS_URL, { maxRetriesPerRequest: 1 });
 redis.on('error', (err) => logger.warn({ err: err.message }, 'redis connection problem'));
+const notifications = notificationHookFor(config, sequelize, logger);
 
 const { worker, connection } = await createDeliveryWorker({
   address: config.TEMPORAL_ADDRESS,
@@ -22,12 +28,17 @@ const { worker, connection } = await createDeliveryWorker({
     sequelize,
     links: { uiUrl: config.TEMPORAL_UI_URL, namespace: config.TEMPORAL_NAMESPACE },
     live: createLivePublisher(redis, config.REDIS_PREFIX),
+    ai: { groq: createGroqClient(config), model: config.GROQ_MODEL, timeoutMs: config.GROQ_TIMEOUT_MS, metrics: createAiMetrics(telemetry.registry) },
+    hooks: [telemetry.transitionHook, notifications.hook],
   },
   logger,
 });
+telemetry.watch(worker);
 
 for (const signal of ['SIGTERM', 'SIGINT'] as const) {
   process.on(signal, () => {
+    // shutdown() throws unless RUNNING: a repeated signal must not turn a clean drain into a crash.
+    if (worker.getState() !== 'RUNNING') return;
     logger.info({ signal }, 'worker draining');
     worker.shutdown();
   });
@@ -35,7 +46,9 @@ for (const signal of ['SIGTERM', 'SIGINT'] as const) {
 logger.info({ taskQueue: config.TEMPORAL_TASK_QUEUE }, 'worker running');
 await worker.run();
 await connection.close();
+await notifications.close();
 redis.disconnect();
 await sequelize.close();
+await telemetry.close();
 logger.info('worker stopped');
 process.exit(0);

@@ -1,11 +1,12 @@
 /** Accounts and sessions: argon2id passwords, access tokens, refresh-token families with reuse detection. */
 import { randomUUID } from 'node:crypto';
-import { Op, type Sequelize } from 'sequelize';
+import { Op, QueryTypes, UniqueConstraintError, type Sequelize, type Transaction } from 'sequelize';
 import type { LivePublisher } from '../../activities/live.js';
 import { Driver, RefreshToken, User } from '../../db/models.js';
 import type { Role } from '../../domain/status.js';
-import { ConflictError, UnauthorizedError, ValidationError } from '../errors.js';
+import { ConflictError, NotFoundError, UnauthorizedError, ValidationError } from '../errors.js';
 import type { AuthUser } from '../types.js';
+import { isUuid } from '../validate.js';
 import { burnPasswordCheck, hashPassword, isCommonPassword, verifyPassword } from './passwords.js';
 import { hashToken, newRefreshToken, type TokenService } from './tokens.js';
 
@@ -30,22 +31,28 @@ export interface AuthServiceDeps {
   live?: LivePublisher;
 }
 
+type RefreshOutcome =
+  | { kind: 'ok'; userId: string; familyId: string }
+  | { kind: 'reused'; userId: string; familyId: string }
+  | { kind: 'invalid' };
+
 export class AuthService {
   constructor(private readonly deps: AuthServiceDeps) {}
 
-  async createUser(input: { email: string; password: string; name: string; role: Role }): Promise<User> {
+  async createUser(input: { email: string; password: string; name: string; role: Role }, transaction?: Transaction): Promise<User> {
     if (isCommonPassword(input.password)) {
       throw new ValidationError([{ path: 'body.password', message: 'this password is too common' }]);
     }
-    const existing = await User.findOne({ where: { email: input.email } });
-    if (existing) throw new ConflictError('an account with this e-mail exists', 'EMAIL_TAKEN');
-    return User.create({
-      id: randomUUID(),
-      email: input.email,
-      name: input.name,
-      role: input.role,
-      passwordHash: await hashPassword(input.password),
-    });
+    const taken = () => new ConflictError('an account with this e-mail exists', 'EMAIL_TAKEN');
+    if (await User.findOne({ where: { email: input.email }, transaction })) throw taken();
+    const passwordHash = await hashPassword(input.password);
+    try {
+      return await User.create({ id: randomUUID(), email: input.email, name: input.name, role: input.role, passwordHash }, { transaction });
+    } catch (err) {
+      // Two registrations of one address racing past the check above.
+      if (err instanceof UniqueConstraintError) throw taken();
+      throw err;
+    }
   }
 
   /** Returns null for a wrong e-mail or password alike, after the same amount of work. */
@@ -64,48 +71,65 @@ export class AuthService {
 
   /** Rotates the refresh token; presenting one that was already used revokes its whole family. */
   async refresh(presented: string): Promise<SessionTokens> {
-    const { sequelize } = this.deps;
-    const outcome = await sequelize.transaction(async (transaction) => {
+    const outcome = await this.deps.sequelize.transaction(async (transaction): Promise<RefreshOutcome> => {
       const token = await RefreshToken.findOne({ where: { tokenHash: hashToken(presented) }, transaction, lock: transaction.LOCK.UPDATE });
-      if (!token) return { kind: 'unknown' as const };
-      if (token.usedAt || token.revokedAt) {
+      if (!token || token.revokedAt || token.expiresAt.getTime() <= Date.now()) return { kind: 'invalid' };
+      if (token.usedAt) {
         await RefreshToken.update({ revokedAt: new Date() }, { where: { familyId: token.familyId, revokedAt: null }, transaction });
-        return { kind: 'reused' as const, userId: token.userId };
+        return { kind: 'reused', userId: token.userId, familyId: token.familyId };
       }
-      if (token.expiresAt.getTime() <= Date.now()) return { kind: 'expired' as const };
       token.usedAt = new Date();
       await token.save({ transaction });
-      return { kind: 'ok' as const, userId: token.userId, familyId: token.familyId };
+      return { kind: 'ok', userId: token.userId, familyId: token.familyId };
     });
     if (outcome.kind === 'reused') {
-      await this.deps.live?.disconnectUser(outcome.userId, 'session revoked: refresh token reused');
+      await this.deps.live?.disconnectSessions([outcome.familyId], 'session revoked: refresh token reused');
       throw new UnauthorizedError('refresh token already used; the session has been revoked', 'REFRESH_REUSED');
     }
-    if (outcome.kind !== 'ok') throw new UnauthorizedError('invalid refresh token', 'INVALID_REFRESH_TOKEN');
+    if (outcome.kind === 'invalid') throw new UnauthorizedError('invalid refresh token', 'INVALID_REFRESH_TOKEN');
     const user = await User.findOne({ where: { id: outcome.userId, disabledAt: null } });
     if (!user) throw new UnauthorizedError('account disabled', 'ACCOUNT_DISABLED');
     return this.issue(await this.publicUser(user), outcome.familyId);
   }
 
-  async logout(userId: string, presented: string): Promise<void> {
-    const token = await RefreshToken.findOne({ where: { tokenHash: hashToken(presented), userId } });
-    if (token) await RefreshToken.update({ revokedAt: new Date() }, { where: { familyId: token.familyId, revokedAt: null } });
-    await this.deps.live?.disconnectUser(userId, 'logged out');
+  /** Ends the caller's current session and the one the refresh token belongs to (when it is theirs). */
+  async logout(user: Pick<AuthUser, 'id' | 'sessionId'>, presented: string): Promise<void> {
+    const token = await RefreshToken.findOne({ where: { tokenHash: hashToken(presented), userId: user.id } });
+    const families = [token?.familyId, user.sessionId].filter((f): f is string => Boolean(f));
+    await RefreshToken.update({ revokedAt: new Date() }, { where: { familyId: families, userId: user.id, revokedAt: null } });
+    await this.deps.live?.disconnectSessions(families, 'logged out');
   }
 
-  /** Disabling an account ends every session and socket it has. */
-  async disableUser(userId: string): Promise<void> {
-    await User.update({ disabledAt: new Date() }, { where: { id: userId } });
-    await RefreshToken.update({ revokedAt: new Date() }, { where: { userId, revokedAt: null } });
+  /** Disabling an account ends every session and socket it has and takes a driver off duty. */
+  async disableUser(userId: string): Promise<User> {
+    const user = await this.deps.sequelize.transaction(async (transaction) => {
+      const found = await User.findByPk(userId, { transaction, lock: transaction.LOCK.UPDATE });
+      if (!found) throw new NotFoundError('user');
+      found.disabledAt ??= new Date();
+      await found.save({ transaction });
+      await RefreshToken.update({ revokedAt: new Date() }, { where: { userId, revokedAt: null }, transaction });
+      await Driver.update({ onDuty: false }, { where: { userId }, transaction });
+      return found;
+    });
     await this.deps.live?.disconnectUser(userId, 'account disabled');
+    return user;
   }
 
-  /** Resolves an access token's subject to a live account (disabled accounts stop at once). */
-  async activeUser(userId: string): Promise<AuthUser | null> {
-    const user = await User.findOne({ where: { id: userId, disabledAt: null }, include: [{ model: Driver, as: 'driver' }] });
-    if (!user) return null;
-    const driver = (user as User & { driver?: Driver | null }).driver;
-    return { id: user.id, role: user.role, email: user.email, name: user.name, ...(driver ? { driverId: driver.id } : {}) };
+  /**
+   * Resolves an access token to a live account: a disabled account, or a session that was logged out or
+   * revoked for refresh-token reuse, stops working at once instead of at the token's expiry.
+   */
+  async activeUser(userId: string, sessionId: string): Promise<AuthUser | null> {
+    if (!isUuid(userId) || !isUuid(sessionId)) return null;
+    const [row] = await this.deps.sequelize.query<{ id: string; role: Role; email: string; name: string; driver_id: string | null }>(
+      `SELECT u.id, u.role, u.email, u.name, d.id AS driver_id
+         FROM users u LEFT JOIN drivers d ON d.user_id = u.id
+        WHERE u.id = :userId AND u.disabled_at IS NULL
+          AND EXISTS (SELECT 1 FROM refresh_tokens t WHERE t.family_id = :sessionId AND t.user_id = u.id AND t.revoked_at IS NULL)`,
+      { type: QueryTypes.SELECT, replacements: { userId, sessionId } },
+    );
+    if (!row) return null;
+    return { id: row.id, role: row.role, email: row.email, name: row.name, sessionId, ...(row.driver_id ? { driverId: row.driver_id } : {}) };
   }
 
   async publicUser(user: User): Promise<PublicUser> {
@@ -124,7 +148,7 @@ export class AuthService {
     });
     // Old used tokens stay as reuse tripwires until they expire.
     await RefreshToken.destroy({ where: { userId: user.id, expiresAt: { [Op.lt]: new Date() } } });
-    const accessToken = await this.deps.tokens.issueAccessToken({ sub: user.id, role: user.role, driverId: user.driverId });
+    const accessToken = await this.deps.tokens.issueAccessToken({ sub: user.id, role: user.role, sid: familyId, driverId: user.driverId });
     return { accessToken, refreshToken, user };
   }
 }

@@ -5,15 +5,16 @@ import type { AppState, AuthUser } from '../types.js';
 import type { AuthService } from './auth-service.js';
 import type { TokenService } from './tokens.js';
 
+/** The token of an `Authorization: Bearer …` header (the scheme name is case-insensitive, RFC 9110). */
 export function bearerToken(header: string | undefined): string | null {
-  const match = /^Bearer ([A-Za-z0-9._~+/-]+=*)$/.exec(header ?? '');
+  const match = /^Bearer +([A-Za-z0-9._~+/-]+=*) *$/i.exec(header ?? '');
   return match ? match[1]! : null;
 }
 
 export async function userFromToken(token: string, tokens: TokenService, auth: AuthService): Promise<AuthUser> {
   const claims = await tokens.verifyAccessToken(token);
-  const user = await auth.activeUser(claims.sub);
-  if (!user) throw new UnauthorizedError('account disabled or removed', 'ACCOUNT_DISABLED');
+  const user = await auth.activeUser(claims.sub, claims.sid);
+  if (!user) throw new UnauthorizedError('the session has ended or the account is disabled', 'SESSION_ENDED');
   return user;
 }
 

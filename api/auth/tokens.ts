@@ -5,11 +5,14 @@ import type { Role } from '../../domain/status.js';
 import { UnauthorizedError } from '../errors.js';
 
 export const ACCESS_AUDIENCE = 'logistics-api';
+/** The only algorithm accepted: `none`, asymmetric algorithms and HS384/512 are refused before any key is tried. */
 const ALGORITHMS = ['HS256'];
 
 export interface AccessClaims {
   sub: string;
   role: Role;
+  /** The session (refresh-token family): revoking it ends this access token too. */
+  sid: string;
   driverId?: string;
 }
 
@@ -27,7 +30,7 @@ export class TokenService {
   }
 
   async issueAccessToken(claims: AccessClaims): Promise<string> {
-    return new SignJWT({ role: claims.role, ...(claims.driverId ? { did: claims.driverId } : {}), typ: 'access' })
+    return new SignJWT({ role: claims.role, sid: claims.sid, ...(claims.driverId ? { did: claims.driverId } : {}), typ: 'access' })
       .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
       .setSubject(claims.sub)
       .setIssuer(this.settings.issuer)
@@ -44,11 +47,13 @@ export class TokenService {
         issuer: this.settings.issuer,
         audience: ACCESS_AUDIENCE,
         requiredClaims: ['sub', 'exp', 'iat'],
+        maxTokenAge: `${this.settings.accessTtlSeconds + 60}s`,
       });
-      if (payload.typ !== 'access' || typeof payload.sub !== 'string' || typeof payload.role !== 'string') {
+      const { sub, role, sid, did, typ } = payload;
+      if (typ !== 'access' || typeof sub !== 'string' || typeof role !== 'string' || typeof sid !== 'string') {
         throw new Error('not an access token');
       }
-      return { sub: payload.sub, role: payload.role as Role, driverId: typeof payload.did === 'string' ? payload.did : undefined };
+      return { sub, role: role as Role, sid, driverId: typeof did === 'string' ? did : undefined };
     } catch {
       throw new UnauthorizedError('invalid or expired access token', 'INVALID_TOKEN');
     }

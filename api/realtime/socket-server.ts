@@ -5,19 +5,24 @@
 import type { Server as HttpServer, IncomingMessage } from 'node:http';
 import { createAdapter } from '@socket.io/redis-adapter';
 import type { Redis } from 'ioredis';
+import { decodeJwt } from 'jose';
 import type { Logger } from 'pino';
 import type { Sequelize } from 'sequelize';
 import { Server, type Socket } from 'socket.io';
 import { socketIoKey } from '../../activities/live.js';
-import { rooms, type ClientToServerEvents, type ServerToClientEvents } from '../../domain/events.js';
+import { loadTrackingView } from '../../db/tracking.js';
+import { rooms, type ClientToServerEvents, type ServerToClientEvents, type SubscribeResult } from '../../domain/events.js';
 import { userFromToken } from '../auth/middleware.js';
+import { NotFoundError, TooManyRequestsError, UnauthorizedError } from '../errors.js';
 import type { ApiMetrics } from '../metrics.js';
-import { loadTrackingView } from '../routes/tracking.js';
+import { consume } from '../rate-limits.js';
 import type { Services } from '../services/index.js';
 import type { AuthUser } from '../types.js';
 
 interface SocketData {
   user?: AuthUser;
+  /** When the handshake's access token expires (ms since epoch). */
+  expiresAt?: number;
   trackingDeliveryId?: string;
 }
 
@@ -35,6 +40,10 @@ export interface RealtimeDeps {
   metrics?: ApiMetrics;
 }
 
+/** One socket follows at most this many deliveries by subscription (dispatchers get all through `dispatch`). */
+export const MAX_SUBSCRIPTIONS = 200;
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
 /** Browsers must come from our own origin or an allow-listed one; non-browser clients send no Origin. */
 export function originAllowed(req: IncomingMessage, allowed: string[], publicUrl: string): boolean {
   const origin = req.headers.origin;
@@ -43,69 +52,113 @@ export function originAllowed(req: IncomingMessage, allowed: string[], publicUrl
   return own.includes(origin) || allowed.includes(origin);
 }
 
+/** A handshake refusal the client can tell apart: `unauthorized` is final, `unavailable` is worth a retry. */
+function refusal(message: 'unauthorized' | 'rate limited' | 'unavailable', code: string): Error {
+  return Object.assign(new Error(message), { data: { code } });
+}
+
 export function attachRealtime(httpServer: HttpServer, deps: RealtimeDeps): RealtimeServer {
+  const { services, logger } = deps;
   const pub = deps.redis.duplicate();
   const sub = deps.redis.duplicate();
+  // io.close() closes the HTTP server; the adapter's own connections go with it.
+  httpServer.once('close', () => {
+    pub.disconnect();
+    sub.disconnect();
+  });
   const io: RealtimeServer = new Server(httpServer, {
     adapter: createAdapter(pub, sub, { key: socketIoKey(deps.prefix) }),
+    // Clients only send subscriptions; anything bigger is not ours.
     maxHttpBufferSize: 16 * 1024,
     pingInterval: 10_000,
     pingTimeout: 8_000,
     cors: { origin: deps.allowedOrigins, credentials: false },
-    allowRequest: (req, callback) => callback(originAllowed(req, deps.allowedOrigins, deps.publicUrl) ? null : 'origin not allowed', originAllowed(req, deps.allowedOrigins, deps.publicUrl)),
+    allowRequest: (req, callback) => {
+      const ok = originAllowed(req, deps.allowedOrigins, deps.publicUrl);
+      callback(ok ? null : 'origin not allowed', ok);
+    },
+    // The Redis pub/sub adapter keeps no packet log, so this only takes effect with an adapter that does
+    // (clients refetch otherwise); a recovered session still passes the authentication middleware.
+    connectionStateRecovery: { maxDisconnectionDuration: 2 * 60_000, skipMiddlewares: false },
   });
-  const { services } = deps;
 
   io.use(async (socket, next) => {
     const auth = (socket.handshake.auth ?? {}) as { token?: unknown; trackingCode?: unknown };
     try {
       if (typeof auth.token === 'string') {
         socket.data.user = await userFromToken(auth.token, services.tokens, services.auth);
+        socket.data.expiresAt = (decodeJwt(auth.token).exp ?? 0) * 1000;
         return next();
       }
       if (typeof auth.trackingCode === 'string') {
-        const found = await loadTrackingView(deps.sequelize, services.links, auth.trackingCode.toUpperCase());
+        await consume(services.limits.publicByIp, `track-socket:${socket.handshake.address}`);
+        const found = await loadTrackingView(deps.sequelize, services.links, { trackingCode: auth.trackingCode });
         if (found) {
           socket.data.trackingDeliveryId = found.id;
           return next();
         }
       }
-      next(Object.assign(new Error('unauthorized'), { data: { code: 'UNAUTHORIZED' } }));
-    } catch {
-      next(Object.assign(new Error('unauthorized'), { data: { code: 'UNAUTHORIZED' } }));
+      next(refusal('unauthorized', 'UNAUTHORIZED'));
+    } catch (err) {
+      if (err instanceof UnauthorizedError) return next(refusal('unauthorized', err.code));
+      if (err instanceof TooManyRequestsError) return next(refusal('rate limited', 'RATE_LIMITED'));
+      logger.warn({ err }, 'socket handshake failed');
+      next(refusal('unavailable', 'UNAVAILABLE'));
     }
   });
 
   io.on('connection', (socket: LiveSocket) => {
     deps.metrics?.sockets.inc();
-    socket.on('disconnect', () => deps.metrics?.sockets.dec());
-    const { user, trackingDeliveryId } = socket.data;
+    const { user, trackingDeliveryId, expiresAt } = socket.data;
+    let expiry: NodeJS.Timeout | undefined;
+    socket.on('disconnect', () => {
+      clearTimeout(expiry);
+      deps.metrics?.sockets.dec();
+    });
     if (user) {
       void socket.join(rooms.user(user.id));
+      if (user.sessionId) void socket.join(rooms.session(user.sessionId));
       if (user.role === 'dispatcher' || user.role === 'admin') void socket.join(rooms.dispatch);
       if (user.driverId) void socket.join(rooms.driver(user.driverId));
+      // A socket lives no longer than its access token; the client reconnects with a fresh one.
+      expiry = setTimeout(() => socket.disconnect(true), Math.max(0, (expiresAt ?? 0) - Date.now()));
     } else if (trackingDeliveryId) {
-      void socket.join(rooms.delivery(trackingDeliveryId));
+      void socket.join(rooms.tracking(trackingDeliveryId));
     }
 
     socket.on('delivery:subscribe', async (deliveryId, ack) => {
       if (typeof ack !== 'function') return;
-      if (typeof deliveryId !== 'string' || !/^[0-9a-f-]{36}$/i.test(deliveryId)) {
-        return ack({ ok: false, code: 'NOT_FOUND', message: 'delivery not found' });
-      }
-      try {
-        if (!user) {
-          // A tracking socket sees its own delivery only; the room was joined at connection.
-          return ack({ ok: false, code: 'FORBIDDEN', message: 'tracking connections follow one delivery' });
-        }
-        const delivery = await services.deliveries.get(user, deliveryId);
-        await socket.join(rooms.delivery(deliveryId));
-        ack({ ok: true, delivery });
-      } catch {
-        ack({ ok: false, code: 'NOT_FOUND', message: 'delivery not found' });
-      }
+      ack(await subscribe(socket, user, deliveryId));
+    });
+    socket.on('delivery:unsubscribe', (deliveryId) => {
+      if (typeof deliveryId === 'string') void socket.leave(rooms.delivery(deliveryId));
     });
   });
+
+  async function subscribe(socket: LiveSocket, user: AuthUser | undefined, deliveryId: unknown): Promise<SubscribeResult> {
+    // A tracking socket sees its own delivery only; its room was joined at connection.
+    if (!user) return { ok: false, code: 'FORBIDDEN', message: 'tracking connections follow one delivery' };
+    if (typeof deliveryId !== 'string' || !UUID.test(deliveryId)) return { ok: false, code: 'NOT_FOUND', message: 'delivery not found' };
+    const following = [...socket.rooms].filter((r) => r.startsWith('delivery:')).length;
+    if (following >= MAX_SUBSCRIPTIONS && !socket.rooms.has(rooms.delivery(deliveryId))) {
+      return { ok: false, code: 'TOO_MANY_SUBSCRIPTIONS', message: `a connection follows at most ${MAX_SUBSCRIPTIONS} deliveries` };
+    }
+    const room = rooms.delivery(deliveryId);
+    try {
+      // The same scoped read as GET /deliveries/:id (not visible means not found), before joining;
+      // the snapshot is read after joining, so no event falls between it and the room.
+      await services.deliveries.get(user, deliveryId, false);
+      await socket.join(room);
+      return { ok: true, delivery: await services.deliveries.get(user, deliveryId) };
+    } catch (err) {
+      if (err instanceof NotFoundError) {
+        void socket.leave(room);
+        return { ok: false, code: 'NOT_FOUND', message: 'delivery not found' };
+      }
+      logger.warn({ err, deliveryId }, 'subscription failed');
+      return { ok: false, code: 'UNAVAILABLE', message: 'try again shortly' };
+    }
+  }
 
   return io;
 }

@@ -4,7 +4,7 @@ import type { AuthService } from '../auth/auth-service.js';
 import { authenticate } from '../auth/middleware.js';
 import type { TokenService } from '../auth/tokens.js';
 import { UnauthorizedError } from '../errors.js';
-import { consume, ensureNotBlocked, type RateLimits } from '../rate-limits.js';
+import { consume, loginSucceeded, spendLoginAttempt, type RateLimits } from '../rate-limits.js';
 import type { AppState } from '../types.js';
 import { validate } from '../validate.js';
 
@@ -22,20 +22,13 @@ export function authRoutes(deps: { auth: AuthService; tokens: TokenService; limi
 
   router.post('/login', validate('body', loginSchema), async (ctx) => {
     const { email, password } = ctx.state.body as { email: string; password: string };
-    const userIpKey = `${email}|${ctx.ip}`;
-    const message = 'too many failed logins; try again later';
-    await ensureNotBlocked(limits.loginByUserAndIp, userIpKey, message);
-    await ensureNotBlocked(limits.loginByIp, ctx.ip, message);
+    await spendLoginAttempt(limits, email, ctx.ip);
     const user = await auth.checkCredentials(email, password);
     if (!user) {
-      await Promise.all([
-        limits.loginByUserAndIp.penalty(userIpKey, 1),
-        limits.loginByIp.penalty(ctx.ip, 1),
-      ]);
       ctx.state.log.info({ event: 'login_failed' }, 'login failed');
       throw new UnauthorizedError('wrong e-mail or password', 'INVALID_CREDENTIALS');
     }
-    await limits.loginByUserAndIp.delete(userIpKey);
+    await loginSucceeded(limits, email, ctx.ip);
     ctx.body = await auth.startSession(user);
   });
 
@@ -45,12 +38,13 @@ export function authRoutes(deps: { auth: AuthService; tokens: TokenService; limi
   });
 
   router.post('/logout', authenticate(deps.tokens, auth), validate('body', refreshSchema), async (ctx) => {
-    await auth.logout(ctx.state.user!.id, (ctx.state.body as { refreshToken: string }).refreshToken);
+    await auth.logout(ctx.state.user!, (ctx.state.body as { refreshToken: string }).refreshToken);
     ctx.status = 204;
   });
 
   router.get('/me', authenticate(deps.tokens, auth), async (ctx) => {
-    ctx.body = { user: ctx.state.user };
+    const { sessionId: _sessionId, ...user } = ctx.state.user!;
+    ctx.body = { user };
   });
 
   return router;

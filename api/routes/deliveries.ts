@@ -17,14 +17,16 @@ import { NotFoundError } from '../errors.js';
 import type { DeliveriesService, ListQuery } from '../services/deliveries-service.js';
 import type { ProofsService } from '../services/proofs-service.js';
 import type { AppState } from '../types.js';
-import { isUuid, validate } from '../validate.js';
+import { assertClientTimes, clientTimeProblem, isUuid, noBodySchema, validate } from '../validate.js';
 
 type State = AppState & { idempotencyKey?: string };
+type Ctx = { params: Record<string, string | undefined>; state: State };
 
 const id = (ctx: { params: Record<string, string | undefined> }): string => ctx.params.id ?? '';
 
+/** An id that cannot exist is simply not found: it never reaches the database. */
 const deliveryId: Middleware<State> = async (ctx, next) => {
-  if (!isUuid(id(ctx as unknown as { params: Record<string, string> }))) throw new NotFoundError('delivery');
+  if (!isUuid(id(ctx as unknown as Ctx))) throw new NotFoundError('delivery');
   await next();
 };
 
@@ -35,7 +37,10 @@ export function deliveryRoutes(deps: { deliveries: DeliveriesService; proofs: Pr
 
   router.post('/', requireRole('customer', 'dispatcher', 'admin'), validate('body', createDeliverySchema), async (ctx) => {
     ctx.status = 201;
-    ctx.body = await deliveries.create(ctx.state.user!, ctx.state.body as CreateDeliveryBody, ctx.state.requestId);
+    ctx.body = await deliveries.create(ctx.state.user!, ctx.state.body as CreateDeliveryBody, {
+      requestId: ctx.state.requestId,
+      idempotencyKey: ctx.state.idempotencyKey,
+    });
   });
 
   router.get('/', validate('query', listDeliveriesQuerySchema), async (ctx) => {
@@ -48,33 +53,37 @@ export function deliveryRoutes(deps: { deliveries: DeliveriesService; proofs: Pr
 
   router.get('/:id/proofs/:proofId', deliveryId, async (ctx) => {
     await deliveries.get(ctx.state.user!, id(ctx), false);
-    const image = isUuid((ctx.params.proofId ?? '')) ? await proofs.load(id(ctx), (ctx.params.proofId ?? '')) : null;
+    const proofId = ctx.params.proofId ?? '';
+    const image = isUuid(proofId) ? await proofs.load(id(ctx), proofId) : null;
     if (!image) throw new NotFoundError('proof');
     ctx.type = image.contentType;
     ctx.set('Cache-Control', 'private, max-age=3600');
     ctx.body = image.bytes;
   });
 
-  const act = (action: PersonAction, args: (ctx: { state: State }) => Record<string, unknown> = () => ({})): Middleware<State> =>
+  const act = (action: PersonAction, args: (ctx: Ctx) => Record<string, unknown> = () => ({})): Middleware<State> =>
     async (ctx) => {
-      const c = ctx as unknown as { params: { id: string }; state: State };
-      ctx.body = await deliveries.act(ctx.state.user!, c.params.id, action, args(c), ctx.state.idempotencyKey);
+      const c = ctx as unknown as Ctx;
+      ctx.body = await deliveries.act(ctx.state.user!, id(c), action, args(c), ctx.state.idempotencyKey);
     };
 
-  router.post('/:id/accept-quote', deliveryId, requireRole('customer', 'dispatcher', 'admin'), act('acceptQuote'));
-  router.post('/:id/cancel', deliveryId, requireRole('customer', 'dispatcher', 'admin'), validate('body', cancelSchema),
+  // The role is checked before the id: a caller who may never do this learns nothing about which ids exist.
+  router.post('/:id/accept-quote', requireRole('customer', 'dispatcher', 'admin'), deliveryId, validate('body', noBodySchema), act('acceptQuote'));
+  router.post('/:id/cancel', requireRole('customer', 'dispatcher', 'admin'), deliveryId, validate('body', cancelSchema),
     act('cancel', (ctx) => ({ reason: (ctx.state.body as { reason: string }).reason })));
-  router.post('/:id/assign', deliveryId, requireRole('dispatcher', 'admin'), validate('body', assignSchema),
+  router.post('/:id/assign', requireRole('dispatcher', 'admin'), deliveryId, validate('body', assignSchema),
     act('assignDriver', (ctx) => ({ driverId: (ctx.state.body as { driverId: string }).driverId })));
 
-  router.post('/:id/milestones', deliveryId, requireRole('driver'), validate('body', milestoneSchema), async (ctx) => {
+  router.post('/:id/milestones', requireRole('driver'), deliveryId, validate('body', milestoneSchema), async (ctx) => {
     const body = ctx.state.body as MilestoneBody;
     const user = ctx.state.user!;
+    // Offline taps carry their original time, but not one from the future or from days ago.
+    assertClientTimes([body.at ? clientTimeProblem(body.at, 'body.at') : null]);
     // Only a driver who can see the delivery may upload images for it.
     await deliveries.get(user, id(ctx), false);
     const proof = body.proof ? await proofs.store(id(ctx), user.id, body.proof as ProofInput) : undefined;
     ctx.body = await deliveries.act(user, id(ctx), MILESTONE_ACTIONS[body.type] as PersonAction, {
-      at: body.at,
+      at: body.at ? new Date(body.at).toISOString() : undefined,
       location: body.location,
       proof,
       reason: body.reason,

@@ -3,9 +3,9 @@ import type { Middleware } from 'koa';
 import { createDriverSchema, dutySchema, locationBodySchema, type LocationPing } from '../../domain/schemas.js';
 import { requireRole } from '../auth/middleware.js';
 import { ForbiddenError } from '../errors.js';
-import type { DriversService } from '../services/drivers-service.js';
+import type { DriversService, NewDriver } from '../services/drivers-service.js';
 import type { AppState } from '../types.js';
-import { validate } from '../validate.js';
+import { assertClientTimes, clientTimeProblem, validate } from '../validate.js';
 
 export function driverRoutes(deps: { drivers: DriversService; auth: Middleware<AppState> }): Router<AppState> {
   const { drivers } = deps;
@@ -13,7 +13,7 @@ export function driverRoutes(deps: { drivers: DriversService; auth: Middleware<A
   router.use(deps.auth);
 
   const ownDriverId = (state: AppState): string => {
-    if (!state.user?.driverId) throw new ForbiddenError('no driver profile on this account');
+    if (!state.user?.driverId) throw new ForbiddenError('no driver profile on this account', 'NO_DRIVER_PROFILE');
     return state.user.driverId;
   };
 
@@ -23,7 +23,7 @@ export function driverRoutes(deps: { drivers: DriversService; auth: Middleware<A
 
   router.post('/', requireRole('dispatcher', 'admin'), validate('body', createDriverSchema), async (ctx) => {
     ctx.status = 201;
-    ctx.body = await drivers.create(ctx.state.body as Parameters<DriversService['create']>[0]);
+    ctx.body = await drivers.create(ctx.state.body as NewDriver);
   });
 
   router.put('/me/duty', requireRole('driver'), validate('body', dutySchema), async (ctx) => {
@@ -32,8 +32,12 @@ export function driverRoutes(deps: { drivers: DriversService; auth: Middleware<A
 
   router.post('/me/location', requireRole('driver'), validate('body', locationBodySchema), async (ctx) => {
     const body = ctx.state.body as LocationPing | LocationPing[];
+    const pings = Array.isArray(body) ? body : [body];
+    // A ping from the future would pin the driver's "latest" position until that time comes.
+    const now = Date.now();
+    assertClientTimes(pings.map((p, i) => clientTimeProblem(p.recordedAt, Array.isArray(body) ? `body.${i}.recordedAt` : 'body.recordedAt', now, Infinity)));
     ctx.status = 202;
-    ctx.body = await drivers.recordLocation(ownDriverId(ctx.state), Array.isArray(body) ? body : [body]);
+    ctx.body = await drivers.recordLocation(ownDriverId(ctx.state), pings);
   });
 
   return router;

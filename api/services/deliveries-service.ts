@@ -1,6 +1,6 @@
 /** Deliveries: start the workflow, read the read model (scoped to who asks), send the workflow Updates. */
-import { randomBytes, randomUUID } from 'node:crypto';
-import type { Client } from '@temporalio/client';
+import { createHash, randomBytes, randomUUID } from 'node:crypto';
+import { WorkflowExecutionAlreadyStartedError, type Client } from '@temporalio/client';
 import { Op, type WhereOptions } from 'sequelize';
 import { deliveryFromRow, deliveryFromState, type TemporalLinks } from '../../db/deliveries.js';
 import { DeliveryEventRow, DeliveryRow } from '../../db/models.js';
@@ -13,8 +13,9 @@ import { searchAttributes } from '../../domain/search-attributes.js';
 import { DELIVERY_STATUSES, type DeliveryStatus } from '../../domain/status.js';
 import { actionUpdates, quoteRecordedUpdate, type ActionArgs, type PersonAction } from '../../workflows/messages.js';
 import { ValidationError, NotFoundError } from '../errors.js';
+import { isUuid } from '../validate.js';
 import type { AuthUser } from '../types.js';
-import { updateError } from './temporal-errors.js';
+import { temporalError, updateError } from './temporal-errors.js';
 
 export interface DeliveriesServiceDeps {
   temporal: Client;
@@ -22,6 +23,17 @@ export interface DeliveriesServiceDeps {
   links: TemporalLinks;
   timings: DeliveryTimings;
   aiDispatch: boolean;
+}
+
+/**
+ * A retried create with the same Idempotency-Key and body gets the same delivery id, so even when the
+ * stored answer is lost (a crash between starting the workflow and recording the reply) no second
+ * workflow starts: Temporal refuses the duplicate id.
+ */
+export function deliveryIdFor(userId: string, idempotencyKey: string, body: CreateDeliveryBody): string {
+  const h = createHash('sha256').update(`${userId}\n${idempotencyKey}\n${JSON.stringify(body)}`).digest('hex');
+  // RFC 9562 version 8 (custom) layout.
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-8${h.slice(13, 16)}-${((parseInt(h[16]!, 16) & 3) | 8).toString(16)}${h.slice(17, 20)}-${h.slice(20, 32)}`;
 }
 
 /** Crockford base32 without I, L, O, U: 16 characters carry 80 random bits. */
@@ -56,7 +68,9 @@ export interface ListQuery {
 function decodeCursor(cursor: string): { createdAt: Date; id: string } {
   const [at, id] = Buffer.from(cursor, 'base64url').toString().split('|');
   const createdAt = new Date(at ?? '');
-  if (!id || Number.isNaN(createdAt.getTime())) throw new ValidationError([{ path: 'query.cursor', message: 'not a cursor from this API' }]);
+  if (!id || !isUuid(id) || !/^\d{4}-\d\d-\d\dT/.test(at ?? '') || Number.isNaN(createdAt.getTime())) {
+    throw new ValidationError([{ path: 'query.cursor', message: 'not a cursor from this API' }]);
+  }
   return { createdAt, id };
 }
 const encodeCursor = (row: DeliveryRow) => Buffer.from(`${row.createdAt.toISOString()}|${row.id}`).toString('base64url');
@@ -64,11 +78,12 @@ const encodeCursor = (row: DeliveryRow) => Buffer.from(`${row.createdAt.toISOStr
 export class DeliveriesService {
   constructor(private readonly deps: DeliveriesServiceDeps) {}
 
-  async create(user: AuthUser, body: CreateDeliveryBody, requestId?: string): Promise<Delivery> {
+  async create(user: AuthUser, body: CreateDeliveryBody, options: { requestId?: string; idempotencyKey?: string } = {}): Promise<Delivery> {
+    const { requestId, idempotencyKey } = options;
     const now = new Date();
     const distanceKm = roadDistanceKm(body.pickup, body.dropoff);
     const price = quotePrice({ distanceKm, parcel: body.parcel, priority: body.priority, requestedAt: now.toISOString() });
-    const deliveryId = randomUUID();
+    const deliveryId = idempotencyKey ? deliveryIdFor(user.id, idempotencyKey, body) : randomUUID();
     const input: DeliveryWorkflowInput = {
       deliveryId,
       trackingCode: newTrackingCode(),
@@ -85,20 +100,36 @@ export class DeliveriesService {
       aiDispatch: this.deps.aiDispatch,
       requestId,
     };
-    const handle = await this.deps.temporal.workflow.start('deliveryWorkflow', {
-      workflowId: workflowIdFor(deliveryId),
-      taskQueue: this.deps.taskQueue,
-      args: [input],
-      memo: requestId ? { requestId } : undefined,
-      typedSearchAttributes: [
-        { key: searchAttributes.status, value: 'QUOTED' },
-        { key: searchAttributes.customerId, value: user.id },
-        { key: searchAttributes.priority, value: body.priority },
-        { key: searchAttributes.delayed, value: false },
-      ],
-    });
-    const state = await handle.executeUpdate(quoteRecordedUpdate);
-    return deliveryFromState(state, this.deps.links);
+    try {
+      const handle = await this.deps.temporal.workflow.start('deliveryWorkflow', {
+        workflowId: workflowIdFor(deliveryId),
+        taskQueue: this.deps.taskQueue,
+        args: [input],
+        memo: requestId ? { requestId } : undefined,
+        workflowIdReusePolicy: 'REJECT_DUPLICATE',
+        typedSearchAttributes: [
+          { key: searchAttributes.status, value: 'QUOTED' },
+          { key: searchAttributes.customerId, value: user.id },
+          { key: searchAttributes.priority, value: body.priority },
+          { key: searchAttributes.delayed, value: false },
+        ],
+      });
+      return deliveryFromState(await handle.executeUpdate(quoteRecordedUpdate), this.deps.links);
+    } catch (err) {
+      if (err instanceof WorkflowExecutionAlreadyStartedError && idempotencyKey) return this.alreadyCreated(user, deliveryId);
+      throw temporalError(err);
+    }
+  }
+
+  /** The delivery an earlier try of the same create started: its live state, or its read model once closed. */
+  private async alreadyCreated(user: AuthUser, deliveryId: string): Promise<Delivery> {
+    try {
+      const state = await this.deps.temporal.workflow.getHandle(workflowIdFor(deliveryId)).executeUpdate(quoteRecordedUpdate);
+      if (state.customerId === user.id) return deliveryFromState(state, this.deps.links);
+    } catch (err) {
+      if (temporalError(err) !== err) throw temporalError(err);
+    }
+    return this.get(user, deliveryId);
   }
 
   async list(user: AuthUser, query: ListQuery): Promise<{ items: Delivery[]; nextCursor: string | null }> {

@@ -18,6 +18,13 @@ export interface DriverSummary {
   load: { activeDeliveries: number; weightKg: number };
 }
 
+export interface NewDriver {
+  name: string;
+  email: string;
+  password: string;
+  vehicle: { type: string; capacityKg: number };
+}
+
 const ACTIVE = `('ASSIGNED','AT_PICKUP','IN_TRANSIT','AT_DROPOFF','ATTEMPT_FAILED','RETURNING')`;
 
 export class DriversService {
@@ -53,16 +60,16 @@ export class DriversService {
     }));
   }
 
-  async create(input: { name: string; email: string; password: string; vehicle: { type: string; capacityKg: number } }) {
-    const user = await this.deps.auth.createUser({ email: input.email, password: input.password, name: input.name, role: 'driver' });
-    const driver = await Driver.create({
-      id: randomUUID(),
-      userId: user.id,
-      name: input.name,
-      vehicleType: input.vehicle.type,
-      capacityKg: input.vehicle.capacityKg,
+  /** The account and its driver profile together, or neither. */
+  async create(input: NewDriver) {
+    return this.deps.sequelize.transaction(async (transaction) => {
+      const user = await this.deps.auth.createUser({ email: input.email, password: input.password, name: input.name, role: 'driver' }, transaction);
+      const driver = await Driver.create(
+        { id: randomUUID(), userId: user.id, name: input.name, vehicleType: input.vehicle.type, capacityKg: input.vehicle.capacityKg },
+        { transaction },
+      );
+      return { id: driver.id, userId: user.id, name: driver.name, email: user.email, vehicle: input.vehicle, onDuty: false };
     });
-    return { id: driver.id, userId: user.id, name: driver.name, email: user.email, vehicle: input.vehicle, onDuty: false };
   }
 
   async setDuty(driverId: string, onDuty: boolean) {

@@ -3,16 +3,29 @@ import type { Logger } from 'pino';
 import type { Sequelize } from 'sequelize';
 import type { LocationPing } from '../../domain/schemas.js';
 
+export interface LocationBufferOptions {
+  maxBatch: number;
+  intervalMs: number;
+  /** While Postgres is down, keep at most this many unsaved pings (the oldest go first). */
+  maxBacklog: number;
+}
+
+const DEFAULTS: LocationBufferOptions = { maxBatch: 1000, intervalMs: 500, maxBacklog: 50_000 };
+const PRUNE_CHUNK = 10_000;
+
 export class LocationBuffer {
   private pending: Array<LocationPing & { driverId: string }> = [];
   private timer: NodeJS.Timeout | undefined;
   private flushing: Promise<void> = Promise.resolve();
+  private readonly options: LocationBufferOptions;
 
   constructor(
     private readonly sequelize: Sequelize,
     private readonly log: Logger,
-    private readonly options = { maxBatch: 1000, intervalMs: 500 },
-  ) {}
+    options: Partial<LocationBufferOptions> = {},
+  ) {
+    this.options = { ...DEFAULTS, ...options };
+  }
 
   add(driverId: string, pings: LocationPing[]): void {
     for (const p of pings) this.pending.push({ ...p, driverId });
@@ -27,8 +40,10 @@ export class LocationBuffer {
     this.pending = [];
     if (batch.length === 0) return this.flushing;
     this.flushing = this.flushing.then(() => this.write(batch)).catch((err) => {
-      this.log.error({ err, pings: batch.length }, 'location batch not saved; keeping it for the next flush');
       this.pending.unshift(...batch);
+      const dropped = Math.max(0, this.pending.length - this.options.maxBacklog);
+      if (dropped > 0) this.pending.splice(0, dropped);
+      this.log.error({ err, pings: batch.length, dropped }, 'location batch not saved; keeping it for the next flush');
       this.timer ??= setTimeout(() => void this.flush(), this.options.intervalMs * 4);
     });
     return this.flushing;
@@ -36,9 +51,11 @@ export class LocationBuffer {
 
   private async write(batch: Array<LocationPing & { driverId: string }>): Promise<void> {
     const rows = JSON.stringify(batch.map((p) => ({ d: p.driverId, lat: p.lat, lng: p.lng, h: p.heading ?? null, s: p.speedKph ?? null, t: p.recordedAt })));
+    // A clock ahead of ours must not pin a driver's position in the future, where newer pings never win.
     await this.sequelize.query(
       `WITH rows AS (
-         SELECT * FROM jsonb_to_recordset(CAST(:rows AS jsonb)) AS r(d uuid, lat float8, lng float8, h float8, s float8, t timestamptz)
+         SELECT d, lat, lng, h, s, LEAST(t, now()) AS t
+           FROM jsonb_to_recordset(CAST(:rows AS jsonb)) AS r(d uuid, lat float8, lng float8, h float8, s float8, t timestamptz)
        ), inserted AS (
          INSERT INTO driver_locations (driver_id, lat, lng, heading, speed_kph, recorded_at)
          SELECT d, lat, lng, h, s, t FROM rows
@@ -46,7 +63,7 @@ export class LocationBuffer {
          SELECT DISTINCT ON (d) d, lat, lng, h, t FROM rows ORDER BY d, t DESC
        )
        UPDATE drivers SET lat = latest.lat, lng = latest.lng, heading = latest.h, location_at = latest.t, updated_at = now()
-         FROM latest WHERE drivers.id = latest.d AND (drivers.location_at IS NULL OR drivers.location_at < latest.t)`,
+         FROM latest WHERE drivers.id = latest.d AND (drivers.location_at IS NULL OR drivers.location_at <= latest.t)`,
       { replacements: { rows } },
     );
   }
@@ -56,10 +73,39 @@ export class LocationBuffer {
     await this.flushing;
   }
 
-  /** Drops history older than the retention period. */
-  async prune(retentionDays: number): Promise<void> {
-    await this.sequelize.query(`DELETE FROM driver_locations WHERE recorded_at < now() - make_interval(days => :days)`, {
-      replacements: { days: retentionDays },
-    });
+  /** Drops history older than the retention period, in chunks so no statement holds locks for long. */
+  async prune(retentionDays: number): Promise<number> {
+    let removed = 0;
+    for (;;) {
+      const [, meta] = await this.sequelize.query(
+        `DELETE FROM driver_locations WHERE id IN (
+           SELECT id FROM driver_locations WHERE recorded_at < now() - make_interval(days => :days) LIMIT :chunk)`,
+        { replacements: { days: retentionDays, chunk: PRUNE_CHUNK } },
+      );
+      const count = (meta as { rowCount?: number }).rowCount ?? 0;
+      removed += count;
+      if (count < PRUNE_CHUNK) return removed;
+    }
   }
+}
+
+/** Prunes location history once soon after start and then every `everyMs`; every API instance may run it (the delete is idempotent). */
+export function scheduleLocationPrune(buffer: LocationBuffer, retentionDays: number, log: Logger, everyMs = 60 * 60_000): { stop(): void } {
+  const run = () =>
+    buffer
+      .prune(retentionDays)
+      .then((removed) => {
+        if (removed > 0) log.info({ removed, retentionDays }, 'old driver locations pruned');
+      })
+      .catch((err) => log.warn({ err }, 'driver location prune failed; next try in an hour'));
+  const first = setTimeout(run, Math.min(everyMs, 60_000));
+  const timer = setInterval(run, everyMs);
+  first.unref();
+  timer.unref();
+  return {
+    stop() {
+      clearTimeout(first);
+      clearInterval(timer);
+    },
+  };
 }

@@ -6,9 +6,18 @@ import { AppError, ConflictError, ForbiddenError, UnavailableError } from '../er
 /** gRPC status codes the Temporal client surfaces. */
 const GRPC = { notFound: 5, deadlineExceeded: 4, unavailable: 14 } as const;
 
+/** The business failure behind an Update's failure: thrown by its validator, or by an activity it ran. */
+function applicationFailureOf(err: WorkflowUpdateFailedError): ApplicationFailure | null {
+  for (let cause: unknown = err.cause; cause instanceof Error; cause = cause.cause) {
+    if (cause instanceof ApplicationFailure) return cause;
+  }
+  return null;
+}
+
 export function updateError(err: unknown): Error {
-  if (err instanceof WorkflowUpdateFailedError && err.cause instanceof ApplicationFailure) {
-    const { type, message } = err.cause;
+  const failure = err instanceof WorkflowUpdateFailedError ? applicationFailureOf(err) : null;
+  if (failure) {
+    const { type, message } = failure;
     switch (type) {
       case 'INVALID_TRANSITION':
         return new ConflictError(message, 'INVALID_TRANSITION');

@@ -5,6 +5,7 @@
 import { Redis } from 'ioredis';
 import type { TestProject } from 'vitest/node';
 import { createLivePublisher } from '../../activities/live.js';
+import { notificationHookFor } from '../../activities/notifications.js';
 import { loadConfig } from '../../config/env.js';
 import { createSequelize, dropDatabase, ensureDatabase } from '../../db/connection.js';
 import { createMigrator } from '../../db/migrator.js';
@@ -12,6 +13,7 @@ import { initModels } from '../../db/models.js';
 import { seedDemoData } from '../../db/seed.js';
 import { ensureTemporalCli, startDevServer } from '../../scripts/temporal.mjs';
 import { createDeliveryWorker } from '../../worker/delivery-worker.js';
+import { startQueueProcessors } from '../../worker/queues.js';
 import { freePort } from '../support/ports.js';
 
 export type TestEnv = Record<string, string>;
@@ -44,6 +46,11 @@ export default async function setup(project: TestProject) {
     OFFER_TIMEOUT_MS: '4000',
     DISPATCH_RETRY_MS: '1000',
     PICKUP_SLA_MS: '600000',
+    // Webhook receivers in tests listen on 127.0.0.1; retries are quick so dead letters appear in seconds.
+    WEBHOOK_ALLOWED_HOSTS: '127.0.0.1',
+    WEBHOOK_MAX_ATTEMPTS: '4',
+    WEBHOOK_BACKOFF_MS: '200',
+    WEBHOOK_TIMEOUT_MS: '3000',
   };
   await ensureDatabase(databaseUrl);
   const sequelize = createSequelize(databaseUrl);
@@ -53,11 +60,13 @@ export default async function setup(project: TestProject) {
 
   const config = loadConfig(env);
   const redis = new Redis(config.REDIS_URL, { maxRetriesPerRequest: 1 });
+  const notifications = notificationHookFor(config, sequelize);
+  const processors = await startQueueProcessors(config);
   const { worker, connection } = await createDeliveryWorker({
     address: config.TEMPORAL_ADDRESS,
     namespace: config.TEMPORAL_NAMESPACE,
     taskQueue: config.TEMPORAL_TASK_QUEUE,
-    deps: { sequelize, links: { uiUrl: config.TEMPORAL_UI_URL, namespace: config.TEMPORAL_NAMESPACE }, live: createLivePublisher(redis, config.REDIS_PREFIX) },
+    deps: { sequelize, links: { uiUrl: config.TEMPORAL_UI_URL, namespace: config.TEMPORAL_NAMESPACE }, live: createLivePublisher(redis, config.REDIS_PREFIX), hooks: [notifications.hook] },
   });
   const running = worker.run();
   project.provide('testEnv', env);
@@ -66,6 +75,8 @@ export default async function setup(project: TestProject) {
     worker.shutdown();
     await running.catch((err) => log('worker ended with', err));
     await connection.close();
+    await processors.close();
+    await notifications.close();
     redis.disconnect();
     await sequelize.close();
     await temporal.stop();

@@ -1,6 +1,5 @@
 /** Runs one of the project's process entry points as a child, for tests that kill and restart it. */
 import { spawn, type ChildProcess } from 'node:child_process';
-import path from 'node:path';
 import { env } from './harness.js';
 
 export interface ChildService {
@@ -9,11 +8,12 @@ export interface ChildService {
   kill(signal?: NodeJS.Signals): Promise<number | null>;
 }
 
-const tsx = path.resolve('node_modules', '.bin', 'tsx');
+// The tsx CLI runs the entry in a grandchild that a SIGKILL would orphan: load tsx into one node process instead.
+const tsxLoader = ['--import', 'tsx'];
 
 /** Starts `entry` (e.g. worker/temporal-worker.ts) and resolves once a line matching `ready` appears. */
 export function startChild(entry: string, overrides: Record<string, string>, ready: RegExp, timeoutMs = 60_000): Promise<ChildService> {
-  const child = spawn(tsx, [entry], {
+  const child = spawn(process.execPath, [...tsxLoader, entry], {
     env: { ...process.env, ...env(), LOG_LEVEL: 'info', ...overrides },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

@@ -1,0 +1,267 @@
+/**
+ * B1: deliveries driven through the whole lifecycle over HTTP, as a customer and drivers would, `lanes`
+ * at a time (one driver per lane, alone in their own area, accepting each offer the moment their socket
+ * shows it). Baseline: the bare workflow of baseline-workflow.ts with the same Updates and activities,
+ * driven with the Temporal client against the same server.
+ */
+import { randomUUID } from 'node:crypto';
+import type { Client } from '@temporalio/client';
+import type { Delivery } from '../domain/delivery.js';
+import { BASELINE_STEPS, stepUpdate, type baselineWorkflow, type BaselineStep } from './baseline-workflow.js';
+import { ScreenProbe, transportBaseline, type ScreenResult } from './b2-milestone-to-screen.js';
+import type { BenchContext, Figure } from './lib/context.js';
+import { DEMO_PASSWORD, startWorker } from './lib/env.js';
+import { area, createDriverAt, deliveryBody, expectCall, login, waitForPositions, type Session } from './lib/http.js';
+import { connectSocket, settle, type ClientSocket } from './lib/sockets.js';
+import { Samples, timed, type Summary } from './lib/stats.js';
+import { latencyTable } from './lib/table.js';
+
+export interface LifecycleResult {
+  n: number;
+  lanes: number;
+  wallMs: number;
+  perSecond: number;
+  calls: Record<string, Summary>;
+}
+
+/** The calls of one delivery, in order; the baseline's Updates carry the same names. */
+export const CALLS = ['create', 'accept-quote', 'offer wait', 'accept_offer', 'arrived_pickup', 'picked_up', 'arrived_dropoff', 'delivered'] as const;
+
+const MILESTONES: Array<{ type: (typeof CALLS)[number]; status: string; body?: Record<string, unknown> }> = [
+  { type: 'accept_offer', status: 'ASSIGNED' },
+  { type: 'arrived_pickup', status: 'AT_PICKUP' },
+  { type: 'picked_up', status: 'IN_TRANSIT', body: { proof: { recipientName: 'Pat Baker' } } },
+  { type: 'arrived_dropoff', status: 'AT_DROPOFF' },
+  { type: 'delivered', status: 'DELIVERED', body: { proof: { recipientName: 'Maria Lopez' } } },
+];
+
+interface Lane {
+  driver: Session;
+  at: { lat: number; lng: number };
+  socket: ClientSocket;
+  offers: Map<string, number>;
+  waiters: Map<string, () => void>;
+}
+
+export interface LifecycleSetup {
+  apiUrl: string;
+  customer: Session;
+  dispatcher: Session;
+  lanes: Lane[];
+  /** Tracking codes of delivered deliveries (B3 reads one). */
+  delivered: string[];
+  close(): Promise<void>;
+}
+
+/** Logs in, places one driver per lane in its own area (`areaOffset` keeps runs apart) and opens their sockets. */
+export async function prepareLifecycle(apiUrl: string, password: string, lanes: number, areaOffset: number): Promise<LifecycleSetup> {
+  const customer = await login(apiUrl, 'customer@example.com', password);
+  const dispatcher = await login(apiUrl, 'dispatcher@example.com', password);
+  const placed = await Promise.all(
+    Array.from({ length: lanes }, async (_, i) => {
+      const at = area(areaOffset + i);
+      return { at, driver: await createDriverAt(apiUrl, dispatcher, at, `Bench Driver ${areaOffset + i}`) };
+    }),
+  );
+  await waitForPositions(apiUrl, dispatcher, placed.map((p) => p.driver.user.driverId!));
+  const ready: Lane[] = await Promise.all(
+    placed.map(async ({ at, driver }) => {
+      const socket = await connectSocket(apiUrl, { token: driver.token });
+      const lane: Lane = { driver, at, socket, offers: new Map(), waiters: new Map() };
+      socket.on('delivery:updated', (d: Delivery) => {
+        if (d.status !== 'DISPATCHING' || d.offer?.driverId !== driver.user.driverId || lane.offers.has(d.id)) return;
+        lane.offers.set(d.id, performance.now());
+        lane.waiters.get(d.id)?.();
+      });
+      return lane;
+    }),
+  );
+  await settle();
+  return {
+    apiUrl,
+    customer,
+    dispatcher,
+    lanes: ready,
+    delivered: [],
+    async close() {
+      for (const lane of ready) lane.socket.disconnect();
+      // Off duty, so later runs' deliveries never find these drivers.
+      await Promise.all(ready.map((l) => expectCall(200, apiUrl, 'PUT', '/api/v1/drivers/me/duty', { token: l.driver.token, body: { onDuty: false } })));
+    },
+  };
+}
+
+function offerFor(lane: Lane, id: string, timeoutMs = 30_000): Promise<void> {
+  if (lane.offers.has(id)) return Promise.resolve();
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`no offer for delivery ${id} within ${timeoutMs} ms`)), timeoutMs);
+    lane.waiters.set(id, () => {
+      clearTimeout(timer);
+      lane.waiters.delete(id);
+      resolve();
+    });
+  });
+}
+
+async function oneDelivery(setup: LifecycleSetup, lane: Lane, samples: Samples, probe?: ScreenProbe): Promise<void> {
+  const { apiUrl, customer } = setup;
+  const created = await timed(samples, 'create', () =>
+    expectCall<Delivery>(201, apiUrl, 'POST', '/api/v1/deliveries', { token: customer.token, body: deliveryBody(lane.at) }),
+  );
+  const id = created.id;
+  const offered = offerFor(lane, id);
+  offered.catch(() => {});
+  await timed(samples, 'accept-quote', () => expectCall(200, apiUrl, 'POST', `/api/v1/deliveries/${id}/accept-quote`, { token: customer.token }));
+  await timed(samples, 'offer wait', () => offered);
+  for (const step of MILESTONES) {
+    const sent = performance.now();
+    const reply = await expectCall<Delivery>(200, apiUrl, 'POST', `/api/v1/deliveries/${id}/milestones`, {
+      token: lane.driver.token,
+      body: { type: step.type, ...step.body },
+    });
+    const returned = performance.now();
+    samples.add(step.type, returned - sent);
+    if (reply.status !== step.status) throw new Error(`${step.type} left delivery ${id} in ${reply.status}, not ${step.status}`);
+    probe?.posted(id, reply.seq, sent, returned);
+  }
+  setup.delivered.push(created.trackingCode);
+}
+
+/** Runs `n` deliveries over the lanes after one warm-up delivery per lane (not counted). */
+export async function runLifecycle(setup: LifecycleSetup, n: number, probe?: ScreenProbe): Promise<LifecycleResult> {
+  await Promise.all(setup.lanes.map((lane) => oneDelivery(setup, lane, new Samples())));
+  const samples = new Samples();
+  let remaining = n;
+  const started = performance.now();
+  await Promise.all(
+    setup.lanes.map(async (lane) => {
+      while (remaining > 0) {
+        remaining -= 1;
+        await oneDelivery(setup, lane, samples, probe);
+      }
+    }),
+  );
+  const wallMs = performance.now() - started;
+  return { n, lanes: setup.lanes.length, wallMs, perSecond: (n * 1000) / wallMs, calls: samples.summaries() };
+}
+
+const BASELINE_NAMES: Record<BaselineStep, (typeof CALLS)[number]> = {
+  quoteRecorded: 'create',
+  acceptQuote: 'accept-quote',
+  acceptOffer: 'accept_offer',
+  arrivedAtPickup: 'arrived_pickup',
+  confirmPickup: 'picked_up',
+  arrivedAtDropoff: 'arrived_dropoff',
+  confirmDelivery: 'delivered',
+};
+
+async function oneBaseline(client: Client, taskQueue: string, samples: Samples): Promise<void> {
+  const workflowId = `bench-baseline-${randomUUID()}`;
+  const started = performance.now();
+  const handle = await client.workflow.start<typeof baselineWorkflow>('baselineWorkflow', { workflowId, taskQueue });
+  for (const step of BASELINE_STEPS) {
+    const from = step === 'quoteRecorded' ? started : performance.now();
+    await handle.executeUpdate(stepUpdate, { args: [step] });
+    samples.add(BASELINE_NAMES[step], performance.now() - from);
+  }
+}
+
+/** The baseline with the same n, lanes and warm-up. */
+export async function runBaseline(client: Client, taskQueue: string, n: number, lanes: number): Promise<LifecycleResult> {
+  await Promise.all(Array.from({ length: lanes }, () => oneBaseline(client, taskQueue, new Samples())));
+  const samples = new Samples();
+  let remaining = n;
+  const started = performance.now();
+  await Promise.all(
+    Array.from({ length: lanes }, async () => {
+      while (remaining > 0) {
+        remaining -= 1;
+        await oneBaseline(client, taskQueue, samples);
+      }
+    }),
+  );
+  const wallMs = performance.now() - started;
+  return { n, lanes, wallMs, perSecond: (n * 1000) / wallMs, calls: samples.summaries() };
+}
+
+export function callTable(subject: LifecycleResult, baseline?: LifecycleResult): string {
+  const f = (s?: Summary) => (s ? `${s.p50.toFixed(1)} / ${s.p99.toFixed(1)}` : '—');
+  return latencyTable('  call (ms, p50 / p99)', baseline ? ['HTTP lifecycle', 'bare workflow'] : ['HTTP lifecycle'], CALLS.map((c) => {
+    const row: [string, ...string[]] = [`  ${c}`, f(subject.calls[c])];
+    if (baseline) row.push(c === 'offer wait' ? '(in accept_offer)' : f(baseline.calls[c]));
+    return row;
+  }));
+}
+
+/** B1 and B2: the lifecycle with the screen probe on, then the bare workflow, back to back. */
+export const lifecycleFigures: Figure = async (ctx) => {
+  const { stack, sizes, log } = ctx;
+  const setup = await prepareLifecycle(stack.apiUrl, DEMO_PASSWORD, sizes.lanes, ctx.nextAreaOffset(sizes.lanes));
+  const probe = await ScreenProbe.open(stack.apiUrl, setup.dispatcher.token);
+  let subject: LifecycleResult;
+  let screen: ScreenResult;
+  try {
+    log(`B1: ${sizes.deliveries} deliveries over HTTP, ${sizes.lanes} at a time`);
+    subject = await runLifecycle(setup, sizes.deliveries, probe);
+    screen = await probe.result();
+  } finally {
+    probe.close();
+    await setup.close();
+  }
+  ctx.trackingCodes.push(...setup.delivered);
+
+  log('B1 baseline: the bare workflow with the Temporal client');
+  const taskQueue = `bench-baseline-${process.pid}`;
+  const worker = await startWorker('baseline worker', 'bench/baseline-worker.ts', stack.client, { TEMPORAL_TASK_QUEUE: taskQueue }, {
+    args: [stack.temporal.address, taskQueue],
+  });
+  let baseline: LifecycleResult;
+  let transport: Summary;
+  try {
+    const running = runBaseline(stack.client, taskQueue, sizes.deliveries, sizes.lanes);
+    // B2's baseline runs alongside, as B2 ran alongside B1.
+    transport = await transportBaseline(stack.apiUrl, setup.dispatcher.token, stack.env.REDIS_PREFIX!, 100, 20);
+    baseline = await running;
+  } finally {
+    await worker.stop();
+  }
+  log(callTable(subject, baseline));
+
+  const ratio = subject.perSecond / baseline.perSecond;
+  const s = screen.fromReturn;
+  return [
+    {
+      id: 'B1',
+      name: 'lifecycle throughput',
+      value: `${subject.perSecond.toFixed(1)} deliveries/s`,
+      baseline: `${baseline.perSecond.toFixed(1)} deliveries/s (bare workflow)`,
+      ratio,
+      target: 'ratio ≥ 0.6',
+      met: ratio >= 0.6,
+      details: { subject, baseline },
+    },
+    {
+      id: 'B2',
+      name: 'milestone to screen',
+      value: `p50 ${s.p50.toFixed(1)} / p99 ${s.p99.toFixed(1)} / max ${s.max.toFixed(1)} ms${screen.missing ? ` (${screen.missing} missing)` : ''}`,
+      baseline: `p99 ${transport.p99.toFixed(1)} ms (emitter → socket)`,
+      ratio: s.p99 > 0 ? transport.p99 / s.p99 : null,
+      target: 'p99 ≤ 100 ms',
+      met: screen.missing === 0 && s.p99 <= 100,
+      details: { screen, transport },
+    },
+  ];
+};
+
+/** A delivered delivery's tracking code: one of B1's, or one driven through now. */
+export async function deliveredTrackingCode(ctx: BenchContext): Promise<string> {
+  if (ctx.trackingCodes[0]) return ctx.trackingCodes[0];
+  const setup = await prepareLifecycle(ctx.stack.apiUrl, DEMO_PASSWORD, 1, ctx.nextAreaOffset(1));
+  try {
+    await runLifecycle(setup, 0);
+  } finally {
+    await setup.close();
+  }
+  ctx.trackingCodes.push(...setup.delivered);
+  return setup.delivered[0]!;
+}

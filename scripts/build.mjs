@@ -1,0 +1,42 @@
+// `npm run build`: TypeScript to dist/, the workflow bundle prebuilt (dist/workflow-bundle.js, so a
+// worker starts in milliseconds), and the web app (web/dist, copied to dist/web/dist where the API
+// built into dist/ looks for it). `--no-web` skips the web app.
+import { spawnSync } from 'node:child_process';
+import { cp, mkdir, rm, writeFile } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+const dist = join(root, 'dist');
+const withWeb = !process.argv.includes('--no-web');
+
+function run(step, command, args) {
+  console.log(`▶ ${step}: ${command} ${args.join(' ')}`);
+  const result = spawnSync(command, args, { cwd: root, stdio: 'inherit' });
+  if (result.status !== 0) {
+    console.error(`build failed at: ${step}`);
+    process.exit(1);
+  }
+}
+
+const started = Date.now();
+await rm(dist, { recursive: true, force: true });
+run('typescript', 'npx', ['tsc', '-p', 'tsconfig.build.json']);
+
+console.log('▶ workflow bundle');
+const { bundleWorkflowCode } = await import('@temporalio/worker');
+const { code } = await bundleWorkflowCode({
+  workflowsPath: join(dist, 'workflows', 'index.js'),
+  logger: { trace() {}, debug() {}, info() {}, warn: console.warn, error: console.error, log() {} },
+});
+await writeFile(join(dist, 'workflow-bundle.js'), code);
+console.log(`  dist/workflow-bundle.js (${(code.length / 1024 / 1024).toFixed(2)} MiB)`);
+
+if (withWeb && existsSync(join(root, 'web', 'vite.config.ts'))) {
+  run('web', 'npm', ['run', '--silent', 'build:web']);
+  await mkdir(join(dist, 'web'), { recursive: true });
+  await cp(join(root, 'web', 'dist'), join(dist, 'web', 'dist'), { recursive: true });
+  console.log('  dist/web/dist');
+}
+console.log(`built dist/ in ${((Date.now() - started) / 1000).toFixed(1)} s — run it with: npm run start:prod`);

@@ -1,0 +1,170 @@
+/**
+ * The whole journey in three browsers at once: a customer books and accepts, a driver on a phone takes
+ * the job through to a signed delivery, the dispatcher's board follows it live, and the public
+ * tracking page ends on DELIVERED with the proof time.
+ */
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  call,
+  deliveryBody,
+  DEMO_PASSWORD,
+  isolatedArea,
+  login,
+  registerCustomer,
+  startTestApi,
+  waitFor,
+  type Session,
+  type TestApi,
+} from '../support/harness.js';
+import { createDriver, DESKTOP, drawSignature, ensureWebBuilt, launchChromium, newContext, PHONE, screenshot, signIn } from './support/browser.js';
+
+let api: TestApi;
+let browser: Browser;
+let dispatcherApi: Session;
+
+beforeAll(async () => {
+  await ensureWebBuilt();
+  // A generous offer window: the driver answers through a real page, not a direct call.
+  api = await startTestApi({ OFFER_TIMEOUT_MS: '60000' });
+  browser = await launchChromium();
+  dispatcherApi = await login(api.url, 'dispatcher@example.com');
+}, 240_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await api?.close();
+});
+
+/** Waits until the board shows the delivery in the column of `status`. */
+async function onBoard(page: Page, code: string, status: string): Promise<void> {
+  await page.locator(`section.column[data-status="${status}"] [data-tracking-code="${code}"]`).waitFor({ state: 'visible', timeout: 30_000 });
+}
+
+describe('a delivery from quote to signed proof, seen by all three parties', () => {
+  it('books, dispatches, delivers and tracks live without reloads', async () => {
+    const area = isolatedArea();
+    const driverAccount = await createDriver(api.url, dispatcherApi, 'Robin Rider');
+
+    // Dispatcher: the board, opened before anything exists.
+    const dispatch = await newContext(browser, api.url, DESKTOP);
+    await signIn(dispatch.page, 'dispatcher@example.com', DEMO_PASSWORD(), '/dispatch');
+    await dispatch.page.getByText('Live', { exact: true }).waitFor();
+    await dispatch.page.evaluate(() => ((window as unknown as { boardStamp: string }).boardStamp = 'loaded-once'));
+
+    // Driver: signs in on a phone, goes on duty and shares the emulated position.
+    const driver = await newContext(browser, api.url, {
+      ...PHONE,
+      geolocation: { latitude: area.lat, longitude: area.lng, accuracy: 10 },
+      permissions: ['geolocation'],
+    });
+    await signIn(driver.page, driverAccount.email, driverAccount.password, '/driver');
+    await driver.page.getByRole('button', { name: 'On duty' }).click();
+    await expect.poll(() => driver.page.getByRole('button', { name: 'On duty' }).getAttribute('aria-pressed')).toBe('true');
+    await waitFor('driver position saved', async () => {
+      const list = await call(api.url, 'GET', '/api/v1/drivers', { token: dispatcherApi.token });
+      return list.body.items?.find((d: any) => d.id === driverAccount.driverId && d.onDuty && d.position);
+    });
+
+    // Customer: creates an account, asks for a quote near the driver.
+    const customer = await newContext(browser, api.url, { viewport: { width: 1280, height: 900 } });
+    await customer.page.goto('/login');
+    await customer.page.getByRole('button', { name: 'Create an account' }).click();
+    await customer.page.getByLabel('Your name').fill('Casey Customer');
+    await customer.page.getByLabel('E-mail').fill(`casey-${Date.now()}@example.com`);
+    await customer.page.getByLabel('Password').fill('a-long-enough-password');
+    await customer.page.getByRole('button', { name: 'Create account' }).click();
+    await customer.page.waitForURL((url) => url.pathname === '/customer');
+    const form = customer.page.getByRole('form', { name: 'Quote request' });
+    await form.locator('#pickup-address').fill('Bakery, 5th Avenue 1');
+    await form.locator('#pickup-lat').fill((area.lat + 0.001).toFixed(6));
+    await form.locator('#pickup-lng').fill((area.lng + 0.001).toFixed(6));
+    await form.locator('#pickup-contact').fill('Pat Baker');
+    await form.locator('#dropoff-address').fill('Elm St 14');
+    await form.locator('#dropoff-lat').fill((area.lat + 0.02).toFixed(6));
+    await form.locator('#dropoff-lng').fill((area.lng + 0.02).toFixed(6));
+    await form.locator('#dropoff-contact').fill('Maria Lopez');
+    await form.getByLabel('Weight (kg)').fill('12');
+    await form.getByLabel('What is it?').fill('3 boxes');
+    await form.getByRole('button', { name: 'Get a quote' }).click();
+    const quote = customer.page.getByTestId('quote');
+    await quote.getByRole('button', { name: 'Accept quote' }).waitFor();
+    await expect(quote.getByTestId('quote-total').textContent()).resolves.toMatch(/€|EUR/);
+    await expect(quote.getByRole('timer').textContent()).resolves.toMatch(/^\s*\d+:\d\d\s*$/);
+    const trackLink = customer.page.getByTestId('my-delivery').first().getByRole('link', { name: /^Track / });
+    const code = ((await trackLink.textContent()) ?? '').replace('Track', '').trim();
+    expect(code).toMatch(/^[0-9A-Z]{16}$/);
+    await screenshot(customer.page, 'customer-quote');
+    await onBoard(dispatch.page, code, 'QUOTED');
+
+    await quote.getByRole('button', { name: 'Accept quote' }).click();
+    await onBoard(dispatch.page, code, 'DISPATCHING');
+
+    // The public page, anonymous, follows from here on.
+    const tracking = await newContext(browser, api.url, { viewport: { width: 390, height: 844 }, isMobile: true });
+    await tracking.page.goto(`/track/${code}`);
+    await tracking.page.getByTestId('tracking-status').waitFor();
+
+    // The offer reaches the phone live; the driver walks the job through the milestones.
+    const offer = driver.page.getByTestId('offer');
+    await offer.getByRole('button', { name: 'Accept' }).click();
+    await onBoard(dispatch.page, code, 'ASSIGNED');
+    const job = driver.page.getByTestId('job');
+    await job.getByRole('button', { name: 'Arrived at pickup' }).click();
+    await onBoard(dispatch.page, code, 'AT_PICKUP');
+    await job.getByRole('button', { name: 'Picked up' }).click();
+    await job.getByRole('button', { name: 'Confirm pickup' }).click();
+    await onBoard(dispatch.page, code, 'IN_TRANSIT');
+    await job.getByRole('button', { name: 'Arrived at drop-off' }).click();
+    await onBoard(dispatch.page, code, 'AT_DROPOFF');
+    await expect(driver.page.locator('[data-testid="job"][data-status="AT_DROPOFF"]').count()).resolves.toBe(1);
+    // Only what the transition table allows at the door: deliver or report a failure.
+    await expect(job.getByRole('button').allTextContents()).resolves.toEqual(['Delivered', 'Delivery failed']);
+
+    await job.getByRole('button', { name: 'Delivered' }).click();
+    await job.getByLabel('Received by').fill('Maria Lopez');
+    await drawSignature(driver.page);
+    await job.getByText('Signed.').waitFor();
+    await screenshot(driver.page, 'driver-job');
+    await job.getByRole('button', { name: 'Confirm delivery' }).click();
+    await onBoard(dispatch.page, code, 'DELIVERED');
+    await driver.page.getByText('All synced').waitFor();
+
+    // The board moved column by column on live events alone.
+    expect(await dispatch.page.evaluate(() => (window as unknown as { boardStamp?: string }).boardStamp)).toBe('loaded-once');
+    // Orders nobody can take yet, in an area without drivers: they wait on the board and raise alerts live.
+    const elsewhere = isolatedArea();
+    const other = await registerCustomer(api.url, 'Other Customer');
+    for (const autoAccept of [false, true, true]) {
+      const res = await call(api.url, 'POST', '/api/v1/deliveries', { token: other.token, body: deliveryBody(elsewhere, { autoAccept }) });
+      expect(res.status).toBe(201);
+    }
+    await dispatch.page.locator('.alert[data-kind="no_candidates"]').first().waitFor();
+    await expect.poll(() => dispatch.page.locator('section.column[data-status="DISPATCHING"] [data-tracking-code]').count()).toBe(2);
+
+    await dispatch.page.locator(`[data-tracking-code="${code}"]`).click();
+    const detail = dispatch.page.getByTestId('delivery-detail');
+    await detail.getByText(/^Received by Maria Lopez ·/).waitFor();
+    await detail.getByRole('img', { name: 'Signature given as proof' }).waitFor();
+    await expect(detail.getByRole('link', { name: 'Open in Temporal UI' }).getAttribute('href')).resolves.toMatch(/\/workflows\/delivery-/);
+    await screenshot(dispatch.page, 'dispatch');
+
+    // Tracking ends on DELIVERED with the time the proof was taken.
+    await tracking.page.locator('[data-testid="tracking-status"][data-status="DELIVERED"]').waitFor();
+    const delivered = await call(api.url, 'GET', `/api/v1/track/${code}`);
+    const proofTime = tracking.page.getByTestId('proof-time');
+    await expect(proofTime.locator('time').getAttribute('datetime')).resolves.toBe(delivered.body.proof.at);
+    await expect(proofTime.textContent()).resolves.toContain('received by Maria');
+    await screenshot(tracking.page, 'tracking');
+
+    // Each milestone happened once, in order, and the signature reached the server.
+    const list = await call(api.url, 'GET', `/api/v1/deliveries?q=${code}`, { token: dispatcherApi.token });
+    const full = await call(api.url, 'GET', `/api/v1/deliveries/${list.body.items[0].id}`, { token: dispatcherApi.token });
+    const steps = full.body.timeline.map((e: any) => e.type).filter((t: string) => !['offer_sent', 'ai'].includes(t));
+    expect(steps).toEqual(['quoted', 'quote_accepted', 'assigned', 'arrived_pickup', 'picked_up', 'arrived_dropoff', 'delivered']);
+    expect(full.body.proof).toMatchObject({ recipientName: 'Maria Lopez', signatureId: expect.any(String) });
+    expect(full.body.driver.id).toBe(driverAccount.driverId);
+
+    for (const party of [dispatch, driver, customer, tracking]) expect(party.errors).toEqual([]);
+  }, 240_000);
+});

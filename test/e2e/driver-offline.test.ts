@@ -1,0 +1,120 @@
+/**
+ * The driver's page through a dead network: a tap made offline waits in IndexedDB, is replayed when the
+ * network returns and lands once; a tap whose answer is lost is replayed with the same Idempotency-Key
+ * and still lands once.
+ */
+import type { Browser } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  call,
+  deliveryBody,
+  isolatedArea,
+  login,
+  registerCustomer,
+  startTestApi,
+  waitFor,
+  waitForDelivery,
+  type Session,
+  type TestApi,
+} from '../support/harness.js';
+import { createDriver, ensureWebBuilt, launchChromium, newContext, PHONE, signIn } from './support/browser.js';
+
+let api: TestApi;
+let browser: Browser;
+let dispatcher: Session;
+
+beforeAll(async () => {
+  await ensureWebBuilt();
+  api = await startTestApi({ OFFER_TIMEOUT_MS: '60000' });
+  browser = await launchChromium();
+  dispatcher = await login(api.url, 'dispatcher@example.com');
+}, 240_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await api?.close();
+});
+
+const count = (timeline: { type: string }[], type: string) => timeline.filter((e) => e.type === type).length;
+
+describe('driver page offline', () => {
+  it('applies a tap made offline exactly once after reconnecting, and one whose answer was lost', async () => {
+    const area = isolatedArea();
+    const account = await createDriver(api.url, dispatcher, 'Olli Offline');
+    const driverApi = await login(api.url, account.email, account.password);
+    await call(api.url, 'PUT', '/api/v1/drivers/me/duty', { token: driverApi.token, body: { onDuty: true } });
+    await call(api.url, 'POST', '/api/v1/drivers/me/location', { token: driverApi.token, body: { lat: area.lat, lng: area.lng, recordedAt: new Date().toISOString() } });
+    await waitFor('driver position saved', async () => {
+      const list = await call(api.url, 'GET', '/api/v1/drivers', { token: dispatcher.token });
+      return list.body.items?.some((d: any) => d.id === account.driverId && d.position);
+    });
+
+    // A job already under way: offered, accepted and picked up through the API.
+    const customer = await registerCustomer(api.url);
+    const created = await call(api.url, 'POST', '/api/v1/deliveries', { token: customer.token, body: deliveryBody(area, { autoAccept: true }) });
+    expect(created.status).toBe(201);
+    const id = created.body.id as string;
+    await waitForDelivery(api.url, dispatcher.token, id, (d) => d.offer?.driverId === account.driverId);
+    for (const type of ['accept_offer', 'arrived_pickup', 'picked_up']) {
+      const res = await call(api.url, 'POST', `/api/v1/deliveries/${id}/milestones`, { token: driverApi.token, body: { type } });
+      expect(res.status, `${type}: ${JSON.stringify(res.body)}`).toBe(200);
+    }
+
+    const { context, page, errors } = await newContext(browser, api.url, PHONE);
+    await signIn(page, account.email, account.password, '/driver');
+    const job = page.getByTestId('job');
+    await job.getByRole('button', { name: 'Arrived at drop-off' }).waitFor();
+
+    // Offline: the tap is kept and shown as waiting; the page moves on to the next step by the table.
+    await context.setOffline(true);
+    await page.getByText('Offline', { exact: true }).waitFor();
+    await job.getByRole('button', { name: 'Arrived at drop-off' }).click();
+    await page.getByTestId('sync-waiting').getByText('1 waiting to sync').waitFor();
+    await job.getByRole('button', { name: 'Delivered' }).waitFor();
+    await new Promise((r) => setTimeout(r, 1500));
+    expect((await call(api.url, 'GET', `/api/v1/deliveries/${id}`, { token: dispatcher.token })).body.status).toBe('IN_TRANSIT');
+
+    // Back online: replayed once.
+    await context.setOffline(false);
+    await page.getByText('All synced').waitFor({ timeout: 30_000 });
+    const atDoor = await waitForDelivery(api.url, dispatcher.token, id, (d) => d.status === 'AT_DROPOFF');
+    expect(count(atDoor.timeline, 'arrived_dropoff')).toBe(1);
+
+    // The next tap reaches the server but its answer is lost: the page must replay it with the same key.
+    const sent: { key: string | null; replayed: string | null; status: number }[] = [];
+    let dropped = false;
+    await page.route('**/api/v1/deliveries/*/milestones', async (route) => {
+      const response = await route.fetch();
+      sent.push({ key: route.request().headers()['idempotency-key'] ?? null, replayed: response.headers()['idempotent-replayed'] ?? null, status: response.status() });
+      if (!dropped) {
+        dropped = true;
+        await route.abort('connectionreset');
+      } else {
+        await route.fulfill({ response });
+      }
+    });
+    await job.getByRole('button', { name: 'Delivered' }).click();
+    await job.getByLabel('Received by').fill('Door Neighbour');
+    await job.getByLabel(/^Photo/).setInputFiles({ name: 'door.png', mimeType: 'image/png', buffer: PNG_4x4 });
+    await job.getByText('Photo ready.').waitFor();
+    await job.getByRole('button', { name: 'Confirm delivery' }).click();
+    await page.getByTestId('sync-waiting').waitFor();
+    await page.getByText('All synced').waitFor({ timeout: 30_000 });
+
+    expect(sent.length).toBe(2);
+    expect(sent[0]!.key).toMatch(/^[0-9a-f]{32}$/);
+    expect(sent[1]!.key).toBe(sent[0]!.key);
+    expect(sent[1]!.replayed).toBe('true');
+    const done = await waitForDelivery(api.url, dispatcher.token, id, (d) => d.status === 'DELIVERED');
+    expect(count(done.timeline, 'delivered')).toBe(1);
+    expect(done.proof).toMatchObject({ recipientName: 'Door Neighbour', photoId: expect.any(String) });
+    expect(errors).toEqual([]);
+    await context.close();
+  }, 240_000);
+});
+
+/** A 4×4 PNG, as a camera input would hand over (the page re-encodes it as a JPEG). */
+const PNG_4x4 = Buffer.from(
+  'iVBORw0KGgoAAAANSUhEUgAAAAQAAAAECAIAAAAmkwkpAAAAEElEQVR4nGM4UaEBRwzEcQBTUhaBGaoOzwAAAABJRU5ErkJggg==',
+  'base64',
+);

@@ -1,0 +1,35 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { stateQuery } from '../../workflows/messages.js';
+import { call, login, startTestApi, type Session, type TestApi } from '../support/harness.js';
+import { expectContiguousTimeline, temporalClient } from '../support/flow.js';
+import { finishDelivery, startFleet } from '../support/fleet.js';
+import { restartPostgres } from '../support/services.js';
+
+describe('fault: Postgres restarts with 20 deliveries in flight', () => {
+  let api: TestApi;
+  let customer: Session;
+  let dispatcher: Session;
+
+  beforeAll(async () => {
+    api = await startTestApi();
+    [customer, dispatcher] = await Promise.all([login(api.url, 'customer@example.com'), login(api.url, 'dispatcher@example.com')]);
+  });
+  afterAll(() => api?.close());
+
+  it('retries activities until the read model matches every workflow', async () => {
+    const fleet = await startFleet(api.url, customer, dispatcher, 20);
+    const finishing = fleet.map((flight) => finishDelivery(api.url, flight));
+    await new Promise((r) => setTimeout(r, 300));
+    await restartPostgres();
+    const finished = await Promise.all(finishing);
+    expect(finished.map((d) => d.status)).toEqual(fleet.map(() => 'DELIVERED'));
+
+    const client = await temporalClient();
+    for (const flight of fleet) {
+      const readModel = await expectContiguousTimeline(api.url, dispatcher.token, flight.id);
+      const workflow = await client.workflow.getHandle(`delivery-${flight.id}`).query(stateQuery);
+      expect({ status: readModel.status, seq: readModel.seq }).toEqual({ status: workflow.status, seq: workflow.seq });
+    }
+    expect((await call(api.url, 'GET', '/ready')).status).toBe(200);
+  });
+});

@@ -1,0 +1,124 @@
+/** Socket helpers for the real-time tests: raw typed sockets that record what they receive, and delivery steps. */
+import { spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { io, type Socket } from 'socket.io-client';
+import { expect } from 'vitest';
+import type { Delivery } from '../../domain/delivery.js';
+import type { ClientToServerEvents, ServerToClientEvents } from '../../domain/events.js';
+import { call, deliveryBody, env, waitFor, waitForDelivery, type Session } from '../support/harness.js';
+
+export type ClientSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
+export interface Received {
+  event: keyof ServerToClientEvents;
+  args: any[];
+}
+
+export interface RecordingSocket {
+  socket: ClientSocket;
+  received: Received[];
+  /** Resolves 'connected' or the refusal's message; never both. */
+  outcome: Promise<string>;
+  of(event: keyof ServerToClientEvents): any[][];
+}
+
+const open: ClientSocket[] = [];
+
+export function openSocket(
+  url: string,
+  auth: Record<string, unknown>,
+  options: { origin?: string; transports?: ('websocket' | 'polling')[]; reconnection?: boolean } = {},
+): RecordingSocket {
+  const socket: ClientSocket = io(url, {
+    auth,
+    transports: options.transports ?? ['websocket'],
+    reconnection: options.reconnection ?? false,
+    forceNew: true,
+    ...(options.origin ? { extraHeaders: { origin: options.origin } } : {}),
+  });
+  open.push(socket);
+  const received: Received[] = [];
+  socket.onAny((event: keyof ServerToClientEvents, ...args: any[]) => received.push({ event, args }));
+  const outcome = new Promise<string>((resolve) => {
+    socket.once('connect', () => resolve('connected'));
+    socket.once('connect_error', (err) => resolve(err.message));
+  });
+  return { socket, received, outcome, of: (event) => received.filter((r) => r.event === event).map((r) => r.args) };
+}
+
+export async function connected(url: string, auth: Record<string, unknown>): Promise<RecordingSocket> {
+  const s = openSocket(url, auth);
+  expect(await s.outcome).toBe('connected');
+  return s;
+}
+
+export function closeSockets(): void {
+  for (const s of open.splice(0)) s.disconnect();
+}
+
+export const pause = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+export async function book(base: string, customer: Session, area: { lat: number; lng: number }): Promise<Delivery> {
+  const created = await call(base, 'POST', '/api/v1/deliveries', { token: customer.token, body: deliveryBody(area) });
+  expect(created.status, JSON.stringify(created.body)).toBe(201);
+  return created.body;
+}
+
+export async function acceptQuote(base: string, customer: Session, id: string): Promise<void> {
+  const res = await call(base, 'POST', `/api/v1/deliveries/${id}/accept-quote`, { token: customer.token });
+  expect(res.status, JSON.stringify(res.body)).toBe(200);
+}
+
+export async function step(base: string, driver: Session, id: string, type: string, status: string): Promise<Delivery> {
+  const proof = type === 'picked_up' || type === 'delivered' ? { proof: { recipientName: 'Maria Lopez' } } : {};
+  const res = await call(base, 'POST', `/api/v1/deliveries/${id}/milestones`, { token: driver.token, body: { type, ...proof } });
+  expect(res.status, `${type}: ${JSON.stringify(res.body)}`).toBe(200);
+  expect(res.body.status).toBe(status);
+  return res.body;
+}
+
+/** Waits for the offer to reach `driver`, then takes it. */
+export async function takeOffer(base: string, dispatcher: Session, driver: Session, id: string): Promise<Delivery> {
+  await waitForDelivery(base, dispatcher.token, id, (d) => d.offer?.driverId === driver.user.driverId);
+  return step(base, driver, id, 'accept_offer', 'ASSIGNED');
+}
+
+/** The value of one Prometheus gauge without labels. */
+export async function gauge(base: string, name: string): Promise<number> {
+  const res = await fetch(`${base}/metrics`);
+  const line = (await res.text()).split('\n').find((l) => l.startsWith(`${name} `));
+  if (!line) throw new Error(`${name} not in /metrics`);
+  return Number(line.split(' ')[1]);
+}
+
+export function waitUntil(what: string, probe: () => boolean, timeoutMs = 20_000): Promise<true> {
+  return waitFor(what, async () => probe() || undefined, timeoutMs, 50);
+}
+
+export interface ApiProcess {
+  url: string;
+  /** SIGKILL by default: the instance dies without closing its sockets. */
+  stop(signal?: NodeJS.Signals): Promise<void>;
+}
+
+/** An API instance in its own process (`api/server.ts`, as production runs it) on a given port. */
+export async function startApiProcess(port: number): Promise<ApiProcess> {
+  const root = fileURLToPath(new URL('../..', import.meta.url));
+  const child = spawn(process.execPath, ['--import', 'tsx', 'api/server.ts'], {
+    cwd: root,
+    env: { ...process.env, ...env(), PORT: String(port) },
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  const url = `http://127.0.0.1:${port}`;
+  await waitFor(`api process on ${port}`, async () => {
+    if (child.exitCode !== null) throw new Error(`api process exited with ${child.exitCode}`);
+    return (await fetch(`${url}/health`)).ok;
+  }, 30_000);
+  return {
+    url,
+    async stop(signal = 'SIGKILL') {
+      if (child.exitCode === null) child.kill(signal);
+      await exited;
+    },
+  };
+}

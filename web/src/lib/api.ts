@@ -1,0 +1,103 @@
+/** The typed client of the HTTP contract (DESIGN §5): the only way the pages talk to the server. */
+import type { Delivery, TrackingView } from '../../../domain/delivery.js';
+import type { DraftDelivery } from '../../../domain/intake.js';
+import type { CreateDeliveryBody, LocationPing, MilestoneBody } from '../../../domain/schemas.js';
+import type { DeliveryStatus } from '../../../domain/status.js';
+import { HttpClient, type SessionTokens, type SessionUser } from './http.js';
+
+export { ApiError, newIdempotencyKey, type SessionUser } from './http.js';
+
+export interface DriverSummary {
+  id: string;
+  userId: string;
+  name: string;
+  vehicle: { type: string; capacityKg: number };
+  onDuty: boolean;
+  position: { lat: number; lng: number; heading: number | null; at: string } | null;
+  load: { activeDeliveries: number; weightKg: number };
+}
+
+export interface DeliveryPage {
+  items: Delivery[];
+  nextCursor: string | null;
+}
+
+export interface ListDeliveriesQuery {
+  status?: DeliveryStatus[];
+  driverId?: string;
+  q?: string;
+  limit?: number;
+  cursor?: string;
+}
+
+export interface IntakeReply {
+  draft: DraftDelivery;
+  missing: string[];
+  source: 'groq' | 'fallback';
+}
+
+export interface AssistantReply {
+  answer: string;
+  source: string;
+}
+
+export function createApi(http = new HttpClient()) {
+  return {
+    http,
+    auth: {
+      async login(email: string, password: string): Promise<SessionUser> {
+        return http.adopt(await http.request<SessionTokens>('POST', '/auth/login', { body: { email, password }, anonymous: true }));
+      },
+      register: (body: { email: string; password: string; name: string }) =>
+        http.request<{ user: SessionUser }>('POST', '/auth/register', { body, anonymous: true }),
+      /** Signs back in from the stored refresh token after a page load; null when there is none. */
+      async restore(): Promise<SessionUser | null> {
+        if (!http.hasStoredSession) return null;
+        return (await http.refresh())?.user ?? null;
+      },
+      async logout(): Promise<void> {
+        const refreshToken = http.refreshToken;
+        try {
+          if (refreshToken) await http.request('POST', '/auth/logout', { body: { refreshToken } });
+        } finally {
+          http.forget();
+        }
+      },
+    },
+    deliveries: {
+      create: (body: CreateDeliveryBody) => http.request<Delivery>('POST', '/deliveries', { body }),
+      list: (q: ListDeliveriesQuery = {}) =>
+        http.request<DeliveryPage>('GET', '/deliveries', {
+          query: { status: q.status?.join(','), driverId: q.driverId, q: q.q, limit: q.limit, cursor: q.cursor },
+        }),
+      get: (id: string) => http.request<Delivery>('GET', `/deliveries/${encodeURIComponent(id)}`),
+      acceptQuote: (id: string) => http.request<Delivery>('POST', `/deliveries/${encodeURIComponent(id)}/accept-quote`),
+      cancel: (id: string, reason: string) => http.request<Delivery>('POST', `/deliveries/${encodeURIComponent(id)}/cancel`, { body: { reason } }),
+      assign: (id: string, driverId: string) =>
+        http.request<Delivery>('POST', `/deliveries/${encodeURIComponent(id)}/assign`, { body: { driverId } }),
+      /** The key is the driver's tap: a replay after a lost answer is applied once. */
+      milestone: (id: string, body: MilestoneBody, idempotencyKey: string) =>
+        http.request<Delivery>('POST', `/deliveries/${encodeURIComponent(id)}/milestones`, { body, idempotencyKey }),
+      proofImage: (id: string, proofId: string) =>
+        http.request<Blob>('GET', `/deliveries/${encodeURIComponent(id)}/proofs/${encodeURIComponent(proofId)}`, { accept: 'blob' }),
+    },
+    tracking: {
+      get: (code: string) => http.request<TrackingView>('GET', `/track/${encodeURIComponent(code)}`, { anonymous: true }),
+    },
+    drivers: {
+      list: async () => (await http.request<{ items: DriverSummary[] }>('GET', '/drivers')).items,
+      setDuty: (onDuty: boolean) => http.request<{ driverId: string; onDuty: boolean }>('PUT', '/drivers/me/duty', { body: { onDuty } }),
+      sendLocation: (pings: LocationPing[]) =>
+        http.request<{ accepted: number }>('POST', '/drivers/me/location', { body: pings.length === 1 ? pings[0] : pings }),
+    },
+    ai: {
+      intake: (text: string, utcOffset: string) => http.request<IntakeReply>('POST', '/ai/intake', { body: { text, utcOffset } }),
+      assistant: (question: string) => http.request<AssistantReply>('POST', '/ai/assistant', { body: { question } }),
+    },
+  };
+}
+
+export type Api = ReturnType<typeof createApi>;
+
+/** The app's one client: one token store per tab. */
+export const api: Api = createApi();

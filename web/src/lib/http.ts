@@ -1,0 +1,199 @@
+/**
+ * The transport under the typed API client: bearer tokens kept in memory, the refresh token in
+ * localStorage, one refresh at a time, a retry after a 401, problem+json turned into ApiError.
+ */
+import type { Role } from '../../../domain/status.js';
+
+export interface SessionUser {
+  id: string;
+  email: string;
+  name: string;
+  role: Role;
+  driverId?: string;
+}
+
+export interface SessionTokens {
+  accessToken: string;
+  refreshToken: string;
+  user: SessionUser;
+}
+
+export interface FieldProblem {
+  path: string;
+  message: string;
+}
+
+/** An answer the API refused (problem+json), or `status: 0` when the network never answered. */
+export class ApiError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+    readonly errors: FieldProblem[] = [],
+  ) {
+    super(message);
+    this.name = 'ApiError';
+  }
+
+  /** The request may not have reached the server: safe to retry with the same Idempotency-Key. */
+  get retryable(): boolean {
+    return this.status === 0 || this.status >= 500 || this.status === 408 || this.status === 429 || this.code === 'IDEMPOTENCY_IN_PROGRESS';
+  }
+
+  /** One line a person can act on, with the field problems when there are any. */
+  get summary(): string {
+    if (this.errors.length === 0) return this.message;
+    return `${this.message}: ${this.errors.map((e) => `${e.path.replace(/^body\./, '')} ${e.message}`).join('; ')}`;
+  }
+}
+
+const REFRESH_KEY = 'lp.refreshToken';
+
+/** An opaque key for `Idempotency-Key`; getRandomValues works where randomUUID needs a secure context. */
+export function newIdempotencyKey(): string {
+  const bytes = crypto.getRandomValues(new Uint8Array(16));
+  return Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('');
+}
+
+export interface RequestOptions {
+  body?: unknown;
+  query?: Record<string, string | number | boolean | undefined | null>;
+  idempotencyKey?: string;
+  /** Send without a bearer token (login, public tracking). */
+  anonymous?: boolean;
+  accept?: 'json' | 'blob';
+}
+
+export class HttpClient {
+  private accessToken: string | null = null;
+  private refreshing: Promise<SessionTokens | null> | null = null;
+  /** Told whenever the signed-in user changes (login, refresh, logout, a revoked session). */
+  onSession: (user: SessionUser | null) => void = () => {};
+
+  constructor(
+    readonly base = '/api/v1',
+    private readonly storage: Pick<Storage, 'getItem' | 'setItem' | 'removeItem'> | null = globalThis.localStorage ?? null,
+  ) {}
+
+  get hasStoredSession(): boolean {
+    return Boolean(this.storage?.getItem(REFRESH_KEY));
+  }
+
+  adopt(tokens: SessionTokens): SessionUser {
+    this.accessToken = tokens.accessToken;
+    this.storage?.setItem(REFRESH_KEY, tokens.refreshToken);
+    this.onSession(tokens.user);
+    return tokens.user;
+  }
+
+  forget(): void {
+    this.accessToken = null;
+    this.storage?.removeItem(REFRESH_KEY);
+    this.onSession(null);
+  }
+
+  get refreshToken(): string | null {
+    return this.storage?.getItem(REFRESH_KEY) ?? null;
+  }
+
+  /** A fresh pair from the stored refresh token; concurrent callers share one request (reuse revokes). */
+  refresh(): Promise<SessionTokens | null> {
+    this.refreshing ??= withRefreshLock(async () => {
+      // Read under the lock: another tab may have just rotated the token this one would present.
+      const presented = this.refreshToken;
+      if (!presented) return null;
+      try {
+        const tokens = await this.send<SessionTokens>('POST', '/auth/refresh', { body: { refreshToken: presented }, anonymous: true });
+        this.adopt(tokens);
+        return tokens;
+      } catch (err) {
+        // Only a definite refusal ends the session; a network failure leaves it for the next try.
+        if (err instanceof ApiError && err.status !== 0 && !err.retryable) this.forget();
+        if (err instanceof ApiError && err.status === 0) throw err;
+        return null;
+      }
+    }).finally(() => {
+      this.refreshing = null;
+    });
+    return this.refreshing;
+  }
+
+  /** A usable access token, refreshed first when there is none or it is about to expire (sockets reconnect with it). */
+  async token(): Promise<string> {
+    if (this.accessToken && expiresInMs(this.accessToken) > 30_000) return this.accessToken;
+    const tokens = await this.refresh();
+    if (!tokens) throw new ApiError(401, 'UNAUTHENTICATED', 'please sign in');
+    return tokens.accessToken;
+  }
+
+  async request<T>(method: string, path: string, options: RequestOptions = {}): Promise<T> {
+    // The same key on the retry after a refresh, so a change that did land is not made twice.
+    const key = method === 'POST' ? (options.idempotencyKey ?? newIdempotencyKey()) : undefined;
+    const opts = { ...options, idempotencyKey: key };
+    if (options.anonymous) return this.send<T>(method, path, opts);
+    if (!this.accessToken && this.hasStoredSession) await this.refresh();
+    try {
+      return await this.send<T>(method, path, opts);
+    } catch (err) {
+      if (!(err instanceof ApiError) || err.status !== 401 || !this.hasStoredSession) throw err;
+      const tokens = await this.refresh();
+      if (!tokens) throw err;
+      return this.send<T>(method, path, opts);
+    }
+  }
+
+  private async send<T>(method: string, path: string, options: RequestOptions): Promise<T> {
+    const headers: Record<string, string> = { accept: 'application/json, application/problem+json' };
+    if (options.body !== undefined) headers['content-type'] = 'application/json';
+    if (!options.anonymous && this.accessToken) headers.authorization = `Bearer ${this.accessToken}`;
+    if (options.idempotencyKey) headers['idempotency-key'] = options.idempotencyKey;
+    let res: Response;
+    try {
+      res = await fetch(this.base + path + queryString(options.query), {
+        method,
+        headers,
+        body: options.body === undefined ? undefined : JSON.stringify(options.body),
+      });
+    } catch {
+      throw new ApiError(0, 'NETWORK', 'no connection to the server');
+    }
+    if (!res.ok) throw await problemFrom(res);
+    if (options.accept === 'blob') return (await res.blob()) as T;
+    if (res.status === 204) return undefined as T;
+    return (await res.json()) as T;
+  }
+}
+
+/** Milliseconds until a JWT's `exp`; 0 when it cannot be read. */
+function expiresInMs(jwt: string): number {
+  try {
+    const payload = JSON.parse(atob(jwt.split('.')[1]!.replace(/-/g, '+').replace(/_/g, '/'))) as { exp?: number };
+    return payload.exp ? payload.exp * 1000 - Date.now() : 0;
+  } catch {
+    return 0;
+  }
+}
+
+/** Tabs share one refresh token; presenting a rotated one would revoke the whole session. */
+function withRefreshLock<T>(fn: () => Promise<T>): Promise<T> {
+  const locks = (globalThis.navigator as Navigator | undefined)?.locks;
+  return locks ? (locks.request('lp.refresh', fn) as Promise<T>) : fn();
+}
+
+function queryString(query: RequestOptions['query']): string {
+  if (!query) return '';
+  const params = new URLSearchParams();
+  for (const [k, v] of Object.entries(query)) if (v !== undefined && v !== null && v !== '') params.set(k, String(v));
+  const s = params.toString();
+  return s ? `?${s}` : '';
+}
+
+async function problemFrom(res: Response): Promise<ApiError> {
+  const text = await res.text().catch(() => '');
+  try {
+    const p = JSON.parse(text) as { title?: string; detail?: string; code?: string; errors?: FieldProblem[] };
+    return new ApiError(res.status, p.code ?? `HTTP_${res.status}`, p.detail ?? p.title ?? res.statusText, p.errors ?? []);
+  } catch {
+    return new ApiError(res.status, `HTTP_${res.status}`, res.status === 404 ? 'not found' : text.slice(0, 200) || res.statusText);
+  }
+}

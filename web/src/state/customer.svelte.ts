@@ -1,0 +1,81 @@
+/** A customer's deliveries: quotes to accept, live statuses, and cancelling before pickup. */
+import { SvelteMap } from 'svelte/reactivity';
+import type { Delivery } from '../../../domain/delivery.js';
+import type { CreateDeliveryBody } from '../../../domain/schemas.js';
+import { availableActions, type DeliveryAction } from '../../../domain/status.js';
+import { api, ApiError, type SessionUser } from '../lib/api.js';
+import { connectLive, type LiveClient } from '../lib/live-client.js';
+import { session } from './session.svelte.js';
+
+export class CustomerDesk {
+  deliveries = new SvelteMap<string, Delivery>();
+  /** The quote just requested, shown until accepted or dropped. */
+  quoteId = $state<string | null>(null);
+  error = $state('');
+  loaded = $state(false);
+  private client: LiveClient | null = null;
+
+  constructor(private readonly user: SessionUser) {}
+
+  readonly list = $derived([...this.deliveries.values()].sort((a, b) => b.createdAt.localeCompare(a.createdAt)));
+  readonly quote = $derived(this.quoteId ? (this.deliveries.get(this.quoteId) ?? null) : null);
+
+  /** What the transition table lets this user do with a delivery now. */
+  actions(d: Delivery): DeliveryAction[] {
+    return availableActions({ status: d.status, customerId: d.customerId, driverId: d.driver?.id }, { kind: this.user.role, userId: this.user.id });
+  }
+
+  async start(): Promise<void> {
+    try {
+      // A dispatcher placing orders sees only the ones placed here; a customer sees all of theirs.
+      if (this.user.role === 'customer') for (const d of (await api.deliveries.list({ limit: 50 })).items) this.deliveries.set(d.id, d);
+      this.loaded = true;
+    } catch (err) {
+      this.error = err instanceof ApiError ? `Could not load your deliveries: ${err.summary}` : String(err);
+    }
+    this.client = connectLive({
+      auth: { token: await api.http.token() },
+      getToken: () => api.http.token(),
+      fetchDelivery: (id) => api.deliveries.get(id),
+      onDelivery: (d) => this.upsert(d),
+      onRevoked: () => void session.logout(),
+    });
+    for (const d of this.deliveries.values()) void this.follow(d);
+  }
+
+  stop(): void {
+    this.client?.close();
+  }
+
+  private async follow(d: Delivery): Promise<void> {
+    try {
+      const fresh = await this.client?.subscribe(d.id);
+      if (fresh) this.upsert(fresh);
+    } catch {
+      // Not followed live: the list still shows the last snapshot and reloads on the next visit.
+    }
+  }
+
+  upsert(d: Delivery): void {
+    const current = this.deliveries.get(d.id);
+    if (current && current.seq > d.seq) return;
+    this.deliveries.set(d.id, current?.timeline && !d.timeline ? { ...d, timeline: current.timeline } : d);
+  }
+
+  async requestQuote(body: CreateDeliveryBody): Promise<Delivery> {
+    const d = await api.deliveries.create(body);
+    this.upsert(d);
+    this.quoteId = d.id;
+    void this.follow(d);
+    return d;
+  }
+
+  async accept(id: string): Promise<void> {
+    this.upsert(await api.deliveries.acceptQuote(id));
+  }
+
+  async cancel(id: string, reason: string): Promise<void> {
+    this.upsert(await api.deliveries.cancel(id, reason));
+    if (this.quoteId === id) this.quoteId = null;
+  }
+}
