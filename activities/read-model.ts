@@ -33,9 +33,17 @@ const INSERT_EVENT = `
   ON CONFLICT (delivery_id, seq) DO NOTHING`;
 
 export function createReadModelActivities({ sequelize, links, hooks }: ReadModelDeps) {
+  async function publish(record: TransitionRecord): Promise<void> {
+    const delivery = deliveryFromState(record.snapshot, links);
+    for (const hook of hooks) await hook(record, delivery);
+  }
+
   return {
-    /** One transaction for the row and its timeline event, then the live and notification hooks. */
-    async recordTransition(record: TransitionRecord): Promise<void> {
+    /**
+     * One transaction for the row and its timeline event. Deliveries started before the separate
+     * publish step existed also run the live and notification hooks here.
+     */
+    async recordTransition(record: TransitionRecord, options: { publishSeparately?: boolean } = {}): Promise<void> {
       const s = record.snapshot;
       const json = (v: unknown) => (v === null || v === undefined ? null : JSON.stringify(v));
       await sequelize.transaction(async (transaction) => {
@@ -80,8 +88,12 @@ export function createReadModelActivities({ sequelize, links, hooks }: ReadModel
           },
         });
       });
-      const delivery = deliveryFromState(s, links);
-      for (const hook of hooks) await hook(record, delivery);
+      if (!options.publishSeparately) await publish(record);
+    },
+
+    /** Live updates and notifications for a committed transition; retried on its own while Redis is down. */
+    async publishTransition(record: TransitionRecord): Promise<void> {
+      await publish(record);
     },
 
     /** Compensation: the quote can no longer be charged. Safe to repeat. */

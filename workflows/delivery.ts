@@ -9,6 +9,7 @@ import {
   condition,
   continueAsNew,
   log,
+  patched,
   proxyActivities,
   setHandler,
   upsertSearchAttributes,
@@ -50,7 +51,11 @@ export async function deliveryWorkflow(input: DeliveryWorkflowInput, resume?: De
   const state: DeliveryState = resume?.state ?? initialState(input);
   const compensations: Compensation[] = resume?.compensations ?? [{ kind: 'voidQuote' }];
   const pending: TransitionRecord[] = [];
+  const unpublished: TransitionRecord[] = [];
   let recordedSeq = resume ? state.seq : 0;
+  // Publishing (Socket.IO, queues) runs behind the read-model write, so a Redis outage never holds
+  // up a driver's tap: the Update answers once Postgres has the change.
+  const publishSeparately = patched('publish-after-record');
   let lastSearchKey = '';
 
   const now = () => new Date().toISOString();
@@ -103,11 +108,23 @@ export async function deliveryWorkflow(input: DeliveryWorkflowInput, resume?: De
     for (;;) {
       await condition(() => pending.length > 0);
       const record = pending[0]!;
-      await acts.recordTransition(record);
+      if (publishSeparately) await acts.recordTransition(record, { publishSeparately: true });
+      else await acts.recordTransition(record);
       pending.shift();
       recordedSeq = record.seq;
+      if (publishSeparately) unpublished.push(record);
     }
   }
+
+  async function publisher(): Promise<void> {
+    for (;;) {
+      await condition(() => unpublished.length > 0);
+      await acts.publishTransition(unpublished[0]!);
+      unpublished.shift();
+    }
+  }
+
+  const settled = () => pending.length === 0 && unpublished.length === 0 && allHandlersFinished();
 
   const recorded = (seq: number) => condition(() => recordedSeq >= seq);
 
@@ -250,6 +267,7 @@ export async function deliveryWorkflow(input: DeliveryWorkflowInput, resume?: De
   // --- The delivery's own clock. ---
 
   void recorder();
+  void publisher();
   if (!resume) {
     syncSearchAttributes();
     transition('quoted', { kind: 'customer', userId: input.customerId }, () => {}, { quote: input.quote });
@@ -362,7 +380,7 @@ export async function deliveryWorkflow(input: DeliveryWorkflowInput, resume?: De
   let promiseWatched = false;
   while (!isTerminal(state.status)) {
     if (workflowInfo().continueAsNewSuggested) {
-      await condition(() => pending.length === 0 && allHandlersFinished());
+      await condition(settled);
       await continueAsNew<typeof deliveryWorkflow>(input, { state, compensations: [...compensations] });
     }
     switch (state.status) {
@@ -406,8 +424,8 @@ export async function deliveryWorkflow(input: DeliveryWorkflowInput, resume?: De
     }
   }
 
-  // Everything the delivery did must be in the read model, and every caller answered, before it closes.
-  await condition(() => pending.length === 0 && allHandlersFinished());
+  // Everything the delivery did must be in the read model and published, and every caller answered, before it closes.
+  await condition(settled);
   return state;
 }
 
