@@ -7,8 +7,8 @@ import type { AppState } from '../types.js';
 
 export function trackingRoutes(deps: { sequelize: Sequelize; links: TemporalLinks }): Router<AppState> {
   const router = new Router<AppState>({ prefix: '/api/v1/track' });
-  router.get('/:code', async (ctx) => {
-    const found = await loadTrackingView(deps.sequelize, deps.links, { trackingCode: ctx.params.code ?? '' });
+  router.get('/:trackingCode', async (ctx) => {
+    const found = await loadTrackingView(deps.sequelize, deps.links, { trackingCode: ctx.params.trackingCode ?? '' });
     if (!found) throw new NotFoundError('tracking code');
     ctx.set('Cache-Control', 'no-store');
     ctx.body = found.view;

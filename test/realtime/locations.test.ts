@@ -99,9 +99,12 @@ describe('driver locations', () => {
     await waitFor('the late ping saved', async () => (await history(driverId)).length === before + 4);
     expect(await position(driverId)).toMatchObject({ lat: area.lat + 0.03 });
 
-    // A phone clock a day ahead is saved as "now", so the next real ping still moves the driver.
-    expect((await ping(driver, { lat: area.lat + 0.04, lng: area.lng, recordedAt: at(86_400_000) })).status).toBe(202);
-    await waitFor('the future ping saved', async () => (await history(driverId)).length === before + 5);
+    // A clock far ahead is refused; one slightly ahead is saved as "now", so the next real ping still wins.
+    const farAhead = await ping(driver, { lat: area.lat + 0.04, lng: area.lng, recordedAt: at(86_400_000) });
+    expect(farAhead.status).toBe(400);
+    expect(JSON.stringify(farAhead.body.errors)).toContain('recordedAt');
+    expect((await ping(driver, { lat: area.lat + 0.04, lng: area.lng, recordedAt: new Date(Date.now() + 45_000).toISOString() })).status).toBe(202);
+    await waitFor('the slightly early ping saved', async () => (await history(driverId)).length === before + 5);
     expect(Date.parse((await position(driverId)).at)).toBeLessThanOrEqual(Date.now());
     await pause(20);
     expect((await ping(driver, { lat: area.lat + 0.05, lng: area.lng, recordedAt: new Date().toISOString() })).status).toBe(202);

@@ -30,9 +30,9 @@ function delivery(seq: number, timeline = false, id = ID): Delivery {
   } as Delivery;
 }
 
-async function startServer(setup: (io: TestServer) => void = () => {}) {
+async function startServer(setup: (io: TestServer) => void = () => {}, transports?: ('websocket' | 'polling')[]) {
   const http = createServer();
-  const io: TestServer = new Server(http);
+  const io: TestServer = new Server(http, transports ? { transports } : {});
   setup(io);
   await new Promise<void>((resolve) => http.listen(0, '127.0.0.1', resolve));
   cleanups.push(() => new Promise<void>((resolve) => io.close(() => resolve())));
@@ -201,6 +201,14 @@ describe('connectLive', () => {
     await pause(100);
     expect(views).toEqual([2, 4]);
     expect(auth).toEqual({ trackingCode: 'ABCDEFGHJKMNPQRS' });
+  });
+
+  it('falls back to long-polling where WebSockets are refused', async () => {
+    const { url } = await startServer(undefined, ['polling']);
+    const live = connectLive({ url, auth: { token: 't' }, fetchDelivery: async (id) => delivery(1, true, id), onDelivery: () => {} });
+    cleanups.push(() => live.close());
+    await until(() => live.connected);
+    expect(live.socket.io.engine.transport.name).toBe('polling');
   });
 
   it('refuses to start a token connection that could not recover from a gap', () => {

@@ -75,7 +75,9 @@ export function connectLive(options: LiveClientOptions): LiveClient {
   const report = (err: unknown) => options.onError?.(err);
 
   const socketOptions = {
+    // WebSocket first (no upgrade round trips); polling when a proxy refuses WebSockets.
     transports: options.transports ?? ['websocket', 'polling'],
+    tryAllTransports: true,
     auth: (cb: (data: object) => void) => {
       if ('trackingCode' in options.auth) return cb({ trackingCode: options.auth.trackingCode });
       if (!options.getToken) return cb({ token });

@@ -1,0 +1,62 @@
+/** A socket lives no longer than its access token; the client library comes back with a fresh one. */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Delivery } from '../../domain/delivery.js';
+import { connectLive } from '../../web/src/lib/live-client.js';
+import { call, isolatedArea, registerCustomer, startTestApi, type Session, type TestApi } from '../support/harness.js';
+import { book, closeSockets, connected, waitUntil } from './live-support.js';
+
+const TTL_S = 30;
+
+describe('access token expiry', () => {
+  let api: TestApi;
+  let customer: Session;
+
+  beforeAll(async () => {
+    api = await startTestApi({ ACCESS_TOKEN_TTL_S: String(TTL_S) });
+    customer = await registerCustomer(api.url);
+  });
+  afterAll(async () => {
+    closeSockets();
+    await api?.close();
+  });
+
+  it('ends the connection when the token expires; the client reconnects with a fresh token and keeps its subscription', async () => {
+    let refreshToken = customer.refreshToken;
+    const issued: string[] = [];
+    const getToken = async () => {
+      const res = await call(api.url, 'POST', '/api/v1/auth/refresh', { body: { refreshToken } });
+      expect(res.status).toBe(200);
+      refreshToken = res.body.refreshToken;
+      issued.push(res.body.accessToken);
+      return res.body.accessToken as string;
+    };
+    // Start from a fresh token: setting the suite up may have eaten into the first one's 30 seconds.
+    const token = await getToken();
+    const { id } = await book(api.url, { ...customer, token }, isolatedArea());
+    let latest: Delivery | null = null;
+    const statuses: string[] = [];
+    const live = connectLive({
+      url: api.url,
+      transports: ['websocket'],
+      auth: { token },
+      getToken,
+      fetchDelivery: async (d) => (await call(api.url, 'GET', `/api/v1/deliveries/${d}`, { token: issued.at(-1) })).body,
+      onDelivery: (d) => (latest = d),
+      onStatus: (s) => statuses.push(s),
+    });
+    const plain = await connected(api.url, { token });
+    try {
+      expect(await live.subscribe(id)).toMatchObject({ id, status: 'QUOTED' });
+      await waitUntil('the plain socket cut at expiry', () => !plain.socket.connected, (TTL_S + 10) * 1000);
+      await waitUntil('the client back with a fresh token', () => issued.length >= 3 && live.connected, 15_000);
+      expect(statuses).toContain('disconnected');
+      expect(await connected(api.url, { token: issued.at(-1)! })).toBeTruthy();
+
+      const cancel = await call(api.url, 'POST', `/api/v1/deliveries/${id}/cancel`, { token: issued.at(-1), body: { reason: 'not needed' } });
+      expect(cancel.status).toBe(200);
+      await waitUntil('the cancellation on the re-joined room', () => (latest as Delivery | null)?.status === 'CANCELLED');
+    } finally {
+      live.close();
+    }
+  });
+});
