@@ -17,7 +17,7 @@ import {
   type Session,
   type TestApi,
 } from '../support/harness.js';
-import { createDriver, DESKTOP, drawSignature, ensureWebBuilt, launchChromium, newContext, PHONE, screenshot, signIn } from './support/browser.js';
+import { createDriver, DESKTOP, drawSignature, ensureWebBuilt, launchChromium, layoutProblems, newContext, PHONE, screenshot, signIn } from './support/browser.js';
 
 let api: TestApi;
 let browser: Browser;
@@ -75,7 +75,12 @@ describe('a delivery from quote to signed proof, seen by all three parties', () 
     await customer.page.getByLabel('Password').fill('a-long-enough-password');
     await customer.page.getByRole('button', { name: 'Create account' }).click();
     await customer.page.waitForURL((url) => url.pathname === '/customer');
+    // The free-text box drafts the form (rule-based here: no model is configured in tests).
+    await customer.page.getByLabel('Delivery request in your own words').fill('12 kg, 3 boxes from Bakery, 5th Avenue 1 to Elm St 14, express please');
+    await customer.page.getByRole('button', { name: 'Fill the form from this' }).click();
+    await customer.page.getByText(/^Filled in by the rule-based reader/).waitFor();
     const form = customer.page.getByRole('form', { name: 'Quote request' });
+    await expect(form.getByLabel('Weight (kg)').inputValue()).resolves.toBe('12');
     await form.locator('#pickup-address').fill('Bakery, 5th Avenue 1');
     await form.locator('#pickup-lat').fill((area.lat + 0.001).toFixed(6));
     await form.locator('#pickup-lng').fill((area.lng + 0.001).toFixed(6));
@@ -95,6 +100,7 @@ describe('a delivery from quote to signed proof, seen by all three parties', () 
     const code = ((await trackLink.textContent()) ?? '').replace('Track', '').trim();
     expect(code).toMatch(/^[0-9A-Z]{16}$/);
     await screenshot(customer.page, 'customer-quote');
+    expect(await layoutProblems(customer.page)).toEqual([]);
     await onBoard(dispatch.page, code, 'QUOTED');
 
     await quote.getByRole('button', { name: 'Accept quote' }).click();
@@ -115,6 +121,10 @@ describe('a delivery from quote to signed proof, seen by all three parties', () 
     await job.getByRole('button', { name: 'Picked up' }).click();
     await job.getByRole('button', { name: 'Confirm pickup' }).click();
     await onBoard(dispatch.page, code, 'IN_TRANSIT');
+    // Under way, the public page shows the driver on the map.
+    await tracking.page.locator('[data-testid="tracking-status"][data-status="IN_TRANSIT"]').waitFor();
+    await tracking.page.getByRole('img', { name: "Map with your driver's position" }).waitFor();
+    await screenshot(tracking.page, 'tracking-in-transit');
     await job.getByRole('button', { name: 'Arrived at drop-off' }).click();
     await onBoard(dispatch.page, code, 'AT_DROPOFF');
     await expect(driver.page.locator('[data-testid="job"][data-status="AT_DROPOFF"]').count()).resolves.toBe(1);
@@ -126,6 +136,7 @@ describe('a delivery from quote to signed proof, seen by all three parties', () 
     await drawSignature(driver.page);
     await job.getByText('Signed.').waitFor();
     await screenshot(driver.page, 'driver-job');
+    expect(await layoutProblems(driver.page)).toEqual([]);
     await job.getByRole('button', { name: 'Confirm delivery' }).click();
     await onBoard(dispatch.page, code, 'DELIVERED');
     await driver.page.getByText('All synced').waitFor();
@@ -148,6 +159,13 @@ describe('a delivery from quote to signed proof, seen by all three parties', () 
     await detail.getByRole('img', { name: 'Signature given as proof' }).waitFor();
     await expect(detail.getByRole('link', { name: 'Open in Temporal UI' }).getAttribute('href')).resolves.toMatch(/\/workflows\/delivery-/);
     await screenshot(dispatch.page, 'dispatch');
+    expect(await layoutProblems(dispatch.page)).toEqual([]);
+
+    // The assistant answers from live operations (its rule-based fallback without a model).
+    await dispatch.page.getByRole('tab', { name: 'Assistant' }).click();
+    await dispatch.page.getByLabel('Ask about live operations').fill('How many deliveries are waiting for a driver?');
+    await dispatch.page.getByRole('button', { name: 'Ask' }).click();
+    await dispatch.page.getByText('Source: rule-based summary (no model)').waitFor();
 
     // Tracking ends on DELIVERED with the time the proof was taken.
     await tracking.page.locator('[data-testid="tracking-status"][data-status="DELIVERED"]').waitFor();
@@ -156,6 +174,7 @@ describe('a delivery from quote to signed proof, seen by all three parties', () 
     await expect(proofTime.locator('time').getAttribute('datetime')).resolves.toBe(delivered.body.proof.at);
     await expect(proofTime.textContent()).resolves.toContain('received by Maria');
     await screenshot(tracking.page, 'tracking');
+    expect(await layoutProblems(tracking.page)).toEqual([]);
 
     // Each milestone happened once, in order, and the signature reached the server.
     const list = await call(api.url, 'GET', `/api/v1/deliveries?q=${code}`, { token: dispatcherApi.token });
@@ -164,6 +183,35 @@ describe('a delivery from quote to signed proof, seen by all three parties', () 
     expect(steps).toEqual(['quoted', 'quote_accepted', 'assigned', 'arrived_pickup', 'picked_up', 'arrived_dropoff', 'delivered']);
     expect(full.body.proof).toMatchObject({ recipientName: 'Maria Lopez', signatureId: expect.any(String) });
     expect(full.body.driver.id).toBe(driverAccount.driverId);
+
+    // Manual dispatch: one waiting order goes to Robin through the picker, then is cancelled with a reason.
+    await dispatch.page.getByRole('tab', { name: 'Drivers & map' }).click();
+    const waiting = dispatch.page.locator('section.column[data-status="DISPATCHING"] [data-tracking-code]').first();
+    const waitingCode = await waiting.getAttribute('data-tracking-code');
+    await waiting.click();
+    const picker = detail.getByRole('group', { name: 'Assign a driver' });
+    await picker.getByLabel('Robin Rider').check();
+    await detail.getByRole('button', { name: 'Assign', exact: true }).click();
+    await onBoard(dispatch.page, waitingCode!, 'ASSIGNED');
+    await driver.page.locator('[data-testid="job"][data-status="ASSIGNED"]').waitFor();
+    await detail.getByRole('button', { name: 'Cancel delivery' }).click();
+    await detail.getByLabel('Reason for cancelling').fill('customer called to cancel');
+    await detail.getByRole('button', { name: 'Confirm cancellation' }).click();
+    await detail.getByText('by dispatcher: customer called to cancel').waitFor();
+    await driver.page.getByText(/was taken off your list/).waitFor();
+    await expect(driver.page.getByTestId('job').count()).resolves.toBe(0);
+
+    // Every page also fits a phone and a wide desktop screen.
+    for (const [party, size, name] of [
+      [dispatch, { width: 375, height: 812 }, 'dispatch-375'],
+      [customer, { width: 375, height: 812 }, 'customer-375'],
+      [driver, { width: 1440, height: 900 }, 'driver-1440'],
+      [tracking, { width: 1440, height: 900 }, 'tracking-1440'],
+    ] as const) {
+      await party.page.setViewportSize(size);
+      await screenshot(party.page, name);
+      expect(await layoutProblems(party.page), party.page.url()).toEqual([]);
+    }
 
     for (const party of [dispatch, driver, customer, tracking]) expect(party.errors).toEqual([]);
   }, 240_000);

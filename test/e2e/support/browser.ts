@@ -132,3 +132,31 @@ export async function drawSignature(page: Page): Promise<void> {
   }
   await page.mouse.up();
 }
+
+/**
+ * What a tidy, accessible page needs at its size: nothing wider than the screen, and every form
+ * control with a name a screen reader can announce.
+ */
+export async function layoutProblems(page: Page): Promise<string[]> {
+  return page.evaluate(() => {
+    const problems: string[] = [];
+    const width = document.documentElement.clientWidth;
+    if (document.documentElement.scrollWidth > width + 1) {
+      // Name the outermost elements that stick out, which is where a fix goes.
+      const wide = [...document.body.querySelectorAll<HTMLElement>('*')].filter((el) => el.getBoundingClientRect().right > width + 1);
+      const outermost = wide.filter((el) => !wide.includes(el.parentElement!)).slice(0, 3);
+      const names = outermost.map((el) => `${el.tagName.toLowerCase()}${el.id ? `#${el.id}` : ''}.${[...el.classList].join('.')}`);
+      problems.push(`page is ${document.documentElement.scrollWidth}px wide on a ${width}px screen: ${names.join(', ')}`);
+    }
+    for (const el of document.querySelectorAll<HTMLElement>('input, select, textarea, button')) {
+      if (el.closest('[hidden]') || (el as HTMLInputElement).type === 'hidden') continue;
+      const named =
+        ((el as HTMLInputElement).labels?.length ?? 0) > 0 ||
+        el.getAttribute('aria-label') ||
+        el.getAttribute('aria-labelledby') ||
+        (el.tagName === 'BUTTON' && el.textContent?.trim());
+      if (!named) problems.push(`${el.tagName.toLowerCase()}#${el.id || '?'} has no accessible name`);
+    }
+    return problems;
+  });
+}

@@ -1,6 +1,7 @@
 /** The typed client of the HTTP contract (DESIGN §5): the only way the pages talk to the server. */
 import type { Delivery, TrackingView } from '../../../domain/delivery.js';
 import type { DraftDelivery } from '../../../domain/intake.js';
+import type { NotificationView, WebhookDeliveryStatus, WebhookDeliveryView, WebhookEndpointView } from '../../../domain/notifications.js';
 import type { CreateDeliveryBody, LocationPing, MilestoneBody } from '../../../domain/schemas.js';
 import type { DeliveryStatus } from '../../../domain/status.js';
 import { HttpClient, type SessionTokens, type SessionUser } from './http.js';
@@ -89,6 +90,21 @@ export function createApi(http = new HttpClient()) {
       setDuty: (onDuty: boolean) => http.request<{ driverId: string; onDuty: boolean }>('PUT', '/drivers/me/duty', { body: { onDuty } }),
       sendLocation: (pings: LocationPing[]) =>
         http.request<{ accepted: number }>('POST', '/drivers/me/location', { body: pings.length === 1 ? pings[0] : pings }),
+    },
+    notifications: {
+      list: async (deliveryId?: string) =>
+        (await http.request<{ items: NotificationView[] }>('GET', '/notifications', { query: { deliveryId, limit: 50 } })).items,
+    },
+    webhooks: {
+      list: async () => (await http.request<{ items: WebhookEndpointView[] }>('GET', '/webhooks')).items,
+      /** The answer is the only time the signing secret is shown. */
+      create: (body: { url: string; events: string[]; description?: string }) =>
+        http.request<WebhookEndpointView & { secret: string }>('POST', '/webhooks', { body }),
+      remove: (id: string) => http.request<void>('DELETE', `/webhooks/${encodeURIComponent(id)}`),
+      deliveries: async (id: string, status?: WebhookDeliveryStatus) =>
+        (await http.request<{ items: WebhookDeliveryView[] }>('GET', `/webhooks/${encodeURIComponent(id)}/deliveries`, { query: { status } })).items,
+      redeliver: (id: string, deliveryId: string) =>
+        http.request<WebhookDeliveryView>('POST', `/webhooks/${encodeURIComponent(id)}/deliveries/${encodeURIComponent(deliveryId)}/redeliver`),
     },
     ai: {
       intake: (text: string, utcOffset: string) => http.request<IntakeReply>('POST', '/ai/intake', { body: { text, utcOffset } }),

@@ -119,7 +119,9 @@ export class DriverDesk {
       await api.drivers.setDuty(onDuty);
       this.onDuty = onDuty;
       localStorage.setItem(this.dutyKey, String(onDuty));
+      // On duty means findable: share the position; off duty, stop telling anyone where the driver is.
       if (onDuty) this.location.start();
+      else this.location.stop();
     } catch (err) {
       this.error = err instanceof ApiError ? `Duty not changed: ${err.summary}` : String(err);
     }

@@ -1,0 +1,76 @@
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { ApiError, HttpClient } from './http.js';
+
+function memoryStorage() {
+  const m = new Map<string, string>();
+  return { getItem: (k: string) => m.get(k) ?? null, setItem: (k: string, v: string) => void m.set(k, v), removeItem: (k: string) => void m.delete(k) };
+}
+
+const json = (status: number, body: unknown, type = 'application/json') => new Response(JSON.stringify(body), { status, headers: { 'content-type': type } });
+const user = { id: 'u1', email: 'a@example.com', name: 'A', role: 'driver' as const };
+
+afterEach(() => vi.unstubAllGlobals());
+
+describe('HTTP client', () => {
+  it('refreshes once on a 401 and retries with the same Idempotency-Key', async () => {
+    const storage = memoryStorage();
+    storage.setItem('lp.refreshToken', 'refresh-1-aaaaaaaaaaaaaaaaaaaa');
+    const calls: { url: string; auth?: string; key?: string }[] = [];
+    let refreshed = false;
+    vi.stubGlobal('fetch', async (url: string, init: RequestInit) => {
+      const headers = init.headers as Record<string, string>;
+      calls.push({ url, auth: headers.authorization, key: headers['idempotency-key'] });
+      if (url.endsWith('/auth/refresh')) {
+        refreshed = true;
+        return json(200, { accessToken: 'fresh', refreshToken: 'refresh-2-aaaaaaaaaaaaaaaaaaaa', user });
+      }
+      if (headers.authorization !== 'Bearer fresh') return json(401, { title: 'Unauthorized', code: 'TOKEN_EXPIRED', detail: 'expired' }, 'application/problem+json');
+      return json(200, { ok: true });
+    });
+    const http = new HttpClient('/api/v1', storage);
+    http.adopt({ accessToken: 'stale', refreshToken: 'refresh-1-aaaaaaaaaaaaaaaaaaaa', user });
+    await expect(http.request('POST', '/deliveries/x/cancel', { body: { reason: 'r' } })).resolves.toEqual({ ok: true });
+    expect(refreshed).toBe(true);
+    const posts = calls.filter((c) => c.url.endsWith('/cancel'));
+    expect(posts).toHaveLength(2);
+    expect(posts[0]!.key).toMatch(/^[0-9a-f]{32}$/);
+    expect(posts[1]!.key).toBe(posts[0]!.key);
+    expect(storage.getItem('lp.refreshToken')).toBe('refresh-2-aaaaaaaaaaaaaaaaaaaa');
+  });
+
+  it('turns problem+json into an ApiError with the field problems', async () => {
+    vi.stubGlobal('fetch', async () =>
+      json(400, { title: 'Bad Request', code: 'VALIDATION', detail: 'invalid request', errors: [{ path: 'body.pickup.lat', message: 'too big' }] }, 'application/problem+json'),
+    );
+    const http = new HttpClient('/api/v1', memoryStorage());
+    const err = await http.request('POST', '/deliveries', { body: {}, anonymous: true }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(ApiError);
+    expect(err).toMatchObject({ status: 400, code: 'VALIDATION', retryable: false });
+    expect((err as ApiError).summary).toBe('invalid request: pickup.lat too big');
+  });
+
+  it('reports a dead network as a retryable error and keeps the session', async () => {
+    const storage = memoryStorage();
+    vi.stubGlobal('fetch', async () => {
+      throw new TypeError('Failed to fetch');
+    });
+    const http = new HttpClient('/api/v1', storage);
+    http.adopt({ accessToken: 'a', refreshToken: 'refresh-1-aaaaaaaaaaaaaaaaaaaa', user });
+    const err = (await http.request('GET', '/deliveries').catch((e: unknown) => e)) as ApiError;
+    expect(err.status).toBe(0);
+    expect(err.retryable).toBe(true);
+    expect(http.hasStoredSession).toBe(true);
+  });
+
+  it('ends the session when the refresh token is refused', async () => {
+    const storage = memoryStorage();
+    storage.setItem('lp.refreshToken', 'reused-aaaaaaaaaaaaaaaaaaaaaaaa');
+    vi.stubGlobal('fetch', async () => json(401, { title: 'Unauthorized', code: 'REFRESH_REUSED', detail: 'reused' }, 'application/problem+json'));
+    const seen: unknown[] = [];
+    const http = new HttpClient('/api/v1', storage);
+    http.onSession = (u) => seen.push(u);
+    await expect(http.refresh()).resolves.toBeNull();
+    expect(storage.getItem('lp.refreshToken')).toBeNull();
+    expect(seen).toEqual([null]);
+  });
+});
