@@ -88,9 +88,15 @@ export function createQueueProducer(redis: Redis, settings: QueueSettings): Queu
   async function ready(): Promise<Record<QueueName, Queue>> {
     if (redis.status === 'wait') redis.connect().catch(() => {});
     if (['wait', 'connecting', 'connect'].includes(redis.status)) {
-      await new Promise((resolve) => {
-        const timer = setTimeout(resolve, 1000);
-        redis.once('ready', () => resolve(clearTimeout(timer)));
+      // A connection still being made gets a moment; a lost one does not.
+      await new Promise<void>((resolve) => {
+        const done = () => {
+          clearTimeout(timer);
+          redis.off('ready', done);
+          resolve();
+        };
+        const timer = setTimeout(done, 1000);
+        redis.once('ready', done);
       });
     }
     if (redis.status !== 'ready') throw new QueueUnavailableError(`Redis is not connected (${redis.status})`);

@@ -1,22 +1,9 @@
 /** The notification log: one row per job key, so a job that runs twice still leaves one notification. */
 import { randomUUID } from 'node:crypto';
 import { QueryTypes, type Sequelize } from 'sequelize';
-import type { RecipientKind } from '../domain/notifications.js';
+import type { NotificationView, RecipientKind } from '../domain/notifications.js';
 
-export interface NotificationView {
-  id: string;
-  deliveryId: string;
-  seq: number;
-  recipient: { kind: RecipientKind; userId: string | null };
-  channel: 'log' | 'email';
-  template: string;
-  message: string;
-  status: 'pending' | 'sent' | 'failed';
-  attempts: number;
-  lastError: string | null;
-  createdAt: string;
-  sentAt: string | null;
-}
+export type { NotificationView };
 
 interface Raw {
   id: string;

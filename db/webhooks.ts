@@ -1,38 +1,10 @@
 /** Webhook endpoints and their delivery log. Ownership is part of every owner-facing query. */
 import { randomUUID } from 'node:crypto';
 import { QueryTypes, type Sequelize } from 'sequelize';
+import type { WebhookDeliveryStatus, WebhookDeliveryView, WebhookEndpointView } from '../domain/notifications.js';
 import type { SecretBox } from './secret-box.js';
 
-export interface WebhookEndpointView {
-  id: string;
-  url: string;
-  events: string[];
-  description: string | null;
-  active: boolean;
-  createdAt: string;
-  pendingDeliveries: number;
-  deadDeliveries: number;
-}
-
-export type WebhookDeliveryStatus = 'pending' | 'delivered' | 'dead';
-
-export interface WebhookDeliveryView {
-  id: string;
-  webhookId: string;
-  eventId: string;
-  eventType: string;
-  deliveryId: string;
-  seq: number;
-  status: WebhookDeliveryStatus;
-  attempts: number;
-  lastError: string | null;
-  responseStatus: number | null;
-  responseExcerpt: string | null;
-  createdAt: string;
-  lastAttemptAt: string | null;
-  deliveredAt: string | null;
-  deadAt: string | null;
-}
+export type { WebhookDeliveryStatus, WebhookDeliveryView, WebhookEndpointView };
 
 export interface Subscriber {
   id: string;

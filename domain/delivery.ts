@@ -182,6 +182,7 @@ export function toTrackingView(
     dropoff: { address: d.dropoff.address },
     driver: d.driver ? { firstName: firstName(d.driver.name), position: showPosition ? driverPosition : null } : null,
     proof: d.proof ? { recipientName: d.proof.recipientName ? firstName(d.proof.recipientName) : undefined, at: d.proof.at } : null,
-    timeline: (d.timeline ?? []).filter((e) => e.type !== 'ai').map(({ seq, type, at }) => ({ seq, type, at })),
+    // Alerts and AI calls are for dispatchers, not for whoever holds the tracking code.
+    timeline: (d.timeline ?? []).filter((e) => e.type !== 'ai' && e.type !== 'alert').map(({ seq, type, at }) => ({ seq, type, at })),
   };
 }

@@ -100,6 +100,55 @@ export function plannedNotifications(event: Event, d: DeliveryView): PlannedNoti
 /** Whether an `ai` timeline event carries the customer message for a delay. */
 export const isDelayMessage = (event: Pick<TimelineEvent, 'type' | 'data'>) => event.type === 'ai' && event.data.use === 'delay_message';
 
+// --- What the API shows ---
+
+export interface NotificationView {
+  id: string;
+  deliveryId: string;
+  seq: number;
+  recipient: { kind: RecipientKind; userId: string | null };
+  channel: 'log' | 'email';
+  template: string;
+  message: string;
+  status: 'pending' | 'sent' | 'failed';
+  attempts: number;
+  lastError: string | null;
+  createdAt: string;
+  sentAt: string | null;
+}
+
+export interface WebhookEndpointView {
+  id: string;
+  url: string;
+  events: string[];
+  description: string | null;
+  active: boolean;
+  createdAt: string;
+  pendingDeliveries: number;
+  deadDeliveries: number;
+}
+
+export type WebhookDeliveryStatus = 'pending' | 'delivered' | 'dead';
+
+export interface WebhookDeliveryView {
+  id: string;
+  webhookId: string;
+  /** The `webhook-id` receivers see: the same on every attempt and redelivery. */
+  eventId: string;
+  eventType: string;
+  deliveryId: string;
+  seq: number;
+  status: WebhookDeliveryStatus;
+  attempts: number;
+  lastError: string | null;
+  responseStatus: number | null;
+  responseExcerpt: string | null;
+  createdAt: string;
+  lastAttemptAt: string | null;
+  deliveredAt: string | null;
+  deadAt: string | null;
+}
+
 // --- Webhook subscriptions ---
 
 /** Events a customer may subscribe to for their own deliveries. */

@@ -3,6 +3,7 @@
  * ever; SIGTERM lets running jobs finish, then exits 0. `/metrics` serves its Prometheus metrics.
  */
 import { createServer, type Server } from 'node:http';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { Worker, type Job } from 'bullmq';
 import { Redis } from 'ioredis';
 import nodemailer from 'nodemailer';
@@ -70,14 +71,22 @@ export async function startQueueProcessors(config: Readonly<Config>): Promise<Ru
     stalledInterval: config.QUEUE_LOCK_MS,
     maxStalledCount: 2,
   };
+  // Jobs in flight, so a shutdown can wait for them even when BullMQ's own close() cannot be trusted to.
+  const inFlight = new Set<Promise<unknown>>();
+  const tracked = <T>(process: (job: Job<T>) => Promise<unknown>) => (job: Job<T>) => {
+    const running = process(job);
+    inFlight.add(running);
+    void running.catch(() => {}).finally(() => inFlight.delete(running));
+    return running;
+  };
   const workers: Worker[] = [
-    new Worker(NOTIFICATIONS_QUEUE, notificationProcessor({ store: notifications, logger, mailer, from: config.SMTP_FROM }), { ...common, concurrency: 10 }),
-    new Worker(WEBHOOKS_QUEUE, webhookProcessor({
+    new Worker(NOTIFICATIONS_QUEUE, tracked(notificationProcessor({ store: notifications, logger, mailer, from: config.SMTP_FROM })), { ...common, concurrency: 10 }),
+    new Worker(WEBHOOKS_QUEUE, tracked(webhookProcessor({
       store: webhooks,
       logger,
       allowedHosts: config.WEBHOOK_ALLOWED_HOSTS,
       timeoutMs: config.WEBHOOK_TIMEOUT_MS,
-    }), { ...common, concurrency: 10 }),
+    })), { ...common, concurrency: 10 }),
   ];
 
   const observe = (queue: QueueName, job: Job, outcome: 'completed' | 'failed') => {
@@ -106,8 +115,13 @@ export async function startQueueProcessors(config: Readonly<Config>): Promise<Ru
   return {
     registry,
     async close() {
+      const closing = Promise.all(workers.map((w) => w.close()));
       // Running jobs finish first: a webhook half-sent at shutdown would be sent again by someone else.
-      await Promise.all(workers.map((w) => w.close()));
+      const drainUntil = Date.now() + config.WEBHOOK_TIMEOUT_MS + 10_000;
+      while (inFlight.size > 0 && Date.now() < drainUntil) await Promise.race([...inFlight, sleep(100)]).catch(() => {});
+      // After a Redis outage Worker.close() can wait for ever on its blocking client (taskforcesh/bullmq#4656).
+      const closed = await Promise.race([closing.then(() => true), sleep(3000).then(() => false)]);
+      if (!closed) logger.warn('queue workers did not close cleanly; shutting down anyway');
       await producer.close();
       connection.disconnect();
       countsRedis.disconnect();

@@ -98,7 +98,9 @@ export async function installWorkerTelemetry(options: { port: number; logger: Lo
     }
   });
   await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
+    server.once('error', (err: NodeJS.ErrnoException) =>
+      reject(err.code === 'EADDRINUSE' ? new Error(`worker metrics port ${options.port} is in use: set WORKER_METRICS_PORT to a free port (0 picks one)`) : err),
+    );
     server.listen(options.port, () => resolve());
   });
   const address = server.address();

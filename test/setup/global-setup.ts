@@ -46,6 +46,9 @@ export default async function setup(project: TestProject) {
     OFFER_TIMEOUT_MS: '4000',
     DISPATCH_RETRY_MS: '1000',
     PICKUP_SLA_MS: '600000',
+    // Worker and queue processes started by tests must not fight over (or with `npm start` for) 9464/9465.
+    WORKER_METRICS_PORT: '0',
+    QUEUE_METRICS_PORT: '0',
     // Webhook receivers in tests listen on 127.0.0.1; retries are quick so dead letters appear in seconds.
     WEBHOOK_ALLOWED_HOSTS: '127.0.0.1',
     WEBHOOK_MAX_ATTEMPTS: '4',

@@ -1,0 +1,91 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { call, createDriverAt, deliveryBody, isolatedArea, login, startTestApi, waitFor, type Session, type TestApi } from '../support/harness.js';
+import { assignedDelivery, expectProblem, registerAndLogin } from './support.js';
+
+describe('public tracking', () => {
+  let api: TestApi;
+  let customer: Session;
+  let dispatcher: Session;
+
+  beforeAll(async () => {
+    api = await startTestApi();
+    dispatcher = await login(api.url, 'dispatcher@example.com');
+    customer = await registerAndLogin(api.url, 'Quinn Private-Customer');
+  });
+  afterAll(() => api?.close());
+
+  const track = (code: string) => call(api.url, 'GET', `/api/v1/track/${code}`);
+
+  it('shows a reduced view to anyone holding the code, and nothing private', async () => {
+    const created = await call(api.url, 'POST', '/api/v1/deliveries', {
+      token: customer.token,
+      body: deliveryBody(isolatedArea(), { notes: 'Door code 4711, key under the mat' }),
+    });
+    const res = await track(created.body.trackingCode);
+    expect(res.status).toBe(200);
+    expect(res.headers.get('cache-control')).toBe('no-store');
+    expect(res.body).toEqual({
+      trackingCode: created.body.trackingCode,
+      status: 'QUOTED',
+      seq: 1,
+      delayed: false,
+      eta: null,
+      promisedBy: null,
+      pickup: { address: 'Bakery, 5th Avenue 1' },
+      dropoff: { address: 'Elm St 14' },
+      driver: null,
+      proof: null,
+      timeline: [{ seq: 1, type: 'quoted', at: expect.any(String) }],
+    });
+    const text = JSON.stringify(res.body);
+    for (const secret of [created.body.id, customer.user.id, 'Pat Baker', 'Maria Lopez', '1234567', '4711', 'amountCents', 'Quinn']) {
+      expect(text).not.toContain(secret);
+    }
+  });
+
+  it('accepts the code in any case and answers unknown or malformed codes with 404', async () => {
+    const created = await call(api.url, 'POST', '/api/v1/deliveries', { token: customer.token, body: deliveryBody(isolatedArea()) });
+    expect((await track(created.body.trackingCode.toLowerCase())).status).toBe(200);
+    expectProblem(await track('0000000000000000'), 404, 'NOT_FOUND');
+    expectProblem(await track('short'), 404, 'NOT_FOUND');
+    expectProblem(await track(`${created.body.trackingCode}X`), 404, 'NOT_FOUND');
+    expectProblem(await track('%27%20OR%201%3D1--'), 404, 'NOT_FOUND');
+  });
+
+  it('hands out codes that are unguessable: 16 characters of Crockford base32, never repeated', async () => {
+    const codes = await Promise.all(
+      Array.from({ length: 8 }, async () => (await call(api.url, 'POST', '/api/v1/deliveries', { token: customer.token, body: deliveryBody(isolatedArea()) })).body.trackingCode),
+    );
+    for (const code of codes) expect(code).toMatch(/^[0-9ABCDEFGHJKMNPQRSTVWXYZ]{16}$/);
+    expect(new Set(codes).size).toBe(codes.length);
+  });
+
+  it('names the driver by first name and shows their position only while they carry the parcel', async () => {
+    const area = isolatedArea();
+    const driver = await createDriverAt(api.url, dispatcher, area, { name: 'Hana Okafor', onDuty: false });
+    const id = await assignedDelivery(api.url, customer, dispatcher, driver);
+    const code = (await call(api.url, 'GET', `/api/v1/deliveries/${id}`, { token: customer.token })).body.trackingCode;
+
+    const assigned = await track(code);
+    expect(assigned.body.status).toBe('ASSIGNED');
+    expect(assigned.body.driver).toEqual({ firstName: 'Hana', position: { lat: area.lat, lng: area.lng, at: expect.any(String) } });
+    expect(JSON.stringify(assigned.body)).not.toContain('Okafor');
+    expect(JSON.stringify(assigned.body)).not.toContain(driver.user.driverId!);
+
+    await call(api.url, 'POST', '/api/v1/drivers/me/location', { token: driver.token, body: { lat: area.lat + 0.01, lng: area.lng, recordedAt: new Date().toISOString() } });
+    await waitFor('moved position visible', async () => (await track(code)).body.driver?.position?.lat === area.lat + 0.01, 10_000);
+
+    for (const type of ['arrived_pickup', 'picked_up', 'arrived_dropoff']) {
+      expect((await call(api.url, 'POST', `/api/v1/deliveries/${id}/milestones`, { token: driver.token, body: { type } })).status).toBe(200);
+    }
+    const done = await call(api.url, 'POST', `/api/v1/deliveries/${id}/milestones`, { token: driver.token, body: { type: 'delivered', proof: { recipientName: 'Maria Lopez' } } });
+    expect(done.body.status).toBe('DELIVERED');
+    const delivered = await track(code);
+    expect(delivered.body.driver).toEqual({ firstName: 'Hana', position: null });
+    expect(delivered.body.proof).toEqual({ recipientName: 'Maria', at: expect.any(String) });
+    // Dispatch may have raised a no-driver alert before the dispatcher assigned: only the steps matter here.
+    expect(delivered.body.timeline.map((e: { type: string }) => e.type).filter((t: string) => t !== 'alert')).toEqual([
+      'quoted', 'quote_accepted', 'assigned', 'arrived_pickup', 'picked_up', 'arrived_dropoff', 'delivered',
+    ]);
+  });
+});
