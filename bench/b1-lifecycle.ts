@@ -13,7 +13,7 @@ import type { BenchContext, Figure } from './lib/context.js';
 import { DEMO_PASSWORD, startWorker } from './lib/env.js';
 import { area, createDriverAt, deliveryBody, expectCall, login, waitForPositions, type Session } from './lib/http.js';
 import { connectSocket, settle, type ClientSocket } from './lib/sockets.js';
-import { Samples, timed, type Summary } from './lib/stats.js';
+import { Samples, summarize, timed, type Summary } from './lib/stats.js';
 import { latencyTable } from './lib/table.js';
 
 export interface LifecycleResult {
@@ -122,27 +122,46 @@ async function oneDelivery(setup: LifecycleSetup, lane: Lane, samples: Samples, 
     const returned = performance.now();
     samples.add(step.type, returned - sent);
     if (reply.status !== step.status) throw new Error(`${step.type} left delivery ${id} in ${reply.status}, not ${step.status}`);
-    probe?.posted(id, reply.seq, sent, returned);
+    probe?.posted(reply, sent, returned);
   }
   setup.delivered.push(created.trackingCode);
 }
 
-/** Runs `n` deliveries over the lanes after one warm-up delivery per lane (not counted). */
-export async function runLifecycle(setup: LifecycleSetup, n: number, probe?: ScreenProbe): Promise<LifecycleResult> {
+/** Accumulates rounds of one side of a comparison. */
+export class Tally {
+  readonly samples = new Samples();
+  n = 0;
+  wallMs = 0;
+
+  /** Runs `n` iterations of `one` over `lanes` lanes, timing the whole round. */
+  async round(lanes: number, n: number, one: (lane: number) => Promise<void>): Promise<void> {
+    let remaining = n;
+    const started = performance.now();
+    await Promise.all(
+      Array.from({ length: lanes }, async (_, lane) => {
+        while (remaining > 0) {
+          remaining -= 1;
+          await one(lane);
+        }
+      }),
+    );
+    this.wallMs += performance.now() - started;
+    this.n += n;
+  }
+
+  result(lanes: number): LifecycleResult {
+    return { n: this.n, lanes, wallMs: this.wallMs, perSecond: (this.n * 1000) / this.wallMs, calls: this.samples.summaries() };
+  }
+}
+
+/** One delivery per lane, not counted: JIT, pools and caches warm up. */
+export async function warmLifecycle(setup: LifecycleSetup): Promise<void> {
   await Promise.all(setup.lanes.map((lane) => oneDelivery(setup, lane, new Samples())));
-  const samples = new Samples();
-  let remaining = n;
-  const started = performance.now();
-  await Promise.all(
-    setup.lanes.map(async (lane) => {
-      while (remaining > 0) {
-        remaining -= 1;
-        await oneDelivery(setup, lane, samples, probe);
-      }
-    }),
-  );
-  const wallMs = performance.now() - started;
-  return { n, lanes: setup.lanes.length, wallMs, perSecond: (n * 1000) / wallMs, calls: samples.summaries() };
+}
+
+export async function runLifecycle(setup: LifecycleSetup, n: number, tally = new Tally(), probe?: ScreenProbe): Promise<LifecycleResult> {
+  await tally.round(setup.lanes.length, n, (lane) => oneDelivery(setup, setup.lanes[lane]!, tally.samples, probe));
+  return tally.result(setup.lanes.length);
 }
 
 const BASELINE_NAMES: Record<BaselineStep, (typeof CALLS)[number]> = {
@@ -166,22 +185,13 @@ async function oneBaseline(client: Client, taskQueue: string, samples: Samples):
   }
 }
 
-/** The baseline with the same n, lanes and warm-up. */
-export async function runBaseline(client: Client, taskQueue: string, n: number, lanes: number): Promise<LifecycleResult> {
+export async function warmBaseline(client: Client, taskQueue: string, lanes: number): Promise<void> {
   await Promise.all(Array.from({ length: lanes }, () => oneBaseline(client, taskQueue, new Samples())));
-  const samples = new Samples();
-  let remaining = n;
-  const started = performance.now();
-  await Promise.all(
-    Array.from({ length: lanes }, async () => {
-      while (remaining > 0) {
-        remaining -= 1;
-        await oneBaseline(client, taskQueue, samples);
-      }
-    }),
-  );
-  const wallMs = performance.now() - started;
-  return { n, lanes, wallMs, perSecond: (n * 1000) / wallMs, calls: samples.summaries() };
+}
+
+export async function runBaseline(client: Client, taskQueue: string, n: number, lanes: number, tally = new Tally()): Promise<LifecycleResult> {
+  await tally.round(lanes, n, () => oneBaseline(client, taskQueue, tally.samples));
+  return tally.result(lanes);
 }
 
 export function callTable(subject: LifecycleResult, baseline?: LifecycleResult): string {
@@ -193,39 +203,49 @@ export function callTable(subject: LifecycleResult, baseline?: LifecycleResult):
   }));
 }
 
-/** B1 and B2: the lifecycle with the screen probe on, then the bare workflow, back to back. */
+/** Rounds per comparison: subject and baseline alternate, so a change in the machine's load hits both. */
+export const ROUNDS = 2;
+
+/** B1 and B2: the HTTP lifecycle (with the screen probe on) and the bare workflow, alternating. */
 export const lifecycleFigures: Figure = async (ctx) => {
   const { stack, sizes, log } = ctx;
   const setup = await prepareLifecycle(stack.apiUrl, DEMO_PASSWORD, sizes.lanes, ctx.nextAreaOffset(sizes.lanes));
-  const probe = await ScreenProbe.open(stack.apiUrl, setup.dispatcher.token);
-  let subject: LifecycleResult;
-  let screen: ScreenResult;
-  try {
-    log(`B1: ${sizes.deliveries} deliveries over HTTP, ${sizes.lanes} at a time`);
-    subject = await runLifecycle(setup, sizes.deliveries, probe);
-    screen = await probe.result();
-  } finally {
-    probe.close();
-    await setup.close();
-  }
-  ctx.trackingCodes.push(...setup.delivered);
-
-  log('B1 baseline: the bare workflow with the Temporal client');
   const taskQueue = `bench-baseline-${process.pid}`;
   const worker = await startWorker('baseline worker', 'bench/baseline-worker.ts', stack.client, { TEMPORAL_TASK_QUEUE: taskQueue }, {
     args: [stack.temporal.address, taskQueue],
   });
-  let baseline: LifecycleResult;
-  let transport: Summary;
+  const probe = await ScreenProbe.open(stack.apiUrl, setup.dispatcher.token);
+  const subjectTally = new Tally();
+  const baselineTally = new Tally();
+  const transportSamples: number[] = [];
+  let screen: ScreenResult;
   try {
-    const running = runBaseline(stack.client, taskQueue, sizes.deliveries, sizes.lanes);
-    // B2's baseline runs alongside, as B2 ran alongside B1.
-    transport = await transportBaseline(stack.apiUrl, setup.dispatcher.token, stack.env.REDIS_PREFIX!, 100, 20);
-    baseline = await running;
+    log(`B1: ${sizes.deliveries} deliveries over HTTP and as bare workflows, ${sizes.lanes} at a time, in ${ROUNDS} alternating rounds`);
+    await warmLifecycle(setup);
+    await warmBaseline(stack.client, taskQueue, sizes.lanes);
+    const perRound = Math.ceil(sizes.deliveries / ROUNDS);
+    for (let round = 0; round < ROUNDS; round += 1) {
+      await runLifecycle(setup, perRound, subjectTally, probe);
+      // B2's baseline runs alongside B1's, as B2 runs alongside the lifecycle.
+      const [, transport] = await Promise.all([
+        runBaseline(stack.client, taskQueue, perRound, sizes.lanes, baselineTally),
+        transportBaseline(stack.apiUrl, setup.dispatcher.token, stack.env.REDIS_PREFIX!, 50, 20),
+      ]);
+      transportSamples.push(...transport);
+    }
+    screen = await probe.result();
   } finally {
     await worker.stop();
+    probe.close();
+    await setup.close();
   }
+  ctx.trackingCodes.push(...setup.delivered);
+  const subject = subjectTally.result(sizes.lanes);
+  const baseline = baselineTally.result(sizes.lanes);
+  const transport = summarize(transportSamples);
   log(callTable(subject, baseline));
+  const ms = (x: Summary) => `p50 ${x.p50.toFixed(0)} / p99 ${x.p99.toFixed(0)} ms`;
+  log(`B2: transition → dispatcher's screen ${ms(screen.transitionToScreen)}; transition → driver's POST returns ${ms(screen.transitionToReturn)}`);
 
   const ratio = subject.perSecond / baseline.perSecond;
   const s = screen.fromReturn;
@@ -258,7 +278,7 @@ export async function deliveredTrackingCode(ctx: BenchContext): Promise<string> 
   if (ctx.trackingCodes[0]) return ctx.trackingCodes[0];
   const setup = await prepareLifecycle(ctx.stack.apiUrl, DEMO_PASSWORD, 1, ctx.nextAreaOffset(1));
   try {
-    await runLifecycle(setup, 0);
+    await warmLifecycle(setup);
   } finally {
     await setup.close();
   }

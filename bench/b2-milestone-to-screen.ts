@@ -15,18 +15,27 @@ export interface ScreenResult {
   fromReturn: Summary;
   /** Socket arrival minus the moment the POST was sent. */
   fromSent: Summary;
+  /** Where the time goes, by wall clock from the transition's `updatedAt` (set when the workflow made it). */
+  transitionToScreen: Summary;
+  transitionToReturn: Summary;
   /** Milestones whose update never reached the socket. */
   missing: number;
 }
 
+interface Arrival {
+  at: number;
+  wall: number;
+  updatedAt: string;
+}
+
 export class ScreenProbe {
-  private readonly arrivals = new Map<string, number>();
-  private readonly posts = new Map<string, { sent: number; returned: number }>();
+  private readonly arrivals = new Map<string, Arrival>();
+  private readonly posts = new Map<string, { sent: number; returned: number; wall: number; updatedAt: string }>();
 
   private constructor(private readonly socket: ClientSocket) {
     socket.on('delivery:updated', (delivery) => {
       const key = `${delivery.id}:${delivery.seq}`;
-      if (!this.arrivals.has(key)) this.arrivals.set(key, performance.now());
+      if (!this.arrivals.has(key)) this.arrivals.set(key, { at: performance.now(), wall: Date.now(), updatedAt: delivery.updatedAt });
     });
   }
 
@@ -36,8 +45,8 @@ export class ScreenProbe {
     return new ScreenProbe(socket);
   }
 
-  posted(deliveryId: string, seq: number, sent: number, returned: number): void {
-    this.posts.set(`${deliveryId}:${seq}`, { sent, returned });
+  posted(reply: Delivery, sent: number, returned: number): void {
+    this.posts.set(`${reply.id}:${reply.seq}`, { sent, returned, wall: Date.now(), updatedAt: reply.updatedAt });
   }
 
   /** Waits briefly for stragglers, then pairs each POST with its socket arrival. */
@@ -46,16 +55,27 @@ export class ScreenProbe {
     while (Date.now() < deadline && [...this.posts.keys()].some((k) => !this.arrivals.has(k))) await settle(50);
     const fromReturn: number[] = [];
     const fromSent: number[] = [];
+    const toScreen: number[] = [];
+    const toReturn: number[] = [];
     let missing = 0;
     for (const [key, post] of this.posts) {
-      const at = this.arrivals.get(key);
-      if (at === undefined) missing += 1;
-      else {
-        fromReturn.push(at - post.returned);
-        fromSent.push(at - post.sent);
+      const arrival = this.arrivals.get(key);
+      toReturn.push(post.wall - Date.parse(post.updatedAt));
+      if (arrival === undefined) {
+        missing += 1;
+        continue;
       }
+      fromReturn.push(arrival.at - post.returned);
+      fromSent.push(arrival.at - post.sent);
+      toScreen.push(arrival.wall - Date.parse(arrival.updatedAt));
     }
-    return { fromReturn: summarize(fromReturn), fromSent: summarize(fromSent), missing };
+    return {
+      fromReturn: summarize(fromReturn),
+      fromSent: summarize(fromSent),
+      transitionToScreen: summarize(toScreen),
+      transitionToReturn: summarize(toReturn),
+      missing,
+    };
   }
 
   close(): void {
@@ -63,8 +83,8 @@ export class ScreenProbe {
   }
 }
 
-/** The baseline: `count` publishes through the worker's emitter, `everyMs` apart, timed to arrival on `socket`. */
-export async function transportBaseline(apiUrl: string, dispatcherToken: string, redisPrefix: string, count: number, everyMs: number): Promise<Summary> {
+/** The baseline: `count` publishes through the worker's emitter, `everyMs` apart, each timed to its arrival. */
+export async function transportBaseline(apiUrl: string, dispatcherToken: string, redisPrefix: string, count: number, everyMs: number): Promise<number[]> {
   const socket = await connectSocket(apiUrl, { token: dispatcherToken });
   await settle();
   const redis = new Redis('redis://127.0.0.1:6379', { maxRetriesPerRequest: 1 });
@@ -89,5 +109,5 @@ export async function transportBaseline(apiUrl: string, dispatcherToken: string,
     socket.disconnect();
     redis.disconnect();
   }
-  return summarize(samples);
+  return samples;
 }

@@ -12,6 +12,10 @@ import { ensureTemporalCli } from '../scripts/temporal.mjs';
 import { lifecycleFigures } from './b1-lifecycle.js';
 import { trackingFigure } from './b3-tracking.js';
 import { locationFigure } from './b4-location.js';
+import { fanOutFigure } from './b5-fanout.js';
+import { webWeightFigure } from './b6-web-weight.js';
+import { workerMemoryFigure } from './b7-worker-memory.js';
+import { sqliteFigure } from './sqlite-pragmas.js';
 import { FULL, QUICK, type BenchContext, type Figure } from './lib/context.js';
 import { prepareDatabase, startStack, type Database, type Stack } from './lib/env.js';
 import { root } from './lib/processes.js';
@@ -20,10 +24,14 @@ import { textTable, type FigureRow } from './lib/table.js';
 const USAGE = 'usage: npm run bench -- [--quick] [--only B1,B2,B3,B4,B5,B6,B7,SQLITE] [--profile api,worker]';
 
 /** Figure groups in the order they run; B2 is measured during B1. */
-const GROUPS: Array<{ ids: string[]; run: Figure }> = [
+const GROUPS: Array<{ ids: string[]; run: Figure; stack?: false }> = [
+  { ids: ['B6'], run: webWeightFigure, stack: false },
   { ids: ['B1', 'B2'], run: lifecycleFigures },
   { ids: ['B3'], run: trackingFigure },
   { ids: ['B4'], run: locationFigure },
+  { ids: ['B5'], run: fanOutFigure },
+  { ids: ['SQLITE'], run: sqliteFigure },
+  { ids: ['B7'], run: workerMemoryFigure },
 ];
 const ALL_IDS = GROUPS.flatMap((g) => g.ids);
 
@@ -106,19 +114,24 @@ process.once('SIGINT', () => {
 try {
   log(`${options.quick ? 'quick' : 'full'} run of ${[...options.only].join(', ')}; load average ${loadBefore}`);
   const sizes = options.quick ? QUICK : FULL;
-  const cli = await ensureTemporalCli({ log: (...parts: unknown[]) => log(parts.join(' ')) });
+  const selected = GROUPS.filter((g) => g.ids.some((id) => options.only.has(id)));
+  const needsStack = selected.some((g) => g.stack !== false);
+  const cli = needsStack ? await ensureTemporalCli({ log: (...parts: unknown[]) => log(parts.join(' ')) }) : '';
   dir = await mkdtemp(path.join(os.tmpdir(), 'logistics-bench-'));
   const profileDir = path.join(root, 'bench', 'results', 'profiles');
   if (options.profile.length) await mkdir(profileDir, { recursive: true });
-  db = await prepareDatabase();
-  log(`scratch database ${db.name}; starting Temporal (SQLite WAL), worker and API`);
-  stack = await startStack(cli, 'wal', dir, db, { profile: options.profile, profileDir });
+  if (needsStack) {
+    db = await prepareDatabase();
+    log(`scratch database ${db.name}; starting Temporal (SQLite WAL), worker and API`);
+    stack = await startStack(cli, 'wal', dir, db, { profile: options.profile, profileDir });
+  }
   let areaOffset = 0;
   const ctx: BenchContext = {
     cli,
     dir,
-    db,
-    stack,
+    // Figures that need no stack never read these.
+    db: db!,
+    stack: stack!,
     sizes,
     profile: options.profile,
     profileDir,
@@ -126,11 +139,10 @@ try {
     trackingCodes: [],
     nextAreaOffset: (count) => (areaOffset += count) - count,
   };
-  for (const group of GROUPS) {
-    if (!group.ids.some((id) => options.only.has(id))) continue;
+  for (const group of selected) {
     const groupStarted = Date.now();
     try {
-      rows.push(...(await group.run(ctx)).filter((row) => options.only.has(row.id) || group.ids.length === 1));
+      rows.push(...(await group.run(ctx)).filter((row) => options.only.has(row.id)));
     } catch (err) {
       failed = true;
       log(`${group.ids.join('/')} failed: ${(err as Error).stack ?? String(err)}`);

@@ -59,8 +59,11 @@ function refusal(message: 'unauthorized' | 'rate limited' | 'unavailable', code:
 
 export function attachRealtime(httpServer: HttpServer, deps: RealtimeDeps): RealtimeServer {
   const { services, logger } = deps;
-  const pub = deps.redis.duplicate();
-  const sub = deps.redis.duplicate();
+  // The adapter's own connections wait out a Redis outage (no per-command retry limit) and report
+  // it in one log line each instead of crashing the process with an unhandled error.
+  const pub = deps.redis.duplicate({ maxRetriesPerRequest: null });
+  const sub = deps.redis.duplicate({ maxRetriesPerRequest: null });
+  for (const connection of [pub, sub]) connection.on('error', (err) => deps.logger.warn({ err: err.message }, 'socket adapter redis problem'));
   // io.close() closes the HTTP server; the adapter's own connections go with it.
   httpServer.once('close', () => {
     pub.disconnect();

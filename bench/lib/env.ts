@@ -3,6 +3,7 @@
  * Temporal dev servers on free ports, and the API and delivery worker as child processes (so the load
  * generator never shares an event loop with what it measures).
  */
+import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { QueryTypes } from 'sequelize';
 import { createSequelize, dropDatabase, ensureDatabase } from '../../db/connection.js';
@@ -92,7 +93,8 @@ export async function startStack(cli: string, mode: SqliteMode, dir: string, db:
   const port = await freePort();
   const env = { ...serviceEnv(db, temporal.address, mode), PORT: String(port) };
   const profiled = (name: string) =>
-    options.profile?.includes(name) ? ['--cpu-prof', '--cpu-prof-dir', options.profileDir ?? dir, '--cpu-prof-name', `${name}-${mode}-${Date.now()}.cpuprofile`] : [];
+    // One directory per process: tsx's loader thread writes a profile of its own next to the main thread's.
+    options.profile?.includes(name) ? ['--cpu-prof', '--cpu-prof-dir', path.join(options.profileDir ?? dir, `${name}-${mode}-${Date.now()}`)] : [];
   let worker: Service | undefined;
   let api: Service | undefined;
   const stop = async () => {

@@ -22,6 +22,7 @@ export function readyBanner({ config, temporalUiUrl, trackingCode, simulate, wor
     ['Health / readiness', `${base}/health  ${base}/ready`],
     ['Metrics (api)', `${base}/metrics`],
     ['Metrics (worker)', `http://localhost:${config.WORKER_METRICS_PORT}/metrics`],
+    ['Metrics (queues)', `http://localhost:${config.QUEUE_METRICS_PORT}/metrics`],
   ];
   const lines = [
     '',

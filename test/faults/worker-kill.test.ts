@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { login, startTestApi, type Session, type TestApi } from '../support/harness.js';
+import { call, login, startTestApi, waitFor, type Session, type TestApi } from '../support/harness.js';
 import { expectContiguousTimeline } from '../support/flow.js';
 import { finishDelivery, startFleet } from '../support/fleet.js';
 import { startChild, type ChildService } from '../support/processes.js';
@@ -36,6 +36,13 @@ describe('fault: the Temporal worker is SIGKILLed with 20 deliveries in flight',
       for (const type of ['arrived_pickup', 'picked_up', 'arrived_dropoff', 'delivered']) {
         expect(d.timeline.filter((e: any) => e.type === type), `${flight.id} ${type}`).toHaveLength(1);
       }
+      // Each notification once: a retried activity re-enqueues under the same job id, which is a no-op.
+      const notices = await waitFor(`notifications of ${flight.id}`, async () => {
+        const items = (await call(api.url, 'GET', `/api/v1/notifications?deliveryId=${flight.id}`, { token: customer.token })).body.items as any[];
+        return items.some((n) => n.template === 'delivered') ? items : null;
+      });
+      const templates = notices.map((n: any) => n.template);
+      expect(new Set(templates).size, templates.join(',')).toBe(templates.length);
     }
   });
 });

@@ -1,0 +1,24 @@
+import { describe, expect, it } from 'vitest';
+import { call, startTestApi } from '../support/harness.js';
+import { freePort } from '../support/ports.js';
+
+describe('readiness with a dependency down', () => {
+  it('answers /ready 503 naming redis when Redis is unreachable, and keeps serving', async () => {
+    const api = await startTestApi({ REDIS_URL: `redis://127.0.0.1:${await freePort()}` });
+    try {
+      const ready = await call(api.url, 'GET', '/ready');
+      expect(ready.status).toBe(503);
+      expect(ready.body).toMatchObject({ database: 'up', redis: 'down', temporal: 'up' });
+      expect((await call(api.url, 'GET', '/health')).status).toBe(200);
+      // Public reads do not need Redis: the rate limiter falls back to memory.
+      expect((await call(api.url, 'GET', '/api/v1/track/0000000000000000')).status).toBe(404);
+    } finally {
+      await api.close();
+    }
+  });
+
+  it('refuses to start when the Temporal server is unreachable', async () => {
+    const port = await freePort();
+    await expect(startTestApi({ TEMPORAL_ADDRESS: `127.0.0.1:${port}` })).rejects.toThrow();
+  });
+});
