@@ -5,7 +5,8 @@ const unit = ['domain/**/*.test.ts', 'api/**/*.test.ts', 'activities/**/*.test.t
 export default defineConfig({
   test: {
     projects: [
-      { extends: true, test: { name: 'unit', include: unit, testTimeout: 30_000 } },
+      // Projects run one after another (groupOrder): unit first, then the suites that share real services.
+      { extends: true, test: { name: 'unit', include: unit, testTimeout: 30_000, sequence: { groupOrder: 0 } } },
       {
         extends: true,
         test: {
@@ -16,6 +17,7 @@ export default defineConfig({
           testTimeout: 90_000,
           hookTimeout: 120_000,
           maxWorkers: 2,
+          sequence: { groupOrder: 1 },
         },
       },
       {
@@ -27,6 +29,7 @@ export default defineConfig({
           testTimeout: 300_000,
           hookTimeout: 120_000,
           maxWorkers: 1,
+          sequence: { groupOrder: 2 },
         },
       },
     ],

@@ -1,18 +1,34 @@
 /**
  * B4: location pings from drivers (autocannon, one ping per POST), counted as accepted (202) and as
  * broadcast (arrivals on a dispatcher's socket); meanwhile a probe driver times single pings from POST
- * to socket. Baseline: a minimal Koa handler broadcasting through the same Redis emitter, no auth or storage.
+ * to socket. Baseline: a minimal Koa handler broadcasting through the same Redis emitter and adapter to
+ * sockets in its own process, as the API does, without authentication, validation or storage.
  */
+import type { Client } from 'autocannon';
+import { ROUNDS } from './b1-lifecycle.js';
 import type { Figure } from './lib/context.js';
 import { DEMO_PASSWORD } from './lib/env.js';
 import { login, type Session } from './lib/http.js';
-import { load, type LoadResult } from './lib/load.js';
+import { combine, load, type LoadResult } from './lib/load.js';
 import { freePort } from './lib/ports.js';
 import { startService, waitUntil } from './lib/processes.js';
 import { connectSocket, settle } from './lib/sockets.js';
 import { summarize, type Summary } from './lib/stats.js';
 
-interface Run {
+interface Side {
+  url: string;
+  /** Where the dispatcher's socket connects: each side fans out to its own sockets. */
+  socketUrl: string;
+  socketAuth: Record<string, unknown>;
+  /** The baseline takes the driver from a header instead of a token. */
+  baseline: boolean;
+  loads: LoadResult[];
+  broadcasts: number;
+  seconds: number;
+  probe: number[];
+}
+
+interface Outcome {
   load: LoadResult;
   broadcastPerSecond: number;
   probe: Summary;
@@ -20,9 +36,13 @@ interface Run {
 
 const ping = (at: string) => JSON.stringify({ lat: 52.52, lng: 13.405, heading: 90, recordedAt: at });
 
-/** One measured run against `url`: the load, the dispatcher's count and the probe's latencies. */
-async function measure(url: string, socketUrl: string, dispatcher: Session, load: Session[], probe: Session, seconds: number, connections: number, baseline: boolean): Promise<Run> {
-  const socket = await connectSocket(socketUrl, { token: dispatcher.token });
+function headers(side: Side, s: Session): Record<string, string> {
+  return { 'content-type': 'application/json', authorization: `Bearer ${s.token}`, ...(side.baseline ? { 'x-driver-id': s.user.driverId! } : {}) };
+}
+
+/** One round against `side`: the load, the dispatcher's count and the probe's latencies. */
+async function round(side: Side, drivers: Session[], probe: Session, seconds: number, connections: number, record: boolean): Promise<void> {
+  const socket = await connectSocket(side.socketUrl, side.socketAuth);
   await settle();
   let broadcasts = 0;
   const arrivals = new Map<string, number>();
@@ -30,43 +50,42 @@ async function measure(url: string, socketUrl: string, dispatcher: Session, load
     broadcasts += 1;
     if (location.driverId === probe.user.driverId) arrivals.set(location.at, performance.now());
   });
-  const headers = (s: Session) => ({
-    'content-type': 'application/json',
-    authorization: `Bearer ${s.token}`,
-    ...(baseline ? { 'x-driver-id': s.user.driverId! } : {}),
-  });
-  const recordedAt = new Date(Date.now() - 60_000).toISOString();
-  let next = 0;
-  let probing = true;
   const sent = new Map<string, number>();
+  let probing = true;
   const probeLoop = (async () => {
     const base = Date.now() - 120_000;
     for (let i = 0; probing; i += 1) {
       const at = new Date(base + i).toISOString();
       sent.set(at, performance.now());
-      const res = await fetch(`${url}/api/v1/drivers/me/location`, { method: 'POST', headers: headers(probe), body: ping(at) });
+      const res = await fetch(`${side.url}/api/v1/drivers/me/location`, { method: 'POST', headers: headers(side, probe), body: ping(at) });
       await res.arrayBuffer();
       await settle(20);
     }
   })();
+  let next = 0;
   const started = performance.now();
-  const result = await loadRun(url, seconds, connections, (client) => {
-    const s = load[next++ % load.length]!;
-    client.setHeaders(headers(s));
-  }, recordedAt);
+  const result = await load({
+    url: `${side.url}/api/v1/drivers/me/location`,
+    method: 'POST',
+    seconds,
+    connections,
+    body: ping(new Date(Date.now() - 60_000).toISOString()),
+    setupClient: (client: Client) => client.setHeaders(headers(side, drivers[next++ % drivers.length]!)),
+  });
   const elapsed = (performance.now() - started) / 1000;
   const counted = broadcasts;
   probing = false;
   await probeLoop;
   await settle(500);
   socket.disconnect();
-  const latencies = [...sent].flatMap(([at, t]) => (arrivals.has(at) ? [arrivals.get(at)! - t] : []));
-  return { load: result, broadcastPerSecond: counted / elapsed, probe: summarize(latencies) };
+  if (!record) return;
+  side.loads.push(result);
+  side.broadcasts += counted;
+  side.seconds += elapsed;
+  for (const [at, t] of sent) if (arrivals.has(at)) side.probe.push(arrivals.get(at)! - t);
 }
 
-function loadRun(url: string, seconds: number, connections: number, setupClient: Parameters<typeof load>[0]['setupClient'], at: string) {
-  return load({ url: `${url}/api/v1/drivers/me/location`, method: 'POST', seconds, connections, body: ping(at), setupClient });
-}
+const outcome = (side: Side): Outcome => ({ load: combine(side.loads), broadcastPerSecond: side.broadcasts / side.seconds, probe: summarize(side.probe) });
 
 export const locationFigure: Figure = async (ctx) => {
   const { stack, sizes, log } = ctx;
@@ -74,23 +93,24 @@ export const locationFigure: Figure = async (ctx) => {
   // The demo drivers send the load; the fifth times single pings.
   const drivers = await Promise.all([1, 2, 3, 4, 5].map((n) => login(stack.apiUrl, `driver${n}@example.com`, DEMO_PASSWORD)));
   const probe = drivers.pop()!;
-
-  log(`B4: location pings for ${sizes.seconds} s at ${sizes.connections} connections`);
-  await loadRun(stack.apiUrl, 1, sizes.connections, undefined, new Date().toISOString()).catch(() => undefined);
-  const subject = await measure(stack.apiUrl, stack.apiUrl, dispatcher, drivers, probe, sizes.seconds, sizes.connections, false);
-
   const port = await freePort();
-  const server = startService('location baseline', 'bench/baselines/location-server.ts', { env: {}, args: [String(port), stack.env.REDIS_PREFIX!] });
-  let baseline: Run;
+  const server = startService('location baseline', 'bench/baselines/location-server.ts', { env: {}, args: [String(port), `${stack.env.REDIS_PREFIX}plain`] });
+  const side = (url: string, socketAuth: Record<string, unknown>, baseline: boolean): Side => ({ url, socketUrl: url, socketAuth, baseline, loads: [], broadcasts: 0, seconds: 0, probe: [] });
+  const api = side(stack.apiUrl, { token: dispatcher.token }, false);
+  const plain = side(`http://127.0.0.1:${port}`, {}, true);
   try {
-    const url = `http://127.0.0.1:${port}`;
-    await waitUntil(server, 'health', async () => (await fetch(`${url}/health`)).status === 200);
-    baseline = await measure(url, stack.apiUrl, dispatcher, drivers, probe, 1, sizes.connections, true);
-    baseline = await measure(url, stack.apiUrl, dispatcher, drivers, probe, sizes.seconds, sizes.connections, true);
+    await waitUntil(server, 'health', async () => (await fetch(`${plain.url}/health`)).status === 200);
+    log(`B4: location pings for ${sizes.seconds} s at ${sizes.connections} connections, API and baseline taking turns`);
+    for (const s of [api, plain]) await round(s, drivers, probe, 1, sizes.connections, false);
+    for (let i = 0; i < ROUNDS; i += 1) {
+      for (const s of [api, plain]) await round(s, drivers, probe, sizes.seconds / ROUNDS, sizes.connections, true);
+    }
   } finally {
     await server.stop();
   }
-  const describe = (r: Run) =>
+  const subject = outcome(api);
+  const baseline = outcome(plain);
+  const describe = (r: Outcome) =>
     `${Math.round(r.load.perSecond)} accepted/s, ${Math.round(r.broadcastPerSecond)} broadcast/s, POST→socket p99 ${r.probe.p99.toFixed(1)} ms`;
   if (subject.load.failed) log(`B4: failed requests ${JSON.stringify(subject.load.statusCodes)}`);
   const ratio = subject.load.perSecond / baseline.load.perSecond;
@@ -99,7 +119,7 @@ export const locationFigure: Figure = async (ctx) => {
       id: 'B4',
       name: 'location ingestion',
       value: describe(subject),
-      baseline: `${describe(baseline)} (Koa + emitter)`,
+      baseline: `${describe(baseline)} (Koa + emitter + Socket.IO)`,
       ratio,
       target: '≥ 5,000 pings/s',
       met: subject.load.failed === 0 && Math.min(subject.load.perSecond, subject.broadcastPerSecond) >= 5000,

@@ -1,7 +1,8 @@
 /**
  * B5: one broadcast reaching many dispatcher sockets. A driver's location POST goes to the `dispatch` room;
  * each client's arrival time minus the POST's start is one sample. Baseline: plain Socket.IO, one room,
- * the same clients and the same trigger (an HTTP POST that emits).
+ * as many clients and the same trigger (an HTTP POST that emits). Both sets stay connected and the
+ * broadcasts alternate between them.
  */
 import type { Figure } from './lib/context.js';
 import { DEMO_PASSWORD } from './lib/env.js';
@@ -9,76 +10,88 @@ import { login } from './lib/http.js';
 import { freePort } from './lib/ports.js';
 import { startService, waitUntil } from './lib/processes.js';
 import { connectMany, connectSocket, settle, type ClientSocket } from './lib/sockets.js';
-import { summarize, type Summary } from './lib/stats.js';
+import { summarize } from './lib/stats.js';
 
-interface FanOut {
-  latency: Summary;
-  /** Deliveries that never arrived (clients × broadcasts − samples). */
-  missing: number;
-  connectSeconds: number;
-}
+class Audience {
+  readonly samples: number[] = [];
+  readonly sentAt = new Map<string, number>();
+  clients: ClientSocket[] = [];
+  connectSeconds = 0;
+  broadcasts = 0;
 
-async function fanOut(clients: ClientSocket[], broadcasts: number, send: (at: string) => Promise<void>): Promise<FanOut> {
-  const sentAt = new Map<string, number>();
-  const samples: number[] = [];
-  for (const socket of clients) {
-    socket.on('driver:location', (location) => {
-      const sent = sentAt.get(location.at);
-      if (sent !== undefined) samples.push(performance.now() - sent);
-    });
+  async connect(count: number, open: () => Promise<ClientSocket>): Promise<void> {
+    const started = performance.now();
+    this.clients = await connectMany(count, 50, open);
+    this.connectSeconds = (performance.now() - started) / 1000;
+    for (const socket of this.clients) {
+      socket.on('driver:location', (location) => {
+        const sent = this.sentAt.get(location.at);
+        if (sent !== undefined) this.samples.push(performance.now() - sent);
+      });
+    }
   }
-  const base = Date.now() - 60_000;
-  // The first broadcasts warm up both ends and are not counted.
-  for (let i = -3; i < broadcasts; i += 1) {
-    const at = new Date(base + i + 3).toISOString();
-    if (i >= 0) sentAt.set(at, performance.now());
+
+  /** One broadcast; `record` false for warm-up ones. */
+  async broadcast(at: string, send: (at: string) => Promise<void>, record: boolean): Promise<void> {
+    if (record) {
+      this.sentAt.set(at, performance.now());
+      this.broadcasts += 1;
+    }
     await send(at);
-    await settle(150);
   }
-  await settle(1000);
-  for (const socket of clients) socket.disconnect();
-  return { latency: summarize(samples), missing: clients.length * broadcasts - samples.length, connectSeconds: 0 };
-}
 
-async function connectTimed(count: number, open: () => Promise<ClientSocket>): Promise<{ clients: ClientSocket[]; seconds: number }> {
-  const started = performance.now();
-  const clients = await connectMany(count, 50, open);
-  await settle(1000);
-  return { clients, seconds: (performance.now() - started) / 1000 };
+  result() {
+    return { latency: summarize(this.samples), missing: this.clients.length * this.broadcasts - this.samples.length, connectSeconds: this.connectSeconds };
+  }
+
+  close(): void {
+    for (const socket of this.clients) socket.disconnect();
+  }
 }
 
 export const fanOutFigure: Figure = async (ctx) => {
   const { stack, sizes, log } = ctx;
   const dispatcher = await login(stack.apiUrl, 'dispatcher@example.com', DEMO_PASSWORD);
   const driver = await login(stack.apiUrl, 'driver5@example.com', DEMO_PASSWORD);
-
-  log(`B5: ${sizes.clients} dispatcher sockets, ${sizes.broadcasts} broadcasts`);
-  const api = await connectTimed(sizes.clients, () => connectSocket(stack.apiUrl, { token: dispatcher.token }));
-  const subject = await fanOut(api.clients, sizes.broadcasts, async (at) => {
+  const port = await freePort();
+  const plainUrl = `http://127.0.0.1:${port}`;
+  const server = startService('socket baseline', 'bench/baselines/socket-server.ts', { env: {}, args: [String(port)] });
+  const api = new Audience();
+  const plain = new Audience();
+  const toApi = async (at: string) => {
     const res = await fetch(`${stack.apiUrl}/api/v1/drivers/me/location`, {
       method: 'POST',
       headers: { 'content-type': 'application/json', authorization: `Bearer ${driver.token}` },
       body: JSON.stringify({ lat: 52.52, lng: 13.405, recordedAt: at }),
     });
     if (res.status !== 202) throw new Error(`location POST: ${res.status} ${await res.text()}`);
-  });
-  subject.connectSeconds = api.seconds;
-
-  const port = await freePort();
-  const server = startService('socket baseline', 'bench/baselines/socket-server.ts', { env: {}, args: [String(port)] });
-  let baseline: FanOut;
+  };
+  const toPlain = async (at: string) => {
+    const res = await fetch(`${plainUrl}/emit`, { method: 'POST', body: JSON.stringify({ driverId: driver.user.driverId, lat: 52.52, lng: 13.405, at }) });
+    await res.arrayBuffer();
+  };
   try {
-    const url = `http://127.0.0.1:${port}`;
-    await waitUntil(server, 'health', async () => (await fetch(`${url}/health`)).status === 200);
-    const plain = await connectTimed(sizes.clients, () => connectSocket(url, {}));
-    baseline = await fanOut(plain.clients, sizes.broadcasts, async (at) => {
-      const res = await fetch(`${url}/emit`, { method: 'POST', body: JSON.stringify({ driverId: driver.user.driverId, lat: 52.52, lng: 13.405, at }) });
-      await res.arrayBuffer();
-    });
-    baseline.connectSeconds = plain.seconds;
+    await waitUntil(server, 'health', async () => (await fetch(`${plainUrl}/health`)).status === 200);
+    log(`B5: ${sizes.clients} sockets on the API and ${sizes.clients} on plain Socket.IO, ${sizes.broadcasts} broadcasts each, alternating`);
+    await api.connect(sizes.clients, () => connectSocket(stack.apiUrl, { token: dispatcher.token }));
+    await plain.connect(sizes.clients, () => connectSocket(plainUrl, {}));
+    await settle(1000);
+    const base = Date.now() - 60_000;
+    // The first broadcasts warm both ends up and are not counted.
+    for (let i = 0; i < sizes.broadcasts + 3; i += 1) {
+      await api.broadcast(new Date(base + 2 * i).toISOString(), toApi, i >= 3);
+      await settle(150);
+      await plain.broadcast(new Date(base + 2 * i + 1).toISOString(), toPlain, i >= 3);
+      await settle(150);
+    }
+    await settle(1000);
   } finally {
+    api.close();
+    plain.close();
     await server.stop();
   }
+  const subject = api.result();
+  const baseline = plain.result();
   const s = subject.latency;
   return [
     {

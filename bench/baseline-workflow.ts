@@ -1,8 +1,8 @@
 /**
  * B1's baseline: a bare workflow with the delivery's shape and none of its logic. The same seven Updates
- * (create's first one included), each answered after one no-op activity, plus the two activities dispatch
- * runs between accepting the quote and the offer (find candidates, record the offer): nine in all, as in
- * the real lifecycle.
+ * (create's first one included) and the same activities, all no-ops: each of the eight transitions is
+ * recorded by one activity (the Update answers after it) and published by another behind it, and dispatch
+ * runs one more (find candidates) between accepting the quote and the offer.
  */
 import { allHandlersFinished, condition, defineUpdate, proxyActivities, setHandler } from '@temporalio/workflow';
 
@@ -17,15 +17,30 @@ export async function baselineWorkflow(): Promise<number> {
   let seq = 0;
   let offered = false;
   let done = false;
+  const unpublished: string[] = [];
+
+  async function record(step: string): Promise<void> {
+    seq += 1;
+    await noop(`record ${step}`);
+    unpublished.push(step);
+  }
+
+  void (async () => {
+    for (;;) {
+      await condition(() => unpublished.length > 0);
+      await noop(`publish ${unpublished[0]}`);
+      unpublished.shift();
+    }
+  })();
+
   setHandler(stepUpdate, async (step) => {
     // Like accepting an offer, which needs one to have been sent.
     if (step === 'acceptOffer') await condition(() => offered);
-    seq += 1;
-    await noop(step);
+    await record(step);
     if (step === 'acceptQuote') {
       void (async () => {
         await noop('findCandidates');
-        await noop('offerSent');
+        await record('offerSent');
         offered = true;
       })();
     }
@@ -33,6 +48,6 @@ export async function baselineWorkflow(): Promise<number> {
     return seq;
   });
   await condition(() => done);
-  await condition(allHandlersFinished);
+  await condition(() => unpublished.length === 0 && allHandlersFinished());
   return seq;
 }

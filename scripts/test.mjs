@@ -3,16 +3,15 @@
 import { spawn } from 'node:child_process';
 import { rm } from 'node:fs/promises';
 
-const REPORT = 'test-results/vitest.json';
 const args = process.argv.slice(2);
 const faults = args.includes('--faults');
+const REPORT = faults ? 'test-results/vitest-faults.json' : 'test-results/vitest.json';
 const vitestArgs = args.filter((arg) => arg !== '--faults');
 const picksProject = vitestArgs.some((arg) => arg === '--project' || arg.startsWith('--project='));
 const projects = faults ? ['--project', 'faults'] : picksProject ? [] : ['--project', '!faults'];
 
 const steps = [
-  ['lint', ['eslint', '.']],
-  ['typecheck', ['tsc', '--noEmit']],
+  ...(faults ? [] : [['lint', ['eslint', '.']], ['typecheck', ['tsc', '--noEmit']]]),
   [
     'vitest',
     ['vitest', 'run', ...projects, '--reporter=default', '--reporter=json', `--outputFile.json=${REPORT}`, ...vitestArgs],

@@ -23,10 +23,12 @@ export interface TokenSettings {
 }
 
 export class TokenService {
-  private readonly key: Uint8Array;
+  /** Imported once: given raw bytes, jose imports the key again on every sign and verify. */
+  private readonly key: Promise<CryptoKey>;
 
   constructor(private readonly settings: TokenSettings) {
-    this.key = new TextEncoder().encode(settings.secret);
+    const secret = new TextEncoder().encode(settings.secret);
+    this.key = crypto.subtle.importKey('raw', secret, { name: 'HMAC', hash: 'SHA-256' }, false, ['sign', 'verify']);
   }
 
   async issueAccessToken(claims: AccessClaims): Promise<string> {
@@ -37,12 +39,12 @@ export class TokenService {
       .setAudience(ACCESS_AUDIENCE)
       .setIssuedAt()
       .setExpirationTime(`${this.settings.accessTtlSeconds}s`)
-      .sign(this.key);
+      .sign(await this.key);
   }
 
   async verifyAccessToken(token: string): Promise<AccessClaims> {
     try {
-      const { payload } = await jwtVerify(token, this.key, {
+      const { payload } = await jwtVerify(token, await this.key, {
         algorithms: ALGORITHMS,
         issuer: this.settings.issuer,
         audience: ACCESS_AUDIENCE,

@@ -1,12 +1,16 @@
 /**
  * B4's baseline: a minimal Koa handler that takes a ping and broadcasts it through the same Redis emitter
- * as the API (no authentication, validation or storage). The driver id comes from an `x-driver-id` header.
- * `tsx bench/baselines/location-server.ts <port> <redis prefix>`
+ * and Socket.IO Redis adapter as the API, to sockets on its own port — the API's path without
+ * authentication, validation or storage. Sockets join `dispatch` unasked; the driver id comes from an
+ * `x-driver-id` header. `tsx bench/baselines/location-server.ts <port> <redis prefix>`
  */
+import { createServer } from 'node:http';
 import { bodyParser } from '@koa/bodyparser';
+import { createAdapter } from '@socket.io/redis-adapter';
 import { Redis } from 'ioredis';
 import Koa from 'koa';
-import { createLivePublisher } from '../../activities/live.js';
+import { Server } from 'socket.io';
+import { createLivePublisher, socketIoKey } from '../../activities/live.js';
 
 const [port, prefix] = process.argv.slice(2);
 if (!port || !prefix) {
@@ -31,10 +35,16 @@ app.use(async (ctx) => {
   ctx.body = { accepted: 1 };
 });
 
-const server = app.listen(Number(port), '127.0.0.1');
-const stop = () => server.close(() => {
-  redis.disconnect();
+const server = createServer(app.callback());
+const pub = redis.duplicate();
+const sub = redis.duplicate();
+const io = new Server(server, { adapter: createAdapter(pub, sub, { key: socketIoKey(prefix) }) });
+io.on('connection', (socket) => void socket.join('dispatch'));
+server.listen(Number(port), '127.0.0.1');
+const stop = () => {
+  io.close();
+  for (const client of [redis, pub, sub]) client.disconnect();
   process.exit(0);
-});
+};
 process.on('SIGTERM', stop);
 process.on('SIGINT', stop);

@@ -4,6 +4,7 @@ import autocannon, { type Client, type Result } from 'autocannon';
 export interface LoadResult {
   /** 2xx answers per second over the run. */
   perSecond: number;
+  seconds: number;
   p50: number;
   p99: number;
   ok: number;
@@ -14,6 +15,7 @@ export interface LoadResult {
 export function summarizeLoad(result: Result): LoadResult {
   return {
     perSecond: result['2xx'] / result.duration,
+    seconds: result.duration,
     p50: result.latency.p50,
     p99: result.latency.p99,
     ok: result['2xx'],
@@ -43,8 +45,34 @@ export async function load(options: {
   return summarizeLoad(result);
 }
 
-/** A short run first, so the JIT and connection pools are warm for the measured one. */
-export async function warmThenLoad(options: Parameters<typeof load>[0]): Promise<LoadResult> {
-  await load({ ...options, seconds: 1 });
-  return load(options);
+/** Rounds of one side added up: the rate over all of them, the median's mean and the worst p99. */
+export function combine(rounds: LoadResult[]): LoadResult {
+  const sum = (f: (r: LoadResult) => number) => rounds.reduce((a, r) => a + f(r), 0);
+  const statusCodes: Record<string, number> = {};
+  for (const r of rounds) for (const [code, n] of Object.entries(r.statusCodes)) statusCodes[code] = (statusCodes[code] ?? 0) + n;
+  return {
+    perSecond: sum((r) => r.ok) / sum((r) => r.seconds),
+    seconds: sum((r) => r.seconds),
+    p50: sum((r) => r.p50) / rounds.length,
+    p99: Math.max(...rounds.map((r) => r.p99)),
+    ok: sum((r) => r.ok),
+    failed: sum((r) => r.failed),
+    statusCodes,
+  };
+}
+
+/**
+ * Subject and baseline take turns (after a second's warm-up each), `rounds` times, splitting `seconds`
+ * between the rounds, so a change in the machine's load hits both sides alike.
+ */
+export async function alternate(subject: Parameters<typeof load>[0], baseline: Parameters<typeof load>[0], rounds: number): Promise<{ subject: LoadResult; baseline: LoadResult }> {
+  await load({ ...subject, seconds: 1 });
+  await load({ ...baseline, seconds: 1 });
+  const s: LoadResult[] = [];
+  const b: LoadResult[] = [];
+  for (let i = 0; i < rounds; i += 1) {
+    s.push(await load({ ...subject, seconds: subject.seconds / rounds }));
+    b.push(await load({ ...baseline, seconds: baseline.seconds / rounds }));
+  }
+  return { subject: combine(s), baseline: combine(b) };
 }

@@ -57,7 +57,8 @@ describe('the production build', () => {
       expect(output).toContain('"msg":"schema up to date"');
       // No bundling at start: the worker loaded the bundle the build wrote.
       expect(output).not.toContain('Workflow bundle created');
-      expect((await fetch(`http://127.0.0.1:${workerMetrics}/health`)).status).toBe(200);
+      // The API can be ready a moment before the worker has connected and started polling.
+      await waitFor('the worker running', async () => (await fetch(`http://127.0.0.1:${workerMetrics}/health`)).status === 200, 30_000, 250);
 
       const area = isolatedArea();
       const [customer, dispatcher] = await Promise.all([login(base, 'customer@example.com'), login(base, 'dispatcher@example.com')]);
