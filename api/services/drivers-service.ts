@@ -3,20 +3,11 @@ import { randomUUID } from 'node:crypto';
 import { QueryTypes, type Sequelize } from 'sequelize';
 import type { LivePublisher } from '../../activities/live.js';
 import { Driver } from '../../db/models.js';
+import type { DriverSummary } from '../../domain/drivers.js';
 import type { LocationPing } from '../../domain/schemas.js';
 import type { AuthService } from '../auth/auth-service.js';
 import { NotFoundError } from '../errors.js';
 import type { LocationBuffer } from './location-buffer.js';
-
-export interface DriverSummary {
-  id: string;
-  userId: string;
-  name: string;
-  vehicle: { type: string; capacityKg: number };
-  onDuty: boolean;
-  position: { lat: number; lng: number; heading: number | null; at: string } | null;
-  load: { activeDeliveries: number; weightKg: number };
-}
 
 export interface NewDriver {
   name: string;

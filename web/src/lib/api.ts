@@ -1,5 +1,6 @@
 /** The typed client of the HTTP contract (DESIGN §5): the only way the pages talk to the server. */
 import type { Delivery, TrackingView } from '../../../domain/delivery.js';
+import type { DriverSummary } from '../../../domain/drivers.js';
 import type { DraftDelivery } from '../../../domain/intake.js';
 import type { NotificationView, WebhookDeliveryStatus, WebhookDeliveryView, WebhookEndpointView } from '../../../domain/notifications.js';
 import type { CreateDeliveryBody, LocationPing, MilestoneBody } from '../../../domain/schemas.js';
@@ -7,16 +8,7 @@ import type { DeliveryStatus } from '../../../domain/status.js';
 import { HttpClient, type SessionTokens, type SessionUser } from './http.js';
 
 export { ApiError, newIdempotencyKey, type SessionUser } from './http.js';
-
-export interface DriverSummary {
-  id: string;
-  userId: string;
-  name: string;
-  vehicle: { type: string; capacityKg: number };
-  onDuty: boolean;
-  position: { lat: number; lng: number; heading: number | null; at: string } | null;
-  load: { activeDeliveries: number; weightKg: number };
-}
+export type { DriverSummary } from '../../../domain/drivers.js';
 
 export interface DeliveryPage {
   items: Delivery[];
