@@ -42,6 +42,16 @@ export default tseslint.config(
       }],
     },
   },
+  {
+    // One folder down, `../` is still domain/; `../../` is not.
+    files: ['domain/*/**/*.ts'],
+    ignores: ['domain/**/*.test.ts'],
+    rules: {
+      'no-restricted-imports': ['error', {
+        patterns: [{ regex: '^(?!zod$|\\./|\\.\\./(?!\\.\\./))', message: 'domain/ is pure: only zod and other domain modules.' }],
+      }],
+    },
+  },
   { files: ['web/src/**/*.ts'], languageOptions: { globals: { ...globals.browser } } },
   // Tests read loosely typed JSON replies from the API they exercise.
   { files: ['test/**/*.ts', 'bench/**/*.ts', '**/*.test.ts'], rules: { '@typescript-eslint/no-explicit-any': 'off' } },

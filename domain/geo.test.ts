@@ -6,15 +6,14 @@ import {
   STOP_OVERHEAD_MINUTES,
   estimateArrival,
   haversineKm,
-  hourOfDay,
   interpolate,
   isValidLatLng,
-  parseIsoInstant,
   roadDistanceKm,
   speedKmhAt,
   travelMinutes,
   type LatLng,
 } from './geo.js';
+import { hourOfDay, parseIsoInstant } from './time.js';
 
 const point: fc.Arbitrary<LatLng> = fc.record({
   lat: fc.double({ min: -90, max: 90, noNaN: true }),

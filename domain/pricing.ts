@@ -1,5 +1,5 @@
 /** The tariff: what a delivery costs, line by line, in integer euro cents. */
-import { hourOfDay } from './geo.js';
+import { hourOfDay } from './time.js';
 
 export type Priority = 'standard' | 'express' | 'urgent';
 export const PRIORITIES = ['standard', 'express', 'urgent'] as const satisfies readonly Priority[];
