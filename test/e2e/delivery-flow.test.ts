@@ -146,12 +146,16 @@ describe('a delivery from quote to signed proof, seen by all three parties', () 
     // Orders nobody can take yet, in an area without drivers: they wait on the board and raise alerts live.
     const elsewhere = isolatedArea();
     const other = await registerCustomer(api.url, 'Other Customer');
+    const waitingCodes: string[] = [];
     for (const autoAccept of [false, true, true]) {
       const res = await call(api.url, 'POST', '/api/v1/deliveries', { token: other.token, body: deliveryBody(elsewhere, { autoAccept }) });
       expect(res.status).toBe(201);
+      if (autoAccept) waitingCodes.push(res.body.trackingCode);
     }
     await dispatch.page.locator('.alert[data-kind="no_candidates"]').first().waitFor();
-    await expect.poll(() => dispatch.page.locator('section.column[data-status="DISPATCHING"] [data-tracking-code]').count()).toBe(2);
+    // Other test files share the database, so only this test's orders are counted.
+    const dispatching = (c: string) => dispatch.page.locator(`section.column[data-status="DISPATCHING"] [data-tracking-code="${c}"]`).count();
+    await expect.poll(async () => (await Promise.all(waitingCodes.map(dispatching))).reduce((a, b) => a + b, 0)).toBe(2);
 
     await dispatch.page.locator(`[data-tracking-code="${code}"]`).click();
     const detail = dispatch.page.getByTestId('delivery-detail');
@@ -186,13 +190,12 @@ describe('a delivery from quote to signed proof, seen by all three parties', () 
 
     // Manual dispatch: one waiting order goes to Robin through the picker, then is cancelled with a reason.
     await dispatch.page.getByRole('tab', { name: 'Drivers & map' }).click();
-    const waiting = dispatch.page.locator('section.column[data-status="DISPATCHING"] [data-tracking-code]').first();
-    const waitingCode = await waiting.getAttribute('data-tracking-code');
-    await waiting.click();
+    const waitingCode = waitingCodes[0]!;
+    await dispatch.page.locator(`section.column[data-status="DISPATCHING"] [data-tracking-code="${waitingCode}"]`).click();
     const picker = detail.getByRole('group', { name: 'Assign a driver' });
     await picker.getByLabel('Robin Rider').check();
     await detail.getByRole('button', { name: 'Assign', exact: true }).click();
-    await onBoard(dispatch.page, waitingCode!, 'ASSIGNED');
+    await onBoard(dispatch.page, waitingCode, 'ASSIGNED');
     await driver.page.locator('[data-testid="job"][data-status="ASSIGNED"]').waitFor();
     await detail.getByRole('button', { name: 'Cancel delivery' }).click();
     await detail.getByLabel('Reason for cancelling').fill('customer called to cancel');

@@ -74,7 +74,7 @@ describe('Redis stopped while a delivery moves', () => {
     await redis.stop();
     const started = Date.now();
     const late = { ...quoted, seq: 2, type: 'cancelled', data: { reason: 'probe' } } as TransitionRecord;
-    await expect(producer.hook(late, created.body)).rejects.toThrow(/^notification queue unavailable: Redis is not connected/);
+    await expect(producer.hook(late, created.body)).rejects.toThrow(/^notification queue unavailable: /);
     expect(Date.now() - started).toBeLessThan(1500);
     await producer.close();
 
