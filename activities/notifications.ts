@@ -66,6 +66,7 @@ export function createNotificationHook(deps: NotificationHookDeps): TransitionHo
         deliveryId: delivery.id,
         seq: record.seq,
         body,
+        ...(record.actor.requestId ? { requestId: record.actor.requestId } : {}),
       };
       return { id: webhookJobId(delivery.id, record.seq, e.id), data };
     });
@@ -82,6 +83,7 @@ export function createNotificationHook(deps: NotificationHookDeps): TransitionHo
           template: p.template,
           message: p.message,
           ...(p.awaitsDelayMessage ? { awaitsDelayMessage: true } : {}),
+          ...(record.actor.requestId ? { requestId: record.actor.requestId } : {}),
         },
         ...(p.awaitsDelayMessage ? { delayMs: deps.delayNoticeWaitMs } : {}),
       }))),

@@ -21,6 +21,8 @@ export interface NotificationJobData {
   template: string;
   message: string;
   awaitsDelayMessage?: boolean;
+  /** The API request behind the event, for following it through the logs. */
+  requestId?: string;
 }
 
 export interface WebhookJobData {
@@ -32,6 +34,7 @@ export interface WebhookJobData {
   seq: number;
   /** The exact bytes that are signed and sent. */
   body: string;
+  requestId?: string;
 }
 
 export class QueueUnavailableError extends Error {

@@ -26,6 +26,8 @@ export interface Actor {
   userId?: string;
   driverId?: string;
   name?: string;
+  /** The API request that caused the step: it follows the event into job data and logs. */
+  requestId?: string;
 }
 
 /** Every duration the workflow waits on, so tests can shrink them and operators tune them. */

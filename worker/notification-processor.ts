@@ -74,7 +74,7 @@ export function notificationProcessor(deps: NotificationProcessorDeps) {
         channel = 'email';
       }
       await store.markSent(row.id, channel, message);
-      logger.info({ notificationId: row.id, deliveryId: data.deliveryId, template: data.template, recipient: data.recipient.kind, channel }, 'notification sent');
+      logger.info({ notificationId: row.id, deliveryId: data.deliveryId, requestId: data.requestId, template: data.template, recipient: data.recipient.kind, channel }, 'notification sent');
       return { notificationId: row.id, channel };
     } catch (err) {
       const final = job.attemptsMade + 1 >= (job.opts.attempts ?? 1);

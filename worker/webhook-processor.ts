@@ -33,7 +33,7 @@ export function webhookProcessor(deps: WebhookProcessorDeps) {
     if (row.status === 'delivered') return { webhookDeliveryId: row.id, skipped: 'already delivered' };
 
     const final = job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
-    const log = logger.child({ webhookDeliveryId: row.id, endpointId: data.endpointId, eventId: data.eventId, attempt: job.attemptsMade + 1 });
+    const log = logger.child({ webhookDeliveryId: row.id, requestId: data.requestId, endpointId: data.endpointId, eventId: data.eventId, attempt: job.attemptsMade + 1 });
     let result;
     try {
       result = await postWebhook(endpoint.url, webhookHeaders(endpoint.secret, data.eventId, data.body), data.body, {

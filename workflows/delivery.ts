@@ -270,8 +270,9 @@ export async function deliveryWorkflow(input: DeliveryWorkflowInput, resume?: De
   void publisher();
   if (!resume) {
     syncSearchAttributes();
-    transition('quoted', { kind: 'customer', userId: input.customerId }, () => {}, { quote: input.quote });
-    if (input.autoAccept) transition('quote_accepted', { kind: 'customer', userId: input.customerId }, moveTo('DISPATCHING'));
+    const customer: Actor = { kind: 'customer', userId: input.customerId, ...(input.requestId ? { requestId: input.requestId } : {}) };
+    transition('quoted', customer, () => {}, { quote: input.quote });
+    if (input.autoAccept) transition('quote_accepted', customer, moveTo('DISPATCHING'));
   }
 
   async function untilStatusChanges(timeoutMs?: number): Promise<boolean> {

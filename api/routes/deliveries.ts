@@ -64,7 +64,7 @@ export function deliveryRoutes(deps: { deliveries: DeliveriesService; proofs: Pr
   const act = (action: PersonAction, args: (ctx: Ctx) => Record<string, unknown> = () => ({})): Middleware<State> =>
     async (ctx) => {
       const c = ctx as unknown as Ctx;
-      ctx.body = await deliveries.act(ctx.state.user!, id(c), action, args(c), ctx.state.idempotencyKey);
+      ctx.body = await deliveries.act(ctx.state.user!, id(c), action, args(c), ctx.state.idempotencyKey, ctx.state.requestId);
     };
 
   // The role is checked before the id: a caller who may never do this learns nothing about which ids exist.
@@ -87,7 +87,7 @@ export function deliveryRoutes(deps: { deliveries: DeliveriesService; proofs: Pr
       location: body.location,
       proof,
       reason: body.reason,
-    }, ctx.state.idempotencyKey);
+    }, ctx.state.idempotencyKey, ctx.state.requestId);
   });
 
   return router;

@@ -177,13 +177,13 @@ export class DeliveriesService {
   }
 
   /** Sends one Update; the workflow's validator is the authority on whether it is allowed now. */
-  async act(user: AuthUser, id: string, action: PersonAction, args: Omit<ActionArgs, 'actor'>, updateId?: string): Promise<Delivery> {
+  async act(user: AuthUser, id: string, action: PersonAction, args: Omit<ActionArgs, 'actor'>, updateId?: string, requestId?: string): Promise<Delivery> {
     const row = await DeliveryRow.findOne({ where: { [Op.and]: [{ id }, visibleTo(user)] }, attributes: ['id'] });
     if (!row) throw new NotFoundError('delivery');
     const handle = this.deps.temporal.workflow.getHandle(workflowIdFor(id));
     try {
       const state = await handle.executeUpdate(actionUpdates[action], {
-        args: [{ ...args, actor: { kind: user.role, userId: user.id, driverId: user.driverId, name: user.name } }],
+        args: [{ ...args, actor: { kind: user.role, userId: user.id, driverId: user.driverId, name: user.name, ...(requestId ? { requestId } : {}) } }],
         ...(updateId ? { updateId: `${user.id}:${updateId}` } : {}),
       });
       return deliveryFromState(state, this.deps.links);

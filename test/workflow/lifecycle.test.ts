@@ -31,7 +31,7 @@ describe('delivery lifecycle', () => {
   it('walks quote → dispatch → pickup → transit → delivered with proof', async () => {
     const area = isolatedArea();
     const driver = await createDriverAt(api.url, dispatcher, area, { name: 'Hana Okafor' });
-    const created = await call(api.url, 'POST', '/api/v1/deliveries', { token: customer.token, body: deliveryBody(area) });
+    const created = await call(api.url, 'POST', '/api/v1/deliveries', { token: customer.token, body: deliveryBody(area), headers: { 'X-Request-Id': 'req-book-1' } });
     expect(created.status).toBe(201);
     const id = created.body.id;
 
@@ -46,7 +46,8 @@ describe('delivery lifecycle', () => {
     expect(assigned.status).toBe(200);
     expect(assigned.body).toMatchObject({ status: 'ASSIGNED', driver: { id: driver.user.driverId, name: 'Hana Okafor' } });
 
-    expect((await milestone(driver, id, 'arrived_pickup')).body.status).toBe('AT_PICKUP');
+    const arrived = await call(api.url, 'POST', `/api/v1/deliveries/${id}/milestones`, { token: driver.token, body: { type: 'arrived_pickup' }, headers: { 'X-Request-Id': 'req-tap-7' } });
+    expect(arrived.body.status).toBe('AT_PICKUP');
     const pickedUp = await milestone(driver, id, 'picked_up', { proof: { recipientName: 'Pat Baker' } });
     expect(pickedUp.body.status).toBe('IN_TRANSIT');
     expect(pickedUp.body.eta).toBeTruthy();
@@ -61,6 +62,9 @@ describe('delivery lifecycle', () => {
     const types = final.body.timeline.map((e: { type: string }) => e.type);
     expect(types).toEqual(['quoted', 'quote_accepted', 'offer_sent', 'assigned', 'arrived_pickup', 'picked_up', 'arrived_dropoff', 'delivered']);
     expect(final.body.timeline.map((e: { seq: number }) => e.seq)).toEqual(types.map((_: string, i: number) => i + 1));
+    // Each step remembers the API request behind it, so logs and queued jobs can be followed back.
+    expect(final.body.timeline[0].actor.requestId).toBe('req-book-1');
+    expect(final.body.timeline.find((e: any) => e.type === 'arrived_pickup').actor.requestId).toBe('req-tap-7');
     await recordHistory(id, 'happy-path');
   });
 });
