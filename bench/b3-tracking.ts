@@ -5,7 +5,7 @@ import { alternate, type LoadResult } from './lib/load.js';
 import { freePort } from './lib/ports.js';
 import { startService, waitUntil } from './lib/processes.js';
 
-const describe = (r: LoadResult) => `${Math.round(r.perSecond)} req/s, p99 ${r.p99} ms`;
+const describe = (r: LoadResult) => `${Math.round(r.perSecond)} req/s, p99 ${r.p99} ms, ${Math.round(r.cpuMicros ?? NaN)} µs CPU/req`;
 
 export const trackingFigure: Figure = async (ctx) => {
   const { stack, sizes, log } = ctx;
@@ -23,7 +23,7 @@ export const trackingFigure: Figure = async (ctx) => {
     }
     log(`B3: GET /api/v1/track/:code for ${sizes.seconds} s at ${sizes.connections} connections, API and baseline taking turns`);
     const options = { seconds: sizes.seconds, connections: sizes.connections };
-    measured = await alternate({ url: `${stack.apiUrl}${path}`, ...options }, { url: `${url}${path}`, ...options }, ROUNDS);
+    measured = await alternate({ url: `${stack.apiUrl}${path}`, pid: stack.api.pid, ...options }, { url: `${url}${path}`, pid: server.pid, ...options }, ROUNDS);
   } finally {
     await server.stop();
   }

@@ -17,6 +17,8 @@ import { summarize, type Summary } from './lib/stats.js';
 
 interface Side {
   url: string;
+  /** The server process, whose CPU time is charged to the pings. */
+  pid: number;
   /** Where the dispatcher's socket connects: each side fans out to its own sockets. */
   socketUrl: string;
   socketAuth: Record<string, unknown>;
@@ -66,6 +68,7 @@ async function round(side: Side, drivers: Session[], probe: Session, seconds: nu
   const started = performance.now();
   const result = await load({
     url: `${side.url}/api/v1/drivers/me/location`,
+    pid: side.pid,
     method: 'POST',
     seconds,
     connections,
@@ -95,9 +98,9 @@ export const locationFigure: Figure = async (ctx) => {
   const probe = drivers.pop()!;
   const port = await freePort();
   const server = startService('location baseline', 'bench/baselines/location-server.ts', { env: {}, args: [String(port), `${stack.env.REDIS_PREFIX}plain`] });
-  const side = (url: string, socketAuth: Record<string, unknown>, baseline: boolean): Side => ({ url, socketUrl: url, socketAuth, baseline, loads: [], broadcasts: 0, seconds: 0, probe: [] });
-  const api = side(stack.apiUrl, { token: dispatcher.token }, false);
-  const plain = side(`http://127.0.0.1:${port}`, {}, true);
+  const side = (url: string, pid: number, socketAuth: Record<string, unknown>, baseline: boolean): Side => ({ url, pid, socketUrl: url, socketAuth, baseline, loads: [], broadcasts: 0, seconds: 0, probe: [] });
+  const api = side(stack.apiUrl, stack.api.pid, { token: dispatcher.token }, false);
+  const plain = side(`http://127.0.0.1:${port}`, server.pid, {}, true);
   try {
     await waitUntil(server, 'health', async () => (await fetch(`${plain.url}/health`)).status === 200);
     log(`B4: location pings for ${sizes.seconds} s at ${sizes.connections} connections, API and baseline taking turns`);
@@ -111,7 +114,7 @@ export const locationFigure: Figure = async (ctx) => {
   const subject = outcome(api);
   const baseline = outcome(plain);
   const describe = (r: Outcome) =>
-    `${Math.round(r.load.perSecond)} accepted/s, ${Math.round(r.broadcastPerSecond)} broadcast/s, POST→socket p99 ${r.probe.p99.toFixed(1)} ms`;
+    `${Math.round(r.load.perSecond)} accepted/s, ${Math.round(r.broadcastPerSecond)} broadcast/s, POST→socket p99 ${r.probe.p99.toFixed(1)} ms, ${Math.round(r.load.cpuMicros ?? NaN)} µs CPU/ping`;
   if (subject.load.failed) log(`B4: failed requests ${JSON.stringify(subject.load.statusCodes)}`);
   const ratio = subject.load.perSecond / baseline.load.perSecond;
   return [

@@ -16,6 +16,9 @@ export interface AccessClaims {
   driverId?: string;
 }
 
+/** How many verified access tokens are remembered (about 1 KB each); the oldest goes first. */
+export const VERIFIED_TOKENS_KEPT = 10_000;
+
 export interface TokenSettings {
   secret: string;
   issuer: string;
@@ -25,6 +28,12 @@ export interface TokenSettings {
 export class TokenService {
   /** Imported once: given raw bytes, jose imports the key again on every sign and verify. */
   private readonly key: Promise<CryptoKey>;
+  /**
+   * A token's signature and claims never change: once verified, its claims are kept until it expires, so
+   * a client's every request does not pay for an HMAC through WebCrypto again. The session is still
+   * checked on every request (middleware), so logout ends the token at once.
+   */
+  private readonly verified = new Map<string, { claims: AccessClaims; until: number }>();
 
   constructor(private readonly settings: TokenSettings) {
     const secret = new TextEncoder().encode(settings.secret);
@@ -43,19 +52,27 @@ export class TokenService {
   }
 
   async verifyAccessToken(token: string): Promise<AccessClaims> {
+    const known = this.verified.get(token);
+    if (known && Date.now() < known.until) return { ...known.claims };
+    this.verified.delete(token);
+    const maxAgeSeconds = this.settings.accessTtlSeconds + 60;
     try {
       const { payload } = await jwtVerify(token, await this.key, {
         algorithms: ALGORITHMS,
         issuer: this.settings.issuer,
         audience: ACCESS_AUDIENCE,
         requiredClaims: ['sub', 'exp', 'iat'],
-        maxTokenAge: `${this.settings.accessTtlSeconds + 60}s`,
+        maxTokenAge: `${maxAgeSeconds}s`,
       });
-      const { sub, role, sid, did, typ } = payload;
+      const { sub, role, sid, did, typ, exp, iat } = payload;
       if (typ !== 'access' || typeof sub !== 'string' || typeof role !== 'string' || typeof sid !== 'string') {
         throw new Error('not an access token');
       }
-      return { sub, role: role as Role, sid, driverId: typeof did === 'string' ? did : undefined };
+      const claims: AccessClaims = { sub, role: role as Role, sid, driverId: typeof did === 'string' ? did : undefined };
+      if (this.verified.size >= VERIFIED_TOKENS_KEPT) this.verified.delete(this.verified.keys().next().value!);
+      // Valid until `exp` or the maximum age, whichever comes first (both are required claims).
+      this.verified.set(token, { claims, until: Math.min(exp!, iat! + maxAgeSeconds) * 1000 });
+      return { ...claims };
     } catch {
       throw new UnauthorizedError('invalid or expired access token', 'INVALID_TOKEN');
     }

@@ -1,10 +1,13 @@
 /** autocannon runs reduced to what the figures report. */
 import autocannon, { type Client, type Result } from 'autocannon';
+import { cpuSeconds } from './processes.js';
 
 export interface LoadResult {
   /** 2xx answers per second over the run. */
   perSecond: number;
   seconds: number;
+  /** CPU the server process spent per answer, in µs (when its pid is known): steadier than rates on a busy machine. */
+  cpuMicros?: number;
   p50: number;
   p99: number;
   ok: number;
@@ -26,6 +29,8 @@ export function summarizeLoad(result: Result): LoadResult {
 
 export async function load(options: {
   url: string;
+  /** The server's process, to charge its CPU time to the requests. */
+  pid?: number;
   seconds: number;
   connections: number;
   method?: string;
@@ -33,6 +38,7 @@ export async function load(options: {
   body?: string;
   setupClient?: (client: Client) => void;
 }): Promise<LoadResult> {
+  const cpuBefore = options.pid ? await cpuSeconds(options.pid) : 0;
   const result = await autocannon({
     url: options.url,
     duration: options.seconds,
@@ -42,7 +48,9 @@ export async function load(options: {
     body: options.body,
     setupClient: options.setupClient,
   });
-  return summarizeLoad(result);
+  const summary = summarizeLoad(result);
+  if (options.pid) summary.cpuMicros = ((await cpuSeconds(options.pid)) - cpuBefore) * 1e6 / Math.max(1, summary.ok + summary.failed);
+  return summary;
 }
 
 /** Rounds of one side added up: the rate over all of them, the median's mean and the worst p99. */
@@ -53,6 +61,7 @@ export function combine(rounds: LoadResult[]): LoadResult {
   return {
     perSecond: sum((r) => r.ok) / sum((r) => r.seconds),
     seconds: sum((r) => r.seconds),
+    ...(rounds.every((r) => r.cpuMicros !== undefined) ? { cpuMicros: sum((r) => r.cpuMicros! * (r.ok + r.failed)) / sum((r) => r.ok + r.failed) } : {}),
     p50: sum((r) => r.p50) / rounds.length,
     p99: Math.max(...rounds.map((r) => r.p99)),
     ok: sum((r) => r.ok),
