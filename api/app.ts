@@ -93,11 +93,14 @@ function bodies(): Middleware<AppState> {
 /** The built web app, with every unknown non-API GET answered by its index page (client-side routes). */
 function webApp(): Middleware<AppState> {
   if (!existsSync(webDist)) return (_ctx, next) => next();
+  // Both send the build's precompressed .gz copy to browsers that accept gzip.
   const files = serve(webDist, { index: 'index.html', maxage: 0 });
   const index = serve(webDist, { index: 'index.html' });
+  // File names under /assets carry a content hash: a browser may keep them for good.
+  const assets = serve(webDist, { maxage: 365 * 24 * 3600 * 1000, immutable: true });
   return async (ctx, next) => {
     if (ctx.method !== 'GET' || ctx.path.startsWith('/api/') || ctx.path.startsWith('/socket.io')) return next();
-    await files(ctx as never, async () => {});
+    await (ctx.path.startsWith('/assets/') ? assets : files)(ctx as never, async () => {});
     if (ctx.body === undefined && ctx.status === 404) {
       const original = ctx.path;
       ctx.path = '/';

@@ -23,6 +23,8 @@ export interface DeliveryWorkerOptions {
   deps: ActivityDeps;
   logger?: Logger;
   maxConcurrentActivityTaskExecutions?: number;
+  /** Caps the sticky cache: open deliveries beyond it replay from history on their next step. */
+  maxCachedWorkflows?: number;
 }
 
 export async function createDeliveryWorker(options: DeliveryWorkerOptions): Promise<{ worker: Worker; connection: NativeConnection }> {
@@ -34,6 +36,7 @@ export async function createDeliveryWorker(options: DeliveryWorkerOptions): Prom
     activities: createActivities(options.deps),
     ...workflowSource(),
     maxConcurrentActivityTaskExecutions: options.maxConcurrentActivityTaskExecutions ?? 100,
+    ...(options.maxCachedWorkflows !== undefined ? { maxCachedWorkflows: options.maxCachedWorkflows } : {}),
     shutdownGraceTime: '10 seconds',
   });
   return { worker, connection };

@@ -32,6 +32,7 @@ const { worker, connection } = await createDeliveryWorker({
     hooks: [telemetry.transitionHook, notifications.hook],
   },
   logger,
+  maxCachedWorkflows: config.WORKER_MAX_CACHED_WORKFLOWS,
 });
 telemetry.watch(worker);
 
