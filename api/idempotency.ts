@@ -13,8 +13,12 @@ const KEY = /^[A-Za-z0-9_.:-]{8,200}$/;
 export const IDEMPOTENCY = {
   /** How long a stored answer is replayed; after that the key is free again. */
   retentionMs: 24 * 3600_000,
-  /** A key still "in progress" after this long belongs to a request whose process died: it may be taken over. */
-  abandonedAfterMs: 2 * 60_000,
+  /**
+   * A key still "in progress" after this long belongs to a request whose process died: it may be taken
+   * over. Taking over early is safe: the retry carries the same Temporal Update id (or delivery id), so
+   * Temporal applies it once; the wait only spares a live first request a duplicate round trip.
+   */
+  abandonedAfterMs: 20_000,
   pruneEveryMs: 10 * 60_000,
 } as const;
 
