@@ -2,7 +2,7 @@
 import { deliveredTrackingCode, ROUNDS } from './b1-lifecycle.js';
 import type { Figure } from './lib/context.js';
 import { alternate, type LoadResult } from './lib/load.js';
-import { freePort } from './lib/ports.js';
+import { freePort } from '../scripts/lib/ports.js';
 import { startService, waitUntil } from './lib/processes.js';
 
 const describe = (r: LoadResult) => `${Math.round(r.perSecond)} req/s, p99 ${r.p99} ms, ${Math.round(r.cpuMicros ?? NaN)} µs CPU/req`;

@@ -10,7 +10,7 @@ import type { Figure } from './lib/context.js';
 import { DEMO_PASSWORD } from './lib/env.js';
 import { login, type Session } from './lib/http.js';
 import { combine, load, type LoadResult } from './lib/load.js';
-import { freePort } from './lib/ports.js';
+import { freePort } from '../scripts/lib/ports.js';
 import { startService, waitUntil } from './lib/processes.js';
 import { connectSocket, settle } from './lib/sockets.js';
 import { summarize, type Summary } from './lib/stats.js';

@@ -7,7 +7,7 @@
 import type { Figure } from './lib/context.js';
 import { DEMO_PASSWORD } from './lib/env.js';
 import { login } from './lib/http.js';
-import { freePort } from './lib/ports.js';
+import { freePort } from '../scripts/lib/ports.js';
 import { startService, waitUntil } from './lib/processes.js';
 import { connectMany, connectSocket, settle, type ClientSocket } from './lib/sockets.js';
 import { summarize } from './lib/stats.js';

@@ -10,7 +10,7 @@ import { createSequelize, dropDatabase, ensureDatabase } from '../../db/connecti
 import { createMigrator } from '../../db/migrator.js';
 import { initModels } from '../../db/models.js';
 import { seedDemoData } from '../../db/seed.js';
-import { freePort } from './ports.js';
+import { freePort } from '../../scripts/lib/ports.js';
 import { startService, waitUntil, type Service } from './processes.js';
 import { startTemporal, type BenchTemporal, type SqliteMode } from './temporal-server.js';
 

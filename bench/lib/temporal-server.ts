@@ -6,7 +6,7 @@ import { execFile, spawn } from 'node:child_process';
 import { closeSync, openSync } from 'node:fs';
 import { join } from 'node:path';
 import { isReachable, registerSearchAttributes, SEARCH_ATTRIBUTES } from '../../scripts/temporal.mjs';
-import { freePort } from './ports.js';
+import { freePort } from '../../scripts/lib/ports.js';
 
 export type SqliteMode = 'wal' | 'file' | 'memory';
 
