@@ -7,7 +7,7 @@ import { startQueueProcessors, type RunningProcessors } from '../../worker/queue
 import { call, env, login, startTestApi, waitFor, type Session, type TestApi } from '../support/harness.js';
 import { expectContiguousTimeline } from '../support/flow.js';
 import { finishDelivery, startFleet } from '../support/fleet.js';
-import { startChild, type ChildService } from '../support/processes.js';
+import { startWorkerProcess, type ChildService } from '../support/processes.js';
 import { startPrivateRedis, type PrivateRedis } from '../support/services.js';
 
 describe('fault: Redis stops for 10 s with 20 deliveries in flight', () => {
@@ -27,7 +27,7 @@ describe('fault: Redis stops for 10 s with 20 deliveries in flight', () => {
       TEMPORAL_TASK_QUEUE: `deliveries-redis-fault-${randomUUID().slice(0, 8)}`,
       WORKER_METRICS_PORT: '0',
     };
-    worker = await startChild('worker/temporal-worker.ts', overrides, /worker running/);
+    worker = await startWorkerProcess(overrides);
     api = await startTestApi(overrides);
     processors = await startQueueProcessors(loadConfig({ ...env(), ...overrides }));
     [customer, dispatcher] = await Promise.all([login(api.url, 'customer@example.com'), login(api.url, 'dispatcher@example.com')]);

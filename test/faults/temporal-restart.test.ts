@@ -7,7 +7,7 @@ import { env, login, startTestApi, type Session, type TestApi } from '../support
 import { expectContiguousTimeline } from '../support/flow.js';
 import { finishDelivery, startFleet } from '../support/fleet.js';
 import { freePort } from '../support/ports.js';
-import { startChild, type ChildService } from '../support/processes.js';
+import { startWorkerProcess, type ChildService } from '../support/processes.js';
 
 describe('fault: the Temporal dev server stops and restarts on its persisted file', () => {
   const taskQueue = `deliveries-fault-temporal-${process.pid}`;
@@ -28,7 +28,7 @@ describe('fault: the Temporal dev server stops and restarts on its persisted fil
     [port, uiPort] = [await freePort(), await freePort()];
     server = await startServer();
     const overrides = { TEMPORAL_ADDRESS: server.address, TEMPORAL_TASK_QUEUE: taskQueue };
-    worker = await startChild('worker/temporal-worker.ts', overrides, /worker running/);
+    worker = await startWorkerProcess(overrides);
     api = await startTestApi(overrides);
     [customer, dispatcher] = await Promise.all([login(api.url, 'customer@example.com'), login(api.url, 'dispatcher@example.com')]);
   });

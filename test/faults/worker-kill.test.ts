@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { call, login, startTestApi, waitFor, type Session, type TestApi } from '../support/harness.js';
 import { expectContiguousTimeline } from '../support/flow.js';
 import { finishDelivery, startFleet } from '../support/fleet.js';
-import { startChild, type ChildService } from '../support/processes.js';
+import { startWorkerProcess, type ChildService } from '../support/processes.js';
 
 describe('fault: the Temporal worker is SIGKILLed with 20 deliveries in flight', () => {
   const taskQueue = `deliveries-fault-worker-${process.pid}`;
@@ -10,7 +10,7 @@ describe('fault: the Temporal worker is SIGKILLed with 20 deliveries in flight',
   let worker: ChildService | undefined;
   let customer: Session;
   let dispatcher: Session;
-  const startWorker = () => startChild('worker/temporal-worker.ts', { TEMPORAL_TASK_QUEUE: taskQueue }, /worker running/);
+  const startWorker = () => startWorkerProcess({ TEMPORAL_TASK_QUEUE: taskQueue });
 
   beforeAll(async () => {
     api = await startTestApi({ TEMPORAL_TASK_QUEUE: taskQueue });

@@ -8,7 +8,7 @@ import { createSequelize } from '../../db/connection.js';
 import type { TransitionRecord } from '../../domain/delivery.js';
 import { startQueueProcessors, type RunningProcessors } from '../../worker/queues.js';
 import { call, deliveryBody, env, isolatedArea, registerCustomer, startTestApi, waitFor, type Session, type TestApi } from '../support/harness.js';
-import { startChild, type ChildService } from '../support/processes.js';
+import { startWorkerProcess, type ChildService } from '../support/processes.js';
 import { startPrivateRedis, type PrivateRedis } from '../support/services.js';
 import { sleep, startReceiver, type Receiver } from './receiver.js';
 
@@ -34,7 +34,7 @@ describe('Redis stopped while a delivery moves', () => {
       TEMPORAL_TASK_QUEUE: `deliveries-outage-${randomUUID().slice(0, 8)}`,
       WORKER_METRICS_PORT: '0',
     };
-    worker = await startChild('worker/temporal-worker.ts', overrides, /worker running/);
+    worker = await startWorkerProcess(overrides);
     api = await startTestApi(overrides);
     processors = await startQueueProcessors(loadConfig({ ...env(), ...overrides }));
     sequelize = createSequelize(env().DATABASE_URL!);

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDriverAt, isolatedArea, login, startTestApi, waitForDelivery, type Session, type TestApi } from '../support/harness.js';
 import { bookAndAccept, expectContiguousTimeline, expectMilestone, milestone, waitForOffer } from '../support/flow.js';
-import { startChild, type ChildService } from '../support/processes.js';
+import { startWorkerProcess, type ChildService } from '../support/processes.js';
 
 /** A worker killed mid-delivery and replaced: deliveries complete, timelines keep one event per seq. */
 describe('worker killed mid-delivery', () => {
@@ -11,7 +11,7 @@ describe('worker killed mid-delivery', () => {
   let customer: Session;
   let dispatcher: Session;
 
-  const startWorker = () => startChild('worker/temporal-worker.ts', { TEMPORAL_TASK_QUEUE: taskQueue }, /worker running/);
+  const startWorker = () => startWorkerProcess({ TEMPORAL_TASK_QUEUE: taskQueue });
 
   beforeAll(async () => {
     api = await startTestApi({ TEMPORAL_TASK_QUEUE: taskQueue });
