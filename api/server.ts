@@ -8,6 +8,7 @@ import { createLogger } from '../config/logger.js';
 import { createSequelize } from '../db/connection.js';
 import { initModels } from '../db/models.js';
 import { createApp, type BuiltApi } from './app.js';
+import { listenForEndedSessions } from './auth/session-cache.js';
 import { attachRealtime, type RealtimeServer } from './realtime/socket-server.js';
 import { scheduleLocationPrune } from './services/location-buffer.js';
 
@@ -33,6 +34,7 @@ export async function startApi(config: Readonly<Config>): Promise<RunningApi> {
   const live = createLivePublisher(emitterRedis, config.REDIS_PREFIX, logger);
 
   const api = createApp({ config, logger, sequelize, redis, temporal, live });
+  const endedSessions = listenForEndedSessions(redis, config.REDIS_PREFIX, api.services.auth, logger);
   const server = createServer(api.app.callback());
   server.keepAliveTimeout = 65_000;
   const io = attachRealtime(server, {
@@ -67,6 +69,7 @@ export async function startApi(config: Readonly<Config>): Promise<RunningApi> {
       await api.services.locations.close();
       await connection.close();
       redis.disconnect();
+      endedSessions.disconnect();
       emitterRedis.disconnect();
       await sequelize.close();
     },

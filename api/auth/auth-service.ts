@@ -7,6 +7,7 @@ import type { Role } from '../../domain/status.js';
 import { ConflictError, NotFoundError, UnauthorizedError, ValidationError } from '../errors.js';
 import type { AuthUser } from '../types.js';
 import { isUuid } from '../validate.js';
+import { SessionCache, type SessionsEnded } from './session-cache.js';
 import { burnPasswordCheck, hashPassword, isCommonPassword, verifyPassword } from './passwords.js';
 import { hashToken, newRefreshToken, type TokenService } from './tokens.js';
 
@@ -29,6 +30,10 @@ export interface AuthServiceDeps {
   tokens: TokenService;
   refreshTtlSeconds: number;
   live?: LivePublisher;
+  /** How long a live session is remembered (0: ask Postgres on every request). */
+  sessionCacheMs?: number;
+  /** Tells the other API instances which sessions ended, so they forget them too. */
+  announceEnded?: (ended: SessionsEnded) => Promise<void>;
 }
 
 type RefreshOutcome =
@@ -37,7 +42,11 @@ type RefreshOutcome =
   | { kind: 'invalid' };
 
 export class AuthService {
-  constructor(private readonly deps: AuthServiceDeps) {}
+  private readonly sessions: SessionCache;
+
+  constructor(private readonly deps: AuthServiceDeps) {
+    this.sessions = new SessionCache((userId, sessionId) => this.lookupActiveUser(userId, sessionId), deps.sessionCacheMs ?? 0);
+  }
 
   async createUser(input: { email: string; password: string; name: string; role: Role }, transaction?: Transaction): Promise<User> {
     if (isCommonPassword(input.password)) {
@@ -83,6 +92,7 @@ export class AuthService {
       return { kind: 'ok', userId: token.userId, familyId: token.familyId };
     });
     if (outcome.kind === 'reused') {
+      await this.sessionsEnded({ sessionIds: [outcome.familyId] });
       await this.deps.live?.disconnectSessions([outcome.familyId], 'session revoked: refresh token reused');
       throw new UnauthorizedError('refresh token already used; the session has been revoked', 'REFRESH_REUSED');
     }
@@ -97,6 +107,7 @@ export class AuthService {
     const token = await RefreshToken.findOne({ where: { tokenHash: hashToken(presented), userId: user.id } });
     const families = [token?.familyId, user.sessionId].filter((f): f is string => Boolean(f));
     await RefreshToken.update({ revokedAt: new Date() }, { where: { familyId: families, userId: user.id, revokedAt: null } });
+    await this.sessionsEnded({ sessionIds: families });
     await this.deps.live?.disconnectSessions(families, 'logged out');
   }
 
@@ -111,15 +122,36 @@ export class AuthService {
       await Driver.update({ onDuty: false }, { where: { userId }, transaction });
       return found;
     });
+    await this.sessionsEnded({ userId });
     await this.deps.live?.disconnectUser(userId, 'account disabled');
     return user;
   }
 
   /**
    * Resolves an access token to a live account: a disabled account, or a session that was logged out or
-   * revoked for refresh-token reuse, stops working at once instead of at the token's expiry.
+   * revoked for refresh-token reuse, stops working at once instead of at the token's expiry — on this
+   * instance at once, on the others when they hear of it (see `SessionCache`).
    */
-  async activeUser(userId: string, sessionId: string): Promise<AuthUser | null> {
+  activeUser(userId: string, sessionId: string): Promise<AuthUser | null> {
+    return this.sessions.activeUser(userId, sessionId);
+  }
+
+  /** Another instance ended these sessions. */
+  forgetSessions(ended: SessionsEnded): void {
+    this.sessions.forget(ended);
+  }
+
+  /** Sessions may have ended unheard (the announcement channel was down). */
+  forgetAllSessions(): void {
+    this.sessions.clear();
+  }
+
+  private async sessionsEnded(ended: SessionsEnded): Promise<void> {
+    this.sessions.forget(ended);
+    await this.deps.announceEnded?.(ended);
+  }
+
+  private async lookupActiveUser(userId: string, sessionId: string): Promise<AuthUser | null> {
     if (!isUuid(userId) || !isUuid(sessionId)) return null;
     const [row] = await this.deps.sequelize.query<{ id: string; role: Role; email: string; name: string; driver_id: string | null }>(
       `SELECT u.id, u.role, u.email, u.name, d.id AS driver_id

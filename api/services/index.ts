@@ -7,6 +7,7 @@ import type { LivePublisher } from '../../activities/live.js';
 import type { Config } from '../../config/env.js';
 import type { TemporalLinks } from '../../db/deliveries.js';
 import { AuthService } from '../auth/auth-service.js';
+import { sessionsEndedChannel } from '../auth/session-cache.js';
 import { TokenService } from '../auth/tokens.js';
 import { createRateLimits } from '../rate-limits.js';
 import { DeliveriesService } from './deliveries-service.js';
@@ -27,7 +28,19 @@ export function createServices(deps: ApiDeps) {
   const { config, sequelize } = deps;
   const links: TemporalLinks = { uiUrl: config.TEMPORAL_UI_URL, namespace: config.TEMPORAL_NAMESPACE };
   const tokens = new TokenService({ secret: config.JWT_SECRET, issuer: config.JWT_ISSUER, accessTtlSeconds: config.ACCESS_TOKEN_TTL_S });
-  const auth = new AuthService({ sequelize, tokens, refreshTtlSeconds: config.REFRESH_TOKEN_TTL_S, live: deps.live });
+  const endedChannel = sessionsEndedChannel(config.REDIS_PREFIX);
+  const auth = new AuthService({
+    sequelize,
+    tokens,
+    refreshTtlSeconds: config.REFRESH_TOKEN_TTL_S,
+    live: deps.live,
+    sessionCacheMs: config.SESSION_CACHE_MS,
+    announceEnded: async (ended) => {
+      await deps.redis.publish(endedChannel, JSON.stringify(ended)).catch((err: Error) => {
+        deps.logger.warn({ err: err.message }, `ended sessions not announced to other API instances: they forget them within ${config.SESSION_CACHE_MS} ms`);
+      });
+    },
+  });
   const locations = new LocationBuffer(sequelize, deps.logger);
   return {
     links,
