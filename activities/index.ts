@@ -18,7 +18,7 @@ export interface ActivityDeps {
 }
 
 export function createActivities(deps: ActivityDeps) {
-  const hooks = [...(deps.live ? [liveTransitionHook(deps.live, { sequelize: deps.sequelize, links: deps.links })] : []), ...(deps.hooks ?? [])];
+  const hooks = [...(deps.live ? [liveTransitionHook(deps.live, { sequelize: deps.sequelize })] : []), ...(deps.hooks ?? [])];
   return {
     ...createReadModelActivities({ sequelize: deps.sequelize, links: deps.links, hooks }),
     ...createDispatchActivities({ sequelize: deps.sequelize, live: deps.live }),

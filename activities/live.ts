@@ -3,7 +3,6 @@ import { Emitter } from '@socket.io/redis-emitter';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import type { Sequelize } from 'sequelize';
-import type { TemporalLinks } from '../db/deliveries.js';
 import { loadTrackingView } from '../db/tracking.js';
 import type { Alert, Delivery, TimelineEvent, TrackingView, TransitionRecord } from '../domain/delivery.js';
 import { rooms, type DriverLocationEvent, type ServerToClientEvents } from '../domain/events.js';
@@ -102,9 +101,9 @@ export function createLivePublisher(redis: Redis, prefix: string, log?: Pick<Log
  * Emits each committed transition. With the read model at hand it also sends the public tracking view;
  * a failed publish fails the activity, whose retry re-emits the same `seq` (clients drop the duplicate).
  */
-export function liveTransitionHook(live: LivePublisher, readModel?: { sequelize: Sequelize; links: TemporalLinks }): TransitionHook {
+export function liveTransitionHook(live: LivePublisher, readModel?: { sequelize: Sequelize }): TransitionHook {
   return async (record, delivery) => {
-    const tracking = readModel ? await loadTrackingView(readModel.sequelize, readModel.links, { id: delivery.id }) : null;
+    const tracking = readModel ? await loadTrackingView(readModel.sequelize, { id: delivery.id }) : null;
     await live.publishDelivery(delivery, record, tracking?.view ?? null);
   };
 }

@@ -167,9 +167,17 @@ export function firstName(name: string): string {
   return name.trim().split(/\s+/)[0] ?? '';
 }
 
+/** What the public view is made from: a `Delivery`, or the few columns of it the tracking read selects. */
+export type TrackingSource = Pick<Delivery, 'trackingCode' | 'status' | 'seq' | 'delayed' | 'eta' | 'promisedBy' | 'proof'> & {
+  pickup: { address: string };
+  dropoff: { address: string };
+  driver: { name: string } | null;
+  timeline?: Array<Pick<TimelineEvent, 'seq' | 'type' | 'at'>>;
+};
+
 /** Keeps only what a public tracking page may show. */
 export function toTrackingView(
-  d: Delivery,
+  d: TrackingSource,
   driverPosition: { lat: number; lng: number; at: string } | null,
 ): TrackingView {
   const showPosition = ['ASSIGNED', 'AT_PICKUP', 'IN_TRANSIT', 'AT_DROPOFF', 'RETURNING'].includes(d.status);

@@ -95,7 +95,7 @@ export function attachRealtime(httpServer: HttpServer, deps: RealtimeDeps): Real
       }
       if (typeof auth.trackingCode === 'string') {
         await consume(services.limits.publicByIp, `track-socket:${socket.handshake.address}`);
-        const found = await loadTrackingView(deps.sequelize, services.links, { trackingCode: auth.trackingCode });
+        const found = await loadTrackingView(deps.sequelize, { trackingCode: auth.trackingCode });
         if (found) {
           socket.data.trackingDeliveryId = found.id;
           return next();

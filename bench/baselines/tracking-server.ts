@@ -1,10 +1,12 @@
 /**
- * B3's baseline: a minimal Koa + pg handler running the same three queries as GET /track/:code (the
- * delivery by its code, its timeline, its driver's position), with the API's pool size and no middleware.
+ * B3's baseline: a minimal Koa + pg handler running the statement GET /track/:code runs (the delivery, its
+ * timeline and its driver's position in one query) and building the same view from its row, with the
+ * API's pool size and no middleware: no rate limit, request id, logging, metrics or ORM.
  * `tsx bench/baselines/tracking-server.ts <port> <database url>`
  */
 import Koa from 'koa';
 import pg from 'pg';
+import { TRACKING_VIEW_BY_CODE, trackingViewFromRow, type TrackingViewRow } from '../../db/tracking.js';
 
 const [port, databaseUrl] = process.argv.slice(2);
 if (!port || !databaseUrl) {
@@ -23,25 +25,11 @@ app.use(async (ctx) => {
   }
   const code = TRACK.exec(ctx.path)?.[1]?.toUpperCase();
   if (!code) return;
-  const { rows } = await pool.query('SELECT * FROM deliveries WHERE tracking_code = $1 LIMIT 1', [code]);
+  const { rows } = await pool.query<TrackingViewRow>(TRACKING_VIEW_BY_CODE, [code]);
   const row = rows[0];
   if (!row) return;
-  const [events, position] = await Promise.all([
-    pool.query('SELECT seq, type, at, actor, data FROM delivery_events WHERE delivery_id = $1 ORDER BY seq', [row.id]),
-    row.driver_id
-      ? pool.query('SELECT lat, lng, location_at AS at FROM drivers WHERE id = $1 AND lat IS NOT NULL', [row.driver_id])
-      : Promise.resolve({ rows: [] }),
-  ]);
   ctx.set('Cache-Control', 'no-store');
-  ctx.body = {
-    trackingCode: row.tracking_code,
-    status: row.status,
-    eta: row.eta,
-    promisedBy: row.promised_by,
-    driver: row.driver_name ? { firstName: String(row.driver_name).split(' ')[0] } : null,
-    driverPosition: position.rows[0] ?? null,
-    timeline: events.rows.map(({ seq, type, at }) => ({ seq, type, at })),
-  };
+  ctx.body = trackingViewFromRow(row);
 });
 
 const server = app.listen(Number(port), '127.0.0.1');

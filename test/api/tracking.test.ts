@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { toTrackingView } from '../../domain/delivery.js';
 import { call, createDriverAt, deliveryBody, isolatedArea, login, startTestApi, waitFor, type Session, type TestApi } from '../support/harness.js';
 import { assignedDelivery, expectProblem, registerAndLogin } from './support.js';
 
@@ -87,5 +88,8 @@ describe('public tracking', () => {
     expect(delivered.body.timeline.map((e: { type: string }) => e.type).filter((t: string) => t !== 'alert')).toEqual([
       'quoted', 'quote_accepted', 'assigned', 'arrived_pickup', 'picked_up', 'arrived_dropoff', 'delivered',
     ]);
+    // The tracking read selects only the public columns: it must give what the domain makes of the whole delivery.
+    const whole = await call(api.url, 'GET', `/api/v1/deliveries/${id}`, { token: dispatcher.token });
+    expect(delivered.body).toEqual(toTrackingView(whole.body, null));
   });
 });
