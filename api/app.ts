@@ -152,7 +152,7 @@ export function createApp(deps: ApiDeps): BuiltApi {
     aiRoutes({ ai: createAiService(deps, metrics.registry), limits: services.limits, auth: signedIn }),
   ];
   const publicLimit = generalLimit(services.limits);
-  const tracking = trackingRoutes({ sequelize: deps.sequelize });
+  const tracking = trackingRoutes({ reads: deps.reads });
   app.use(async (ctx, next) => (ctx.path.startsWith('/api/v1/track/') ? publicLimit(ctx, next) : next()));
   routers.push(tracking);
   for (const router of routers) {

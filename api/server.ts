@@ -5,7 +5,7 @@ import { Redis } from 'ioredis';
 import { createLivePublisher } from '../activities/live.js';
 import { loadConfig, type Config } from '../config/env.js';
 import { createLogger } from '../config/logger.js';
-import { createSequelize } from '../db/connection.js';
+import { createReadPool, createSequelize } from '../db/connection.js';
 import { initModels } from '../db/models.js';
 import { createApp, type BuiltApi } from './app.js';
 import { listenForEndedSessions } from './auth/session-cache.js';
@@ -24,22 +24,27 @@ export async function startApi(config: Readonly<Config>): Promise<RunningApi> {
   const logger = createLogger(config, 'api');
   const sequelize = createSequelize(config.DATABASE_URL);
   initModels(sequelize);
+  const reads = createReadPool(config.DATABASE_READ_URL ?? config.DATABASE_URL, logger);
   // Commands fail fast while Redis is down instead of queueing behind a dead connection.
   const redis = new Redis(config.REDIS_URL, { maxRetriesPerRequest: 1, enableOfflineQueue: false, lazyConnect: false });
   redis.on('error', (err) => logger.warn({ err: err.message }, 'redis connection problem'));
   const emitterRedis = new Redis(config.REDIS_URL, { maxRetriesPerRequest: 1 });
   emitterRedis.on('error', () => {});
   const connection = await Connection.connect({ address: config.TEMPORAL_ADDRESS });
+  // The connect check runs inside the connection's AsyncLocalStorage, and on Node 20 an enabled one puts
+  // a hook on every promise of the process: a tracking read took 324 instead of 260 µs of API CPU (median
+  // of four alternating rounds). Nothing here sets call contexts; withDeadline and the like turn it on again.
+  connection.callContextStorage.disable();
   const temporal = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE });
   const live = createLivePublisher(emitterRedis, config.REDIS_PREFIX, logger);
 
-  const api = createApp({ config, logger, sequelize, redis, temporal, live });
+  const api = createApp({ config, logger, sequelize, reads, redis, temporal, live });
   const endedSessions = listenForEndedSessions(redis, config.REDIS_PREFIX, api.services.auth, logger);
   const server = createServer(api.app.callback());
   server.keepAliveTimeout = 65_000;
   const io = attachRealtime(server, {
     redis: emitterRedis,
-    sequelize,
+    reads,
     prefix: config.REDIS_PREFIX,
     allowedOrigins: config.CORS_ORIGINS,
     publicUrl: config.PUBLIC_URL,
@@ -72,6 +77,7 @@ export async function startApi(config: Readonly<Config>): Promise<RunningApi> {
       endedSessions.disconnect();
       emitterRedis.disconnect();
       await sequelize.close();
+      await reads.end();
     },
   };
 }

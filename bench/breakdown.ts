@@ -1,6 +1,7 @@
 /**
  * How B3's and B4's time splits across the request path, by subtraction: the same autocannon run against
- * requests that stop earlier and earlier. `tsx bench/breakdown.ts [seconds]` (own scratch environment).
+ * requests that stop earlier and earlier, with the API's CPU time per request.
+ * `tsx bench/breakdown.ts [seconds] [part of a step's name]` (own scratch environment).
  */
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
@@ -12,6 +13,7 @@ import { login } from './lib/http.js';
 import { load } from './lib/load.js';
 
 const seconds = Number(process.argv[2] ?? 5);
+const only = process.argv[3]?.toLowerCase() ?? '';
 const dir = await mkdtemp(path.join(os.tmpdir(), 'logistics-bench-'));
 const db = await prepareDatabase();
 const stack = await startStack(await ensureTemporalCli(), 'memory', dir, db);
@@ -37,11 +39,12 @@ try {
     ['POST location, bad body (400: + session + limit)', { url: `${stack.apiUrl}/api/v1/drivers/me/location`, method: 'POST', body: '{"lat":1}', seconds, connections: 50, ...auth }],
     ['POST location (202: + buffer + broadcast)', { url: `${stack.apiUrl}/api/v1/drivers/me/location`, method: 'POST', body: ping, seconds, connections: 50, ...auth }],
   ];
-  for (const [name, options] of steps) {
+  for (const [name, options] of steps.filter(([name]) => name.toLowerCase().includes(only))) {
     await load({ ...options, seconds: 1 });
-    const r = await load(options);
+    const r = await load({ ...options, pid: stack.api.pid });
     const total = Object.values(r.statusCodes).reduce((a, b) => a + b, 0);
-    console.log(`${name.padEnd(50)} ${String(Math.round(total / options.seconds!)).padStart(6)} req/s  p50 ${r.p50} ms  p99 ${r.p99} ms  codes ${JSON.stringify(r.statusCodes)}`);
+    const cpu = `${String(Math.round(r.cpuMicros ?? NaN)).padStart(4)} µs CPU/req`;
+    console.log(`${name.padEnd(50)} ${String(Math.round(total / options.seconds!)).padStart(6)} req/s  ${cpu}  p50 ${r.p50} ms  p99 ${r.p99} ms  codes ${JSON.stringify(r.statusCodes)}`);
   }
 } finally {
   await stack.stop();

@@ -21,6 +21,8 @@ const envSchema = z.object({
   PUBLIC_URL: z.url().default('http://localhost:8000'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   DATABASE_URL: z.string().regex(/^postgres(ql)?:\/\//, 'a postgres:// URL').default('postgres://postgres@127.0.0.1:5432/logistics'),
+  /** Public tracking reads may go to a replica; unset, they use DATABASE_URL. */
+  DATABASE_READ_URL: z.string().regex(/^postgres(ql)?:\/\//, 'a postgres:// URL').optional(),
   REDIS_URL: z.string().regex(/^rediss?:\/\//, 'a redis:// URL').default('redis://127.0.0.1:6379'),
   REDIS_PREFIX: z.string().regex(/^[a-z0-9:_-]*$/).default('lp'),
   TEMPORAL_ADDRESS: z.string().default('127.0.0.1:7233'),

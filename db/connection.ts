@@ -11,6 +11,17 @@ export function createSequelize(databaseUrl: string, options: { poolMax?: number
   });
 }
 
+/**
+ * A plain pg pool for the API's hottest reads (public tracking): its prepared statements cost about half
+ * the API CPU of the same statement through Sequelize's pool. An idle connection that breaks (Postgres
+ * restarted) is logged and replaced instead of crashing the process.
+ */
+export function createReadPool(databaseUrl: string, log: { warn(obj: object, msg: string): void }, max = 10): pg.Pool {
+  const pool = new pg.Pool({ connectionString: databaseUrl, max, idleTimeoutMillis: 10_000, connectionTimeoutMillis: 5000 });
+  pool.on('error', (err) => log.warn({ err: err.message }, 'idle read connection failed; the pool replaces it'));
+  return pool;
+}
+
 /** Creates the database named in the URL when it does not exist yet (needs a maintenance db to connect to). */
 export async function ensureDatabase(databaseUrl: string): Promise<'created' | 'exists'> {
   const url = new URL(databaseUrl);

@@ -7,7 +7,7 @@ import { createAdapter } from '@socket.io/redis-adapter';
 import type { Redis } from 'ioredis';
 import { decodeJwt } from 'jose';
 import type { Logger } from 'pino';
-import type { Sequelize } from 'sequelize';
+import type pg from 'pg';
 import { Server, type Socket } from 'socket.io';
 import { socketIoKey } from '../../activities/live.js';
 import { loadTrackingView } from '../../db/tracking.js';
@@ -31,7 +31,7 @@ type LiveSocket = Socket<ClientToServerEvents, ServerToClientEvents, Record<stri
 
 export interface RealtimeDeps {
   redis: Redis;
-  sequelize: Sequelize;
+  reads: pg.Pool;
   prefix: string;
   allowedOrigins: string[];
   publicUrl: string;
@@ -95,7 +95,7 @@ export function attachRealtime(httpServer: HttpServer, deps: RealtimeDeps): Real
       }
       if (typeof auth.trackingCode === 'string') {
         await consume(services.limits.publicByIp, `track-socket:${socket.handshake.address}`);
-        const found = await loadTrackingView(deps.sequelize, { trackingCode: auth.trackingCode });
+        const found = await loadTrackingView(deps.reads, { trackingCode: auth.trackingCode });
         if (found) {
           socket.data.trackingDeliveryId = found.id;
           return next();

@@ -1,6 +1,7 @@
 /** Wires the API's services from its clients, once per process. */
 import type { Client } from '@temporalio/client';
 import type { Redis } from 'ioredis';
+import type pg from 'pg';
 import type { Logger } from 'pino';
 import type { Sequelize } from 'sequelize';
 import type { LivePublisher } from '../../activities/live.js';
@@ -19,6 +20,8 @@ export interface ApiDeps {
   config: Readonly<Config>;
   logger: Logger;
   sequelize: Sequelize;
+  /** Public tracking reads (DATABASE_READ_URL). */
+  reads: pg.Pool;
   redis: Redis;
   temporal: Client;
   live: LivePublisher;

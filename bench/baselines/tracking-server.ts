@@ -25,7 +25,8 @@ app.use(async (ctx) => {
   }
   const code = TRACK.exec(ctx.path)?.[1]?.toUpperCase();
   if (!code) return;
-  const { rows } = await pool.query<TrackingViewRow>(TRACKING_VIEW_BY_CODE, [code]);
+  // Prepared once per connection, as the API prepares it.
+  const { rows } = await pool.query<TrackingViewRow>({ name: 'tracking-view-by-code', text: TRACKING_VIEW_BY_CODE, values: [code] });
   const row = rows[0];
   if (!row) return;
   ctx.set('Cache-Control', 'no-store');

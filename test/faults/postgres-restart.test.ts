@@ -18,6 +18,9 @@ describe('fault: Postgres restarts with 20 deliveries in flight', () => {
 
   it('retries activities until the read model matches every workflow', async () => {
     const fleet = await startFleet(api.url, customer, dispatcher, 20);
+    // Warm the read pool's connections: they all break with the restart and must be replaced.
+    const codes = await Promise.all(fleet.map(async (f) => (await call(api.url, 'GET', `/api/v1/deliveries/${f.id}`, { token: dispatcher.token })).body.trackingCode as string));
+    await Promise.all(codes.map((code) => call(api.url, 'GET', `/api/v1/track/${code}`)));
     const finishing = fleet.map((flight) => finishDelivery(api.url, flight));
     await new Promise((r) => setTimeout(r, 300));
     await restartPostgres();
@@ -31,5 +34,7 @@ describe('fault: Postgres restarts with 20 deliveries in flight', () => {
       expect({ status: readModel.status, seq: readModel.seq }).toEqual({ status: workflow.status, seq: workflow.seq });
     }
     expect((await call(api.url, 'GET', '/ready')).status).toBe(200);
+    const tracked = await Promise.all(codes.map((code) => call(api.url, 'GET', `/api/v1/track/${code}`)));
+    expect(tracked.map((t) => [t.status, t.body.status])).toEqual(codes.map(() => [200, 'DELIVERED']));
   });
 });
