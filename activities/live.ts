@@ -4,13 +4,13 @@ import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import type { Sequelize } from 'sequelize';
 import { loadTrackingView } from '../db/tracking.js';
-import type { Alert, Delivery, TimelineEvent, TrackingView, TransitionRecord } from '../domain/delivery.js';
+import type { Alert, Delivery, TimelineEvent, TrackingView } from '../domain/delivery.js';
 import { rooms, type DriverLocationEvent, type ServerToClientEvents } from '../domain/events.js';
 import type { TransitionHook } from './read-model.js';
 
 export interface LivePublisher {
   /** `tracking` is the public view of the same state, for tracking sockets; omitted, they get nothing. */
-  publishDelivery(delivery: Delivery, record?: TransitionRecord, tracking?: TrackingView | null): Promise<void>;
+  publishDelivery(delivery: Delivery, record?: TimelineEvent, tracking?: TrackingView | null): Promise<void>;
   publishDriverLocation(location: DriverLocationEvent, deliveryIds: string[]): Promise<void>;
   publishDriverReleased(input: { deliveryId: string; driverId: string; reason: string }): Promise<void>;
   /** Every socket of the account (disabled). */
@@ -41,7 +41,7 @@ function awaitedRedis(redis: Redis) {
   };
 }
 
-function timelineEvent(record: TransitionRecord): TimelineEvent {
+function timelineEvent(record: TimelineEvent): TimelineEvent {
   return { seq: record.seq, type: record.type, at: record.at, actor: record.actor, data: record.data };
 }
 

@@ -21,7 +21,7 @@ import { estimateArrival } from '../domain/geo.js';
 import type { RankedCandidate } from '../domain/scoring.js';
 import { searchAttributes } from '../domain/search-attributes.js';
 import { checkTransition, isTerminal, type DeliveryAction, type DeliveryStatus } from '../domain/status.js';
-import { actionUpdates, quoteRecordedUpdate, stateQuery, type ActionArgs, type PersonAction } from './messages.js';
+import { actionUpdates, quoteRecordedUpdate, stateQuery, type ActionArgs, type ActionResult, type PersonAction } from './messages.js';
 
 type Activities = ReturnType<typeof createActivities>;
 
@@ -36,6 +36,8 @@ const aiActs = proxyActivities<Activities>({
 });
 
 const SYSTEM: Actor = { kind: 'system' };
+/** Transitions kept for Updates to answer with (a cancellation's compensations add a few before it answers). */
+const RECENT_KEPT = 16;
 /** Slack added to the ETA to make the promise shown to customers, by priority. */
 const PROMISE_SLACK_MS = { standard: 60 * 60_000, express: 30 * 60_000, urgent: 15 * 60_000 } as const;
 
@@ -52,6 +54,8 @@ export async function deliveryWorkflow(input: DeliveryWorkflowInput, resume?: De
   const compensations: Compensation[] = resume?.compensations ?? [{ kind: 'voidQuote' }];
   const pending: TransitionRecord[] = [];
   const unpublished: TransitionRecord[] = [];
+  /** The latest transitions, for Updates to answer with their own. */
+  const recent: TransitionRecord[] = [];
   let recordedSeq = resume ? state.seq : 0;
   // Publishing (Socket.IO, queues) runs behind the read-model write, so a Redis outage never holds
   // up a driver's tap: the Update answers once Postgres has the change.
@@ -80,15 +84,10 @@ export async function deliveryWorkflow(input: DeliveryWorkflowInput, resume?: De
     state.seq += 1;
     state.updatedAt = now();
     const { seq } = state;
-    pending.push({
-      deliveryId: state.deliveryId,
-      seq,
-      type,
-      at,
-      actor,
-      data,
-      snapshot: snapshotOf(state),
-    });
+    const record: TransitionRecord = { deliveryId: state.deliveryId, seq, type, at, actor, data, snapshot: snapshotOf(state) };
+    pending.push(record);
+    recent.push(record);
+    if (recent.length > RECENT_KEPT) recent.shift();
     syncSearchAttributes();
     return seq;
   }
@@ -251,9 +250,13 @@ export async function deliveryWorkflow(input: DeliveryWorkflowInput, resume?: De
   for (const action of Object.keys(actionUpdates) as PersonAction[]) {
     setHandler(
       actionUpdates[action],
-      async (args: ActionArgs) => {
-        await recorded(await handlers[action](args));
-        return snapshotOf(state);
+      async (args: ActionArgs): Promise<ActionResult> => {
+        const seq = await handlers[action](args);
+        await recorded(seq);
+        const own = recent.find((r) => r.seq === seq);
+        if (!own) return snapshotOf(state);
+        const event = { seq, type: own.type, at: own.at, actor: own.actor, data: own.data };
+        return { ...snapshotOf(state), applied: { event, state: own.snapshot } };
       },
       { validator: (args: ActionArgs) => validate(action, args) },
     );

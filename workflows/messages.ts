@@ -1,6 +1,6 @@
 /** The delivery workflow's Updates and Query: imported by the workflow and by the API's client. */
 import { defineQuery, defineUpdate } from '@temporalio/workflow';
-import type { Actor, DeliveryState, Proof } from '../domain/delivery.js';
+import type { Actor, DeliveryState, Proof, TimelineEvent } from '../domain/delivery.js';
 import type { DeliveryAction } from '../domain/status.js';
 
 export interface ActionArgs {
@@ -13,20 +13,27 @@ export interface ActionArgs {
   driverId?: string;
 }
 
+/**
+ * What an action's Update answers once its transition is in the read model: the delivery now, and the
+ * transition with the delivery as of it, so the API can push that to screens at once. `applied` is
+ * missing when the transition is no longer at hand (workers older than it, or a long cancellation).
+ */
+export type ActionResult = DeliveryState & { applied?: { event: TimelineEvent; state: DeliveryState } };
+
 /** Actions a person can take through an Update; the remaining ones are the workflow's own timers. */
 export type PersonAction = Exclude<DeliveryAction, 'reattempt' | 'startReturn' | 'expireQuote'>;
 
-export const acceptQuoteUpdate = defineUpdate<DeliveryState, [ActionArgs]>('acceptQuote');
-export const acceptOfferUpdate = defineUpdate<DeliveryState, [ActionArgs]>('acceptOffer');
-export const declineOfferUpdate = defineUpdate<DeliveryState, [ActionArgs]>('declineOffer');
-export const assignDriverUpdate = defineUpdate<DeliveryState, [ActionArgs]>('assignDriver');
-export const arrivedAtPickupUpdate = defineUpdate<DeliveryState, [ActionArgs]>('arrivedAtPickup');
-export const confirmPickupUpdate = defineUpdate<DeliveryState, [ActionArgs]>('confirmPickup');
-export const arrivedAtDropoffUpdate = defineUpdate<DeliveryState, [ActionArgs]>('arrivedAtDropoff');
-export const confirmDeliveryUpdate = defineUpdate<DeliveryState, [ActionArgs]>('confirmDelivery');
-export const reportFailedAttemptUpdate = defineUpdate<DeliveryState, [ActionArgs]>('reportFailedAttempt');
-export const confirmReturnUpdate = defineUpdate<DeliveryState, [ActionArgs]>('confirmReturn');
-export const cancelUpdate = defineUpdate<DeliveryState, [ActionArgs]>('cancel');
+export const acceptQuoteUpdate = defineUpdate<ActionResult, [ActionArgs]>('acceptQuote');
+export const acceptOfferUpdate = defineUpdate<ActionResult, [ActionArgs]>('acceptOffer');
+export const declineOfferUpdate = defineUpdate<ActionResult, [ActionArgs]>('declineOffer');
+export const assignDriverUpdate = defineUpdate<ActionResult, [ActionArgs]>('assignDriver');
+export const arrivedAtPickupUpdate = defineUpdate<ActionResult, [ActionArgs]>('arrivedAtPickup');
+export const confirmPickupUpdate = defineUpdate<ActionResult, [ActionArgs]>('confirmPickup');
+export const arrivedAtDropoffUpdate = defineUpdate<ActionResult, [ActionArgs]>('arrivedAtDropoff');
+export const confirmDeliveryUpdate = defineUpdate<ActionResult, [ActionArgs]>('confirmDelivery');
+export const reportFailedAttemptUpdate = defineUpdate<ActionResult, [ActionArgs]>('reportFailedAttempt');
+export const confirmReturnUpdate = defineUpdate<ActionResult, [ActionArgs]>('confirmReturn');
+export const cancelUpdate = defineUpdate<ActionResult, [ActionArgs]>('cancel');
 /** Returns once the delivery's first transition is in the read model, so the API can answer at once. */
 export const quoteRecordedUpdate = defineUpdate<DeliveryState, []>('quoteRecorded');
 

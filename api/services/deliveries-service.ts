@@ -1,6 +1,7 @@
 /** Deliveries: start the workflow, read the read model (scoped to who asks), send the workflow Updates. */
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { WorkflowExecutionAlreadyStartedError, type Client } from '@temporalio/client';
+import type { Logger } from 'pino';
 import { Op, type WhereOptions } from 'sequelize';
 import { deliveryFromRow, deliveryFromState, type TemporalLinks } from '../../db/deliveries.js';
 import { DeliveryEventRow, DeliveryRow } from '../../db/models.js';
@@ -15,6 +16,7 @@ import { actionUpdates, quoteRecordedUpdate, type ActionArgs, type PersonAction 
 import { ValidationError, NotFoundError } from '../errors.js';
 import { isUuid } from '../validate.js';
 import type { AuthUser } from '../types.js';
+import type { LivePublisher } from '../../activities/live.js';
 import { temporalError, updateError } from './temporal-errors.js';
 
 export interface DeliveriesServiceDeps {
@@ -23,6 +25,13 @@ export interface DeliveriesServiceDeps {
   links: TemporalLinks;
   timings: DeliveryTimings;
   aiDispatch: boolean;
+  /**
+   * Screens hear of a person's change from the API that applied it, as soon as its Update answers (the
+   * change is then in the read model). The worker publishes every transition again, after recording,
+   * with the tracking view and notifications; clients drop the `seq` they already have.
+   */
+  live?: Pick<LivePublisher, 'publishDelivery'>;
+  log?: Pick<Logger, 'warn'>;
 }
 
 /**
@@ -182,10 +191,17 @@ export class DeliveriesService {
     if (!row) throw new NotFoundError('delivery');
     const handle = this.deps.temporal.workflow.getHandle(workflowIdFor(id));
     try {
-      const state = await handle.executeUpdate(actionUpdates[action], {
+      const result = await handle.executeUpdate(actionUpdates[action], {
         args: [{ ...args, actor: { kind: user.role, userId: user.id, driverId: user.driverId, name: user.name, ...(requestId ? { requestId } : {}) } }],
         ...(updateId ? { updateId: `${user.id}:${updateId}` } : {}),
       });
+      const { applied, ...state } = result;
+      if (applied && this.deps.live) {
+        // Not awaited: the change is safely recorded, and a Redis outage must not hold up the answer.
+        this.deps.live.publishDelivery(deliveryFromState(applied.state, this.deps.links), applied.event).catch((err: Error) => {
+          this.deps.log?.warn({ err: err.message, deliveryId: id, seq: applied.event.seq }, 'live update not pushed by the API; the worker publishes it');
+        });
+      }
       return deliveryFromState(state, this.deps.links);
     } catch (err) {
       throw updateError(err);

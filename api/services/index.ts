@@ -58,6 +58,8 @@ export function createServices(deps: ApiDeps) {
       links,
       timings: config.timings,
       aiDispatch: Boolean(config.GROQ_API_KEY),
+      live: deps.live,
+      log: deps.logger,
     }),
     drivers: new DriversService({ sequelize, auth, live: deps.live, locations }),
   };
