@@ -61,7 +61,8 @@ export async function startApi(config: Readonly<Config>): Promise<RunningApi> {
     port,
     async close() {
       locationPrune.stop();
-      io.disconnectSockets(true);
+      // Local only: through the Redis adapter a plain disconnectSockets() would close every replica's sockets.
+      io.local.disconnectSockets(true);
       // io.close() stops intake and waits for in-flight requests; one that hangs is cut after 10 s.
       const cutoff = setTimeout(() => server.closeAllConnections(), 10_000);
       await new Promise<void>((resolve) => io.close(() => resolve()));

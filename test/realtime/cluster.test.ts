@@ -8,7 +8,7 @@ import type { Delivery } from '../../domain/delivery.js';
 import { connectLive, type LiveClient } from '../../web/src/lib/live-client.js';
 import { call, createDriverAt, isolatedArea, login, registerCustomer, startTestApi, waitForDelivery, type Session, type TestApi } from '../support/harness.js';
 import { freePort } from '../support/ports.js';
-import { acceptQuote, book, closeSockets, connected, startApiProcess, step, takeOffer, waitUntil, type ApiProcess } from './live-support.js';
+import { acceptQuote, book, closeSockets, connected, pause, startApiProcess, step, takeOffer, waitUntil, type ApiProcess } from './live-support.js';
 
 describe('real-time across API instances', () => {
   let a: TestApi;
@@ -62,6 +62,19 @@ describe('real-time across API instances', () => {
     b.running.io.to('dispatch').emit('alert:raised', alert);
     await waitUntil('the alert on A', () => board.of('alert:raised').length === 1);
     expect(board.of('alert:raised')[0]![0]).toEqual(alert);
+  });
+
+  it('an instance shutting down closes its own sockets only', async () => {
+    const leaving = await startApiProcess(await freePort());
+    const staying = await connected(a.url, { token: dispatcher.token });
+    const going = await connected(leaving.url, { token: dispatcher.token });
+    const disconnects: string[] = [];
+    staying.socket.on('disconnect', (reason) => disconnects.push(reason));
+    await leaving.stop('SIGTERM');
+    await waitUntil('the leaving instance’s socket closed', () => !going.socket.connected);
+    await pause(500);
+    expect(disconnects).toEqual([]);
+    expect(staying.socket.connected).toBe(true);
   });
 
   it('a client cut off mid-lifecycle ends with the same final state as one that stayed connected', async () => {
