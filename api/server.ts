@@ -9,6 +9,7 @@ import { createReadPool, createSequelize } from '../db/connection.js';
 import { initModels } from '../db/models.js';
 import { createApp, type BuiltApi } from './app.js';
 import { listenForEndedSessions } from './auth/session-cache.js';
+import { keepPromiseHooksOff } from './temporal-context.js';
 import { attachRealtime, type RealtimeServer } from './realtime/socket-server.js';
 import { scheduleLocationPrune } from './services/location-buffer.js';
 
@@ -32,6 +33,7 @@ export async function startApi(config: Readonly<Config>): Promise<RunningApi> {
   emitterRedis.on('error', () => {});
   const connection = await Connection.connect({ address: config.TEMPORAL_ADDRESS });
   const temporal = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE });
+  const promiseHooks = keepPromiseHooksOff(connection);
   const live = createLivePublisher(emitterRedis, config.REDIS_PREFIX, logger);
 
   const api = createApp({ config, logger, sequelize, reads, redis, temporal, live });
@@ -61,6 +63,7 @@ export async function startApi(config: Readonly<Config>): Promise<RunningApi> {
     port,
     async close() {
       locationPrune.stop();
+      promiseHooks.stop();
       // Local only: through the Redis adapter a plain disconnectSockets() would close every replica's sockets.
       io.local.disconnectSockets(true);
       // io.close() stops intake and waits for in-flight requests; one that hangs is cut after 10 s.
