@@ -12,7 +12,7 @@ export function temporalUiUrl(links: TemporalLinks, workflowId: string): string 
   return `${links.uiUrl.replace(/\/$/, '')}/namespaces/${encodeURIComponent(links.namespace)}/workflows/${encodeURIComponent(workflowId)}`;
 }
 
-const iso = (d: Date | string | null | undefined): string | null => (d ? new Date(d).toISOString() : null);
+export const iso = (d: Date | string | null | undefined): string | null => (d ? new Date(d).toISOString() : null);
 
 export function deliveryFromState(state: DeliveryState, links: TemporalLinks): Delivery {
   const workflowId = workflowIdFor(state.deliveryId);

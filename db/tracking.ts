@@ -3,6 +3,7 @@ import pg from 'pg';
 import type { Sequelize } from 'sequelize';
 import { toTrackingView, type TrackingView } from '../domain/delivery.js';
 import type { DeliveryStatus } from '../domain/status.js';
+import { iso } from './deliveries.js';
 
 const CODE = /^[0-9A-Z]{16}$/;
 
@@ -45,8 +46,6 @@ export interface TrackingViewRow {
   driverLng: number | null;
   driverAt: Date | null;
 }
-
-const iso = (value: Date | string | null): string | null => (value === null ? null : new Date(value).toISOString());
 
 export function trackingViewFromRow(row: TrackingViewRow): TrackingView {
   const position = row.driverLat !== null && row.driverLng !== null && row.driverAt !== null

@@ -9,15 +9,12 @@ import type { Logger } from 'pino';
 import { z } from 'zod';
 import type { AuthUser } from '../types.js';
 
-/** What ended: some sign-ins (logout, refresh reuse) or every sign-in of an account (disabled). */
-export interface SessionsEnded {
-  sessionIds?: string[];
-  userId?: string;
-}
-
 export const sessionsEndedChannel = (prefix: string) => `${prefix}:sessions:ended`;
 
 const sessionsEndedSchema = z.strictObject({ sessionIds: z.array(z.uuid()).max(1000).optional(), userId: z.uuid().optional() });
+
+/** What ended: some sign-ins (logout, refresh reuse) or every sign-in of an account (disabled). */
+export type SessionsEnded = z.infer<typeof sessionsEndedSchema>;
 
 /** How many sessions are remembered; the oldest goes first. */
 export const SESSIONS_KEPT = 10_000;
@@ -106,7 +103,7 @@ export function listenForEndedSessions(
   subscriber.on('ready', () => sessions.forgetAllSessions());
   subscriber.on('message', (from: string, message: string) => {
     if (from !== channel) return;
-    let parsed: z.infer<typeof sessionsEndedSchema>;
+    let parsed: SessionsEnded;
     try {
       parsed = sessionsEndedSchema.parse(JSON.parse(message));
     } catch {
