@@ -3,6 +3,7 @@ import type { Redis } from 'ioredis';
 import type { Middleware } from 'koa';
 import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes, type RateLimiterAbstract } from 'rate-limiter-flexible';
 import { TooManyRequestsError } from './errors.js';
+import { LeasedLimiter } from './leased-limiter.js';
 import type { AppState } from './types.js';
 
 function limiter(redis: Redis, keyPrefix: string, points: number, duration: number, blockDuration = 0): RateLimiterAbstract {
@@ -24,21 +25,26 @@ export interface RateLimits {
   general: RateLimiterAbstract;
   publicByIp: RateLimiterAbstract;
   ai: RateLimiterAbstract;
+  /** What every request spends (`generalLimit`): the general and public budgets, leased by busy keys. */
+  requests: { signedIn: LeasedLimiter; anonymous: LeasedLimiter };
 }
 
 export const LOGIN_LIMITS = { perUserAndIp: 10, perIp: 100 } as const;
 
 export function createRateLimits(redis: Redis, prefix: string, perMinute: number, aiPerHour: number): RateLimits {
+  const general = limiter(redis, `${prefix}:rl:user`, perMinute, 60);
+  const publicByIp = limiter(redis, `${prefix}:rl:public`, perMinute * 10, 60);
   return {
     loginByUserAndIp: limiter(redis, `${prefix}:rl:login:user-ip`, LOGIN_LIMITS.perUserAndIp, 15 * 60, 15 * 60),
     loginByIp: limiter(redis, `${prefix}:rl:login:ip`, LOGIN_LIMITS.perIp, 60 * 60, 60 * 60),
-    general: limiter(redis, `${prefix}:rl:user`, perMinute, 60),
-    publicByIp: limiter(redis, `${prefix}:rl:public`, perMinute * 10, 60),
+    general,
+    publicByIp,
     ai: limiter(redis, `${prefix}:rl:ai`, aiPerHour, 60 * 60),
+    requests: { signedIn: new LeasedLimiter(general), anonymous: new LeasedLimiter(publicByIp) },
   };
 }
 
-export async function consume(l: RateLimiterAbstract, key: string, message?: string): Promise<void> {
+export async function consume(l: { consume(key: string): Promise<unknown> }, key: string, message?: string): Promise<void> {
   try {
     await l.consume(key);
   } catch (err) {
@@ -71,7 +77,7 @@ export async function loginSucceeded(limits: RateLimits, email: string, ip: stri
 export function generalLimit(limits: RateLimits): Middleware<AppState> {
   return async (ctx, next) => {
     const user = ctx.state.user;
-    await consume(user ? limits.general : limits.publicByIp, user ? user.id : ctx.ip);
+    await consume(user ? limits.requests.signedIn : limits.requests.anonymous, user ? user.id : ctx.ip);
     await next();
   };
 }

@@ -72,6 +72,9 @@ export async function startApi(config: Readonly<Config>): Promise<RunningApi> {
       clearTimeout(cutoff);
       server.closeAllConnections();
       await api.services.locations.close();
+      // Unused leased rate-limit points go back to the shared budget before Redis is let go.
+      const { signedIn, anonymous } = api.services.limits.requests;
+      await Promise.all([signedIn.release(), anonymous.release()]);
       await connection.close();
       redis.disconnect();
       endedSessions.disconnect();
