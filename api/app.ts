@@ -136,6 +136,12 @@ export function createApp(deps: ApiDeps): BuiltApi {
   app.use(problemHandler());
   app.use(securityHeaders());
   app.use(cors(deps.config.CORS_ORIGINS));
+  // The public tracking page is the most read route: it has no body and skips the signed-in routers' tables.
+  const tracking = trackingRoutes({ reads: deps.reads });
+  const publicLimit = generalLimit(services.limits);
+  app.use(async (ctx, next) => (ctx.path.startsWith('/api/v1/track/') ? publicLimit(ctx, next) : next()));
+  app.use(tracking.routes());
+  app.use(tracking.allowedMethods());
   app.use(bodies());
 
   // Shares the API's fail-fast Redis connection: redelivery and queue metrics answer at once when Redis is down.
@@ -151,10 +157,6 @@ export function createApp(deps: ApiDeps): BuiltApi {
     userRoutes({ accounts: services.auth, auth: signedIn }),
     aiRoutes({ ai: createAiService(deps, metrics.registry), limits: services.limits, auth: signedIn }),
   ];
-  const publicLimit = generalLimit(services.limits);
-  const tracking = trackingRoutes({ reads: deps.reads });
-  app.use(async (ctx, next) => (ctx.path.startsWith('/api/v1/track/') ? publicLimit(ctx, next) : next()));
-  routers.push(tracking);
   for (const router of routers) {
     app.use(router.routes());
     app.use(router.allowedMethods());
