@@ -1,5 +1,4 @@
 /** The Koa application: middleware composed once, one router per resource. */
-import { randomUUID } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -12,9 +11,10 @@ import serve from 'koa-static';
 import { authenticate } from './auth/middleware.js';
 import { AppError, problemHandler } from './errors.js';
 import { idempotency } from './idempotency.js';
-import { createApiMetrics, httpMetrics, type ApiMetrics } from './metrics.js';
+import { createApiMetrics, type ApiMetrics } from './metrics.js';
 import { buildOpenApi, DOCS_HTML } from './openapi.js';
 import { generalLimit } from './rate-limits.js';
+import { requestContext } from './request-context.js';
 import { aiRoutes } from './routes/ai.js';
 import { authRoutes } from './routes/auth.js';
 import { deliveryRoutes } from './routes/deliveries.js';
@@ -29,38 +29,12 @@ import type { AppState } from './types.js';
 
 const webDist = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', 'web', 'dist');
 
-function requestContext(deps: ApiDeps): Middleware<AppState> {
-  return async (ctx, next) => {
-    const given = ctx.get('x-request-id');
-    ctx.state.requestId = /^[A-Za-z0-9._-]{1,100}$/.test(given) ? given : randomUUID();
-    ctx.set('X-Request-Id', ctx.state.requestId);
-    ctx.state.log = deps.logger.child({ requestId: ctx.state.requestId });
-    const started = performance.now();
-    try {
-      await next();
-    } finally {
-      if (ctx.path !== '/metrics' && ctx.path !== '/health') {
-        ctx.state.log.info(
-          // Tracking codes open a delivery to anyone who holds one: they stay out of the logs.
-          { method: ctx.method, path: ctx.path.replace(/^\/api\/v1\/track\/[^/]+/, '/api/v1/track/:code'), status: ctx.status, ms: Math.round(performance.now() - started), user: ctx.state.user?.id },
-          'request',
-        );
-      }
-    }
-  };
-}
-
-function securityHeaders(): Middleware<AppState> {
+/** Security headers on every answer, and CORS for the configured origins (a preflight ends here). */
+function responseHeaders(origins: string[]): Middleware<AppState> {
   return async (ctx, next) => {
     ctx.set('X-Content-Type-Options', 'nosniff');
     ctx.set('Referrer-Policy', 'no-referrer');
     ctx.set('X-Frame-Options', 'DENY');
-    await next();
-  };
-}
-
-function cors(origins: string[]): Middleware<AppState> {
-  return async (ctx, next) => {
     const origin = ctx.get('origin');
     if (origin && origins.includes(origin)) {
       ctx.set('Access-Control-Allow-Origin', origin);
@@ -130,12 +104,9 @@ export function createApp(deps: ApiDeps): BuiltApi {
   // Built on first request, so operations registered after createApp still appear.
   let openapi: ReturnType<typeof buildOpenApi> | undefined;
 
-  app.use(requestContext(deps));
-  // Outside the problem handler, so a thrown error is counted with the status the client got.
-  app.use(httpMetrics(metrics));
+  app.use(requestContext(deps.logger, metrics));
   app.use(problemHandler());
-  app.use(securityHeaders());
-  app.use(cors(deps.config.CORS_ORIGINS));
+  app.use(responseHeaders(deps.config.CORS_ORIGINS));
   // The public tracking page is the most read route: it has no body and skips the signed-in routers' tables.
   const tracking = trackingRoutes({ reads: deps.reads });
   const publicLimit = generalLimit(services.limits);

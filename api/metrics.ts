@@ -1,7 +1,5 @@
 /** Prometheus metrics of the API process: defaults, HTTP RED, and live connections. */
-import type { Middleware } from 'koa';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
-import type { AppState } from './types.js';
 
 export function createApiMetrics() {
   const registry = new Registry();
@@ -29,17 +27,3 @@ export function createApiMetrics() {
   return { registry, requests, duration, sockets, deliveriesByStatus };
 }
 export type ApiMetrics = ReturnType<typeof createApiMetrics>;
-
-export function httpMetrics(metrics: ApiMetrics): Middleware<AppState> {
-  return async (ctx, next) => {
-    const end = metrics.duration.startTimer();
-    try {
-      await next();
-    } finally {
-      // The matched route pattern, never the raw path, keeps label cardinality bounded.
-      const route = (ctx as unknown as { _matchedRoute?: string })._matchedRoute ?? (ctx.path.startsWith('/api/') ? 'unmatched' : 'static');
-      end({ method: ctx.method, route });
-      metrics.requests.inc({ method: ctx.method, route, status: String(ctx.status) });
-    }
-  };
-}

@@ -1,0 +1,65 @@
+/**
+ * What every request gets first, in one frame around the rest: its id, its logger, its metrics and its
+ * log line. Outside the problem handler, so a thrown error is counted and logged with the status the
+ * client got.
+ */
+import { randomUUID } from 'node:crypto';
+import type { Middleware, ParameterizedContext } from 'koa';
+import type { Logger } from 'pino';
+import type { ApiMetrics } from './metrics.js';
+import type { AppState, AuthUser } from './types.js';
+
+const REQUEST_ID = /^[A-Za-z0-9._-]{1,100}$/;
+const UNLOGGED = new Set(['/metrics', '/health']);
+
+/** `ctx.state`, whose child logger is made on first use: most requests log one line at most, or none. */
+export class RequestState implements AppState {
+  user?: AuthUser;
+  body?: unknown;
+  query?: unknown;
+  params?: Record<string, string>;
+  #log: Logger | undefined;
+
+  constructor(
+    private readonly logger: Logger,
+    readonly requestId: string,
+  ) {}
+
+  get log(): Logger {
+    return (this.#log ??= this.logger.child({ requestId: this.requestId }));
+  }
+
+  set log(log: Logger) {
+    this.#log = log;
+  }
+}
+
+/** The matched route pattern, never the raw path, keeps the metrics' label cardinality bounded. */
+function routeLabel(ctx: ParameterizedContext<AppState>): string {
+  return (ctx as unknown as { _matchedRoute?: string })._matchedRoute ?? (ctx.path.startsWith('/api/') ? 'unmatched' : 'static');
+}
+
+export function requestContext(logger: Logger, metrics: ApiMetrics): Middleware<AppState> {
+  return async (ctx, next) => {
+    const started = performance.now();
+    const given = ctx.get('x-request-id');
+    const state = new RequestState(logger, REQUEST_ID.test(given) ? given : randomUUID());
+    ctx.state = state;
+    ctx.set('X-Request-Id', state.requestId);
+    try {
+      await next();
+    } finally {
+      const ms = performance.now() - started;
+      const route = routeLabel(ctx);
+      metrics.duration.observe({ method: ctx.method, route }, ms / 1000);
+      metrics.requests.inc({ method: ctx.method, route, status: String(ctx.status) });
+      if (!UNLOGGED.has(ctx.path) && logger.isLevelEnabled('info')) {
+        state.log.info(
+          // Tracking codes open a delivery to anyone who holds one: they stay out of the logs.
+          { method: ctx.method, path: ctx.path.replace(/^\/api\/v1\/track\/[^/]+/, '/api/v1/track/:code'), status: ctx.status, ms: Math.round(ms), user: state.user?.id },
+          'request',
+        );
+      }
+    }
+  };
+}
