@@ -14,7 +14,7 @@ import { quoteRecordedUpdate } from '../workflows/messages.js';
 import type { Figure } from './lib/context.js';
 import { startWorker } from './lib/env.js';
 import { deliveryBody, area } from './lib/http.js';
-import { rssMb } from './lib/processes.js';
+import { rssMb, settledRssMb } from './lib/processes.js';
 import { settle } from './lib/sockets.js';
 
 const LIMIT_MB = 500;
@@ -69,9 +69,9 @@ export const workerMemoryFigure: Figure = async (ctx) => {
     );
     const startSeconds = (performance.now() - started) / 1000;
     await settle(3000);
-    const loaded = await rssMb(worker.pid);
+    const loaded = await settledRssMb(worker.pid);
     const perDeliveryKb = ((loaded.rss - idle.rss) * 1024) / sizes.openDeliveries;
-    log(`B7: started in ${startSeconds.toFixed(0)} s; RSS idle ${idle.rss.toFixed(0)} MB, loaded ${loaded.rss.toFixed(0)} MB (peak ${loaded.peak.toFixed(0)} MB)`);
+    log(`B7: started in ${startSeconds.toFixed(0)} s; RSS idle ${idle.rss.toFixed(0)} MB, loaded ${loaded.rss.toFixed(0)} MB, steady after ${loaded.seconds + 3} s (peak ${loaded.peak.toFixed(0)} MB)`);
     return [
       {
         id: 'B7',

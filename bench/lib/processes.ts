@@ -68,6 +68,22 @@ export async function rssMb(pid: number): Promise<{ rss: number; peak: number }>
   return { rss: kb('VmRSS') / 1024, peak: kb('VmHWM') / 1024 };
 }
 
+/**
+ * RSS once a process has gone quiet: V8 collects and returns pages some seconds after allocation stops,
+ * so one reading just after a burst can catch garbage not yet collected. Reads every second until two
+ * readings in a row are within 1 % of each other (or `maxSeconds` pass) and gives the last, with the peak.
+ */
+export async function settledRssMb(pid: number, maxSeconds = 20): Promise<{ rss: number; peak: number; seconds: number }> {
+  let last = await rssMb(pid);
+  for (let seconds = 1; seconds <= maxSeconds; seconds += 1) {
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+    const now = await rssMb(pid);
+    if (Math.abs(now.rss - last.rss) <= last.rss / 100) return { ...now, seconds };
+    last = now;
+  }
+  return { ...last, seconds: maxSeconds };
+}
+
 /** CPU time a process has used so far (user + system), in seconds, from /proc (Linux; 100 ticks a second). */
 export async function cpuSeconds(pid: number): Promise<number> {
   const stat = await readFile(`/proc/${pid}/stat`, 'utf8');
