@@ -96,9 +96,13 @@ export function createApp(deps: ApiDeps): BuiltApi {
   // Behind N trusted proxies the client address is the Nth entry from the right of X-Forwarded-For:
   // everything left of it was written by the client and may be forged.
   const app = new Koa<AppState>({ proxy: deps.config.TRUST_PROXY, maxIpsCount: deps.config.TRUST_PROXY_HOPS });
+  // A body is read only once its sender is known and within its limit: a stranger's POST gets its 401
+  // without the API parsing up to 2 MB of JSON first.
+  const parseBody = bodies();
   const signedIn = compose<never>([
     authenticate(services.tokens, services.auth),
     generalLimit(services.limits),
+    parseBody,
     idempotency(deps.sequelize),
   ]) as unknown as Middleware<AppState>;
   // Built on first request, so operations registered after createApp still appear.
@@ -107,20 +111,19 @@ export function createApp(deps: ApiDeps): BuiltApi {
   app.use(requestContext(deps.logger, metrics));
   app.use(problemHandler());
   app.use(responseHeaders(deps.config.CORS_ORIGINS));
-  // The public tracking page is the most read route: it has no body and skips the signed-in routers' tables.
+  // The public tracking page is the most read route: it skips the signed-in routers' tables.
   const tracking = trackingRoutes({ reads: deps.reads });
   const publicLimit = generalLimit(services.limits);
   app.use(async (ctx, next) => (ctx.path.startsWith('/api/v1/track/') ? publicLimit(ctx, next) : next()));
   app.use(tracking.routes());
   app.use(tracking.allowedMethods());
-  app.use(bodies());
 
   // Shares the API's fail-fast Redis connection: redelivery and queue metrics answer at once when Redis is down.
   const queues = createQueueProducer(deps.redis, queueSettings(deps.config));
   registerQueueMetrics(metrics.registry, queues);
   const routers = [
     opsRoutes({ sequelize: deps.sequelize, redis: deps.redis, temporal: deps.temporal, metrics }),
-    authRoutes({ auth: services.auth, tokens: services.tokens, limits: services.limits }),
+    authRoutes({ auth: services.auth, tokens: services.tokens, limits: services.limits, parseBody }),
     deliveryRoutes({ deliveries: services.deliveries, proofs: services.proofs, auth: signedIn }),
     driverRoutes({ drivers: services.drivers, auth: signedIn }),
     webhookRoutes({ config: deps.config, sequelize: deps.sequelize, producer: queues, auth: signedIn }),

@@ -1,4 +1,5 @@
 import Router from '@koa/router';
+import type { Middleware } from 'koa';
 import { loginSchema, refreshSchema, registerSchema } from '../../domain/schemas.js';
 import type { AuthService } from '../auth/auth-service.js';
 import { authenticate } from '../auth/middleware.js';
@@ -8,9 +9,11 @@ import { consume, loginSucceeded, spendLoginAttempt, type RateLimits } from '../
 import type { AppState } from '../types.js';
 import { validate } from '../validate.js';
 
-export function authRoutes(deps: { auth: AuthService; tokens: TokenService; limits: RateLimits }): Router<AppState> {
+export function authRoutes(deps: { auth: AuthService; tokens: TokenService; limits: RateLimits; parseBody: Middleware<AppState> }): Router<AppState> {
   const { auth, limits } = deps;
   const router = new Router<AppState>({ prefix: '/api/v1/auth' });
+  // The one router whose bodies come from people not signed in yet (credentials, refresh tokens).
+  router.use(deps.parseBody);
 
   router.post('/register', validate('body', registerSchema), async (ctx) => {
     await consume(limits.publicByIp, `register:${ctx.ip}`);

@@ -96,6 +96,14 @@ describe('request validation and problem documents', () => {
       expectProblem(await post('/auth/login', '', []), 400, 'VALIDATION_FAILED');
     });
 
+    it('reads no body before it knows the sender: a stranger gets 401, whatever the body', async () => {
+      const malformed = await call(api.url, 'POST', '/api/v1/deliveries', { body: '{"pickup":', headers: { 'content-type': 'application/json' } });
+      expectProblem(malformed, 401);
+      const notJson = await call(api.url, 'POST', '/api/v1/drivers/me/location', { body: 'lat=1', headers: { 'content-type': 'text/plain' } });
+      expectProblem(notJson, 401);
+      expectProblem(await post('/deliveries', '', { ...deliveryBody(isolatedArea()), notes: 'n'.repeat(1024 * 1024 + 10) }), 401);
+    });
+
     it('accepts an action without a body', async () => {
       const created = await post('/deliveries', customer.token, deliveryBody(isolatedArea()));
       const res = await call(api.url, 'POST', `/api/v1/deliveries/${created.body.id}/accept-quote`, { token: customer.token });
