@@ -4,7 +4,7 @@ import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import type { Sequelize } from 'sequelize';
 import { loadTrackingView } from '../db/tracking.js';
-import type { Alert, Delivery, TimelineEvent, TrackingView } from '../domain/delivery.js';
+import { timelineEventOf, type Alert, type Delivery, type TimelineEvent, type TrackingView } from '../domain/delivery.js';
 import { rooms, type DriverLocationEvent, type ServerToClientEvents } from '../domain/events.js';
 import type { TransitionHook } from './read-model.js';
 
@@ -41,10 +41,6 @@ function awaitedRedis(redis: Redis) {
   };
 }
 
-function timelineEvent(record: TimelineEvent): TimelineEvent {
-  return { seq: record.seq, type: record.type, at: record.at, actor: record.actor, data: record.data };
-}
-
 export function createLivePublisher(redis: Redis, prefix: string, log?: Pick<Logger, 'warn'>): LivePublisher {
   const link = awaitedRedis(redis);
   const io = new Emitter<ServerToClientEvents>(link.client, { key: socketIoKey(prefix) });
@@ -66,7 +62,7 @@ export function createLivePublisher(redis: Redis, prefix: string, log?: Pick<Log
         targets.push(rooms.driver(formerOffer));
         io.in(rooms.driver(formerOffer)).socketsLeave(rooms.delivery(delivery.id));
       }
-      if (record) io.to(targets).emit('delivery:updated', delivery, timelineEvent(record));
+      if (record) io.to(targets).emit('delivery:updated', delivery, timelineEventOf(record));
       else io.to(targets).emit('delivery:updated', delivery);
       if (tracking) io.to(rooms.tracking(delivery.id)).emit('tracking:updated', tracking);
       if (record?.type === 'alert') {

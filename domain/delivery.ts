@@ -112,6 +112,11 @@ export interface TimelineEvent {
   data: Record<string, unknown>;
 }
 
+/** A transition as clients see it in a timeline: without the snapshot and ids it travels with. */
+export function timelineEventOf(record: TimelineEvent): TimelineEvent {
+  return { seq: record.seq, type: record.type, at: record.at, actor: record.actor, data: record.data };
+}
+
 /** What the workflow hands to the recordTransition activity: the event plus the state after it. */
 export interface TransitionRecord extends TimelineEvent {
   deliveryId: string;

@@ -16,7 +16,7 @@ import {
   workflowInfo,
 } from '@temporalio/workflow';
 import type { createActivities } from '../activities/index.js';
-import type { Actor, Alert, DeliveryState, DeliveryWorkflowInput, TransitionRecord } from '../domain/delivery.js';
+import { timelineEventOf, type Actor, type Alert, type DeliveryState, type DeliveryWorkflowInput, type TransitionRecord } from '../domain/delivery.js';
 import { estimateArrival } from '../domain/geo.js';
 import type { RankedCandidate } from '../domain/scoring.js';
 import { searchAttributes } from '../domain/search-attributes.js';
@@ -255,8 +255,7 @@ export async function deliveryWorkflow(input: DeliveryWorkflowInput, resume?: De
         await recorded(seq);
         const own = recent.find((r) => r.seq === seq);
         if (!own) return snapshotOf(state);
-        const event = { seq, type: own.type, at: own.at, actor: own.actor, data: own.data };
-        return { ...snapshotOf(state), applied: { event, state: own.snapshot } };
+        return { ...snapshotOf(state), applied: { event: timelineEventOf(own), state: own.snapshot } };
       },
       { validator: (args: ActionArgs) => validate(action, args) },
     );
