@@ -112,9 +112,7 @@ export function createApp(deps: ApiDeps): BuiltApi {
   app.use(problemHandler());
   app.use(responseHeaders(deps.config.CORS_ORIGINS));
   // The public tracking page is the most read route: it skips the signed-in routers' tables.
-  const tracking = trackingRoutes({ reads: deps.reads });
-  const publicLimit = generalLimit(services.limits);
-  app.use(async (ctx, next) => (ctx.path.startsWith('/api/v1/track/') ? publicLimit(ctx, next) : next()));
+  const tracking = trackingRoutes({ reads: deps.reads, limit: generalLimit(services.limits) });
   app.use(tracking.routes());
   app.use(tracking.allowedMethods());
 

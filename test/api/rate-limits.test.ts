@@ -101,4 +101,10 @@ describe('the general per-user limit', () => {
     expect(retryAfter).toBeLessThanOrEqual(60);
     expect((await call(api.url, 'GET', '/api/v1/deliveries', { token: b.token })).status).toBe(200);
   });
+
+  it('limits public tracking reads per address, at ten times the per-user budget', async () => {
+    const read = () => call(api.url, 'GET', '/api/v1/track/0000000000000000');
+    for (let i = 0; i < 50; i++) expectProblem(await read(), 404, 'NOT_FOUND');
+    expectProblem(await read(), 429, 'RATE_LIMITED');
+  });
 });
