@@ -22,25 +22,23 @@ export interface RateLimits {
   loginByUserAndIp: RateLimiterAbstract;
   /** Failed logins from one address across accounts (credential stuffing). */
   loginByIp: RateLimiterAbstract;
-  general: RateLimiterAbstract;
   publicByIp: RateLimiterAbstract;
   ai: RateLimiterAbstract;
-  /** What every request spends (`generalLimit`): the general and public budgets, leased by busy keys. */
+  /** What every request spends (`generalLimit`): per user when signed in, else per address (`publicByIp`), leased by busy keys. */
   requests: { signedIn: LeasedLimiter; anonymous: LeasedLimiter };
 }
 
 export const LOGIN_LIMITS = { perUserAndIp: 10, perIp: 100 } as const;
 
 export function createRateLimits(redis: Redis, prefix: string, perMinute: number, aiPerHour: number): RateLimits {
-  const general = limiter(redis, `${prefix}:rl:user`, perMinute, 60);
+  const perUser = limiter(redis, `${prefix}:rl:user`, perMinute, 60);
   const publicByIp = limiter(redis, `${prefix}:rl:public`, perMinute * 10, 60);
   return {
     loginByUserAndIp: limiter(redis, `${prefix}:rl:login:user-ip`, LOGIN_LIMITS.perUserAndIp, 15 * 60, 15 * 60),
     loginByIp: limiter(redis, `${prefix}:rl:login:ip`, LOGIN_LIMITS.perIp, 60 * 60, 60 * 60),
-    general,
     publicByIp,
     ai: limiter(redis, `${prefix}:rl:ai`, aiPerHour, 60 * 60),
-    requests: { signedIn: new LeasedLimiter(general), anonymous: new LeasedLimiter(publicByIp) },
+    requests: { signedIn: new LeasedLimiter(perUser), anonymous: new LeasedLimiter(publicByIp) },
   };
 }
 
