@@ -15,6 +15,7 @@ import { createApiMetrics, type ApiMetrics } from './metrics.js';
 import { buildOpenApi, DOCS_HTML } from './openapi.js';
 import { generalLimit } from './rate-limits.js';
 import { requestContext } from './request-context.js';
+import { routeTable } from './route-table.js';
 import { aiRoutes } from './routes/ai.js';
 import { authRoutes } from './routes/auth.js';
 import { deliveryRoutes } from './routes/deliveries.js';
@@ -129,10 +130,7 @@ export function createApp(deps: ApiDeps): BuiltApi {
     userRoutes({ accounts: services.auth, auth: signedIn }),
     aiRoutes({ ai: createAiService(deps, metrics.registry), limits: services.limits, auth: signedIn }),
   ];
-  for (const router of routers) {
-    app.use(router.routes());
-    app.use(router.allowedMethods());
-  }
+  app.use(routeTable(routers));
   app.use(async (ctx, next) => {
     if (ctx.path === '/api/v1/openapi.json') ctx.body = openapi ??= buildOpenApi(deps.config.PUBLIC_URL);
     else if (ctx.path === '/api/v1/docs') {

@@ -8,8 +8,10 @@ import { call, startTestApi, type TestApi } from '../support/harness.js';
 /** Method and path of every route the running app serves, as the spec spells them (`/deliveries/{id}`). */
 function servedRoutes(api: TestApi): string[] {
   const routes = new Set<string>();
-  for (const mw of api.running.api.app.middleware as Array<{ router?: { stack: Array<{ path: string; methods: string[] }> } }>) {
-    for (const layer of mw.router?.stack ?? []) {
+  type Routed = { stack: Array<{ path: string; methods: string[] }> };
+  const middleware = api.running.api.app.middleware as Array<{ router?: Routed; routers?: Routed[] }>;
+  for (const router of middleware.flatMap((mw) => mw.routers ?? (mw.router ? [mw.router] : []))) {
+    for (const layer of router.stack) {
       if (!layer.path.startsWith('/api/v1/')) continue;
       const path = layer.path.replace(/^\/api\/v1/, '').replace(/\/$/, '').replace(/:(\w+)/g, '{$1}');
       for (const method of layer.methods) if (method !== 'HEAD') routes.add(`${method.toLowerCase()} ${path}`);
