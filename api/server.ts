@@ -29,9 +29,7 @@ export async function startApi(config: Readonly<Config>): Promise<RunningApi> {
   // Commands fail fast while Redis is down instead of queueing behind a dead connection.
   const redis = new Redis(config.REDIS_URL, { maxRetriesPerRequest: 1, enableOfflineQueue: false, lazyConnect: false });
   redis.on('error', (err) => logger.warn({ err: err.message }, 'redis connection problem'));
-  // Every accepted location ping is one PUBLISH: pipelined, the pings handled in one turn of the event
-  // loop go to Redis in one write instead of one write (and one syscall) each.
-  const emitterRedis = new Redis(config.REDIS_URL, { maxRetriesPerRequest: 1, enableAutoPipelining: true });
+  const emitterRedis = new Redis(config.REDIS_URL, { maxRetriesPerRequest: 1 });
   emitterRedis.on('error', () => {});
   const connection = await Connection.connect({ address: config.TEMPORAL_ADDRESS });
   const temporal = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE });

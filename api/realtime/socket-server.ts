@@ -61,11 +61,8 @@ export function attachRealtime(httpServer: HttpServer, deps: RealtimeDeps): Real
   const { services, logger } = deps;
   // The adapter's own connections wait out a Redis outage (no per-command retry limit) and report
   // it in one log line each instead of crashing the process with an unhandled error.
-  // Never pipelined, though the emitter connection they copy is: ioredis's list of commands it keeps out
-  // of pipelines misspells PUNSUBSCRIBE, so the adapter's on close would wait a turn, find the connection
-  // gone and end the process with an unhandled rejection.
-  const pub = deps.redis.duplicate({ maxRetriesPerRequest: null, enableAutoPipelining: false });
-  const sub = deps.redis.duplicate({ maxRetriesPerRequest: null, enableAutoPipelining: false });
+  const pub = deps.redis.duplicate({ maxRetriesPerRequest: null });
+  const sub = deps.redis.duplicate({ maxRetriesPerRequest: null });
   for (const connection of [pub, sub]) connection.on('error', (err) => deps.logger.warn({ err: err.message }, 'socket adapter redis problem'));
   // io.close() closes the HTTP server; the adapter's own connections go with it.
   httpServer.once('close', () => {
