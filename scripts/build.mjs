@@ -31,11 +31,8 @@ await rm(dist, { recursive: true, force: true });
 run('typescript', 'npx', ['tsc', '-p', 'tsconfig.build.json', '--outDir', dist]);
 
 console.log('▶ workflow bundle');
-const { bundleWorkflowCode } = await import('@temporalio/worker');
-const { code } = await bundleWorkflowCode({
-  workflowsPath: join(dist, 'workflows', 'index.js'),
-  logger: { trace() {}, debug() {}, info() {}, warn: console.warn, error: console.error, log() {} },
-});
+const { bundleWorkflows } = await import('./bundle-workflows.mjs');
+const code = await bundleWorkflows(join(dist, 'workflows', 'index.js'));
 await writeFile(join(dist, 'workflow-bundle.js'), code);
 console.log(`  ${join(dist, 'workflow-bundle.js')} (${(code.length / 1024 / 1024).toFixed(2)} MiB)`);
 

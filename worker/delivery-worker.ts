@@ -1,19 +1,39 @@
 /** Builds the Temporal worker that runs delivery workflows and their activities. */
+import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
 import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
 import type { Logger } from 'pino';
 import { createActivities, type ActivityDeps } from '../activities/index.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
+const run = promisify(execFile);
+
+/**
+ * Bundles the workflow sources in a child process (`scripts/bundle-workflows.mjs`): bundled in the
+ * worker itself, webpack's memory stayed in it for good (370 against 235 MB of RSS idle, B7).
+ */
+export async function bundleInChild(bundler: string, workflowsPath: string): Promise<string> {
+  try {
+    const { stdout } = await run(process.execPath, [bundler, workflowsPath], { cwd: path.dirname(bundler), maxBuffer: 256 * 1024 * 1024 });
+    return stdout;
+  } catch (err) {
+    const { stderr, message } = err as { stderr?: string; message: string };
+    throw new Error(`bundling the workflows (${workflowsPath}) failed: ${(stderr || message).trim().slice(-2000)}`, { cause: err });
+  }
+}
 
 /** A prebuilt bundle (npm run build) starts in milliseconds; the sources are bundled on start otherwise. */
-function workflowSource(): Pick<WorkerOptions, 'workflowsPath' | 'workflowBundle'> {
+async function workflowSource(): Promise<Pick<WorkerOptions, 'workflowsPath' | 'workflowBundle'>> {
   const bundle = path.resolve(here, '..', 'workflow-bundle.js');
   if (existsSync(bundle)) return { workflowBundle: { codePath: bundle } };
   const ext = existsSync(path.resolve(here, '..', 'workflows', 'index.ts')) ? 'ts' : 'js';
-  return { workflowsPath: path.resolve(here, '..', 'workflows', `index.${ext}`) };
+  const workflowsPath = path.resolve(here, '..', 'workflows', `index.${ext}`);
+  const bundler = path.resolve(here, '..', 'scripts', 'bundle-workflows.mjs');
+  if (!existsSync(bundler)) return { workflowsPath };
+  return { workflowBundle: { code: await bundleInChild(bundler, workflowsPath) } };
 }
 
 export interface DeliveryWorkerOptions {
@@ -34,7 +54,7 @@ export async function createDeliveryWorker(options: DeliveryWorkerOptions): Prom
     namespace: options.namespace,
     taskQueue: options.taskQueue,
     activities: createActivities(options.deps),
-    ...workflowSource(),
+    ...(await workflowSource()),
     maxConcurrentActivityTaskExecutions: options.maxConcurrentActivityTaskExecutions ?? 100,
     ...(options.maxCachedWorkflows !== undefined ? { maxCachedWorkflows: options.maxCachedWorkflows } : {}),
     shutdownGraceTime: '10 seconds',
