@@ -8,7 +8,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { ensureTemporalCli } from '../scripts/temporal.mjs';
 import { prepareLifecycle, warmLifecycle } from './b1-lifecycle.js';
-import { DEMO_PASSWORD, prepareDatabase, startStack } from './lib/env.js';
+import { DEMO_PASSWORD, prepareDatabase, removeRedisKeys, startStack } from './lib/env.js';
 import { login } from './lib/http.js';
 import { load } from './lib/load.js';
 
@@ -49,5 +49,6 @@ try {
 } finally {
   await stack.stop();
   await db.drop();
+  await removeRedisKeys();
   await rm(dir, { recursive: true, force: true });
 }

@@ -17,7 +17,7 @@ import { webWeightFigure } from './b6-web-weight.js';
 import { workerMemoryFigure } from './b7-worker-memory.js';
 import { sqliteFigure } from './sqlite-pragmas.js';
 import { FULL, QUICK, type BenchContext, type Figure } from './lib/context.js';
-import { prepareDatabase, startStack, type Database, type Stack } from './lib/env.js';
+import { prepareDatabase, removeRedisKeys, startStack, type Database, type Stack } from './lib/env.js';
 import { root } from './lib/processes.js';
 import { textTable, type FigureRow } from './lib/table.js';
 
@@ -104,6 +104,7 @@ let stack: Stack | undefined;
 const cleanup = async () => {
   await stack?.stop().catch((err) => log(`stopping the stack: ${String(err)}`));
   await db?.drop().catch((err) => log(`dropping ${db?.name}: ${String(err)}`));
+  await removeRedisKeys().catch((err) => log(`removing this run's Redis keys: ${String(err)}`));
   if (dir) await rm(dir, { recursive: true, force: true });
 };
 process.once('SIGINT', () => {

@@ -5,6 +5,7 @@
  */
 import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
+import { Redis } from 'ioredis';
 import { QueryTypes } from 'sequelize';
 import { createSequelize, dropDatabase, ensureDatabase } from '../../db/connection.js';
 import { createMigrator } from '../../db/migrator.js';
@@ -17,6 +18,24 @@ import { startTemporal, type BenchTemporal, type SqliteMode } from './temporal-s
 export const DEMO_PASSWORD = 'bench-demo-password';
 /** High enough that the per-user and per-address limiters never refuse a benchmark request. */
 export const BENCH_RATE_LIMIT = 10_000_000;
+
+/** Every Redis key of this run's stacks and baselines starts with it. */
+const REDIS_PREFIX = `lpb${process.pid}`;
+const REDIS_URL = 'redis://127.0.0.1:6379';
+
+/** Removes this run's Redis keys (queued notifications no worker took, limits, sockets' state). */
+export async function removeRedisKeys(): Promise<number> {
+  const redis = new Redis(REDIS_URL, { maxRetriesPerRequest: 1 });
+  let removed = 0;
+  try {
+    for await (const keys of redis.scanStream({ match: `${REDIS_PREFIX}*`, count: 1000 }) as AsyncIterable<string[]>) {
+      if (keys.length) removed += await redis.unlink(...keys);
+    }
+  } finally {
+    redis.disconnect();
+  }
+  return removed;
+}
 
 export interface Database {
   url: string;
@@ -58,8 +77,8 @@ export function serviceEnv(db: Database, temporalAddress: string, name: string):
     NODE_ENV: 'development',
     LOG_LEVEL: 'silent',
     DATABASE_URL: db.url,
-    REDIS_URL: 'redis://127.0.0.1:6379',
-    REDIS_PREFIX: `lpb${process.pid}${name}`,
+    REDIS_URL,
+    REDIS_PREFIX: `${REDIS_PREFIX}${name}`,
     TEMPORAL_ADDRESS: temporalAddress,
     TEMPORAL_NAMESPACE: 'default',
     TEMPORAL_TASK_QUEUE: `deliveries-bench-${process.pid}-${name}`,
