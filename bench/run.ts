@@ -5,7 +5,7 @@
  * a missed target never changes the exit code; a figure that could not be measured does.
  */
 import { execFileSync } from 'node:child_process';
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { ensureTemporalCli } from '../scripts/temporal.mjs';
@@ -17,11 +17,11 @@ import { webWeightFigure } from './b6-web-weight.js';
 import { workerMemoryFigure } from './b7-worker-memory.js';
 import { sqliteFigure } from './sqlite-pragmas.js';
 import { FULL, QUICK, type BenchContext, type Figure } from './lib/context.js';
-import { prepareDatabase, removeRedisKeys, startStack, type Database, type Stack } from './lib/env.js';
+import { gcCountsFile, prepareDatabase, removeRedisKeys, startStack, type Database, type Stack } from './lib/env.js';
 import { root } from './lib/processes.js';
 import { textTable, type FigureRow } from './lib/table.js';
 
-const USAGE = 'usage: npm run bench -- [--quick] [--only B1,B2,B3,B4,B5,B6,B7,SQLITE] [--profile api,worker]';
+const USAGE = 'usage: npm run bench -- [--quick] [--only B1,B2,B3,B4,B5,B6,B7,SQLITE] [--profile api,worker] [--gc api,worker]';
 
 /** Figure groups in the order they run; B2 is measured during B1. */
 const GROUPS: Array<{ ids: string[]; run: Figure; stack?: false }> = [
@@ -36,7 +36,7 @@ const GROUPS: Array<{ ids: string[]; run: Figure; stack?: false }> = [
 const ALL_IDS = GROUPS.flatMap((g) => g.ids);
 
 function parseArgs(argv: string[]) {
-  const options = { quick: false, only: new Set(ALL_IDS), profile: [] as string[] };
+  const options = { quick: false, only: new Set(ALL_IDS), profile: [] as string[], gc: [] as string[] };
   for (let i = 0; i < argv.length; i += 1) {
     const arg = argv[i]!;
     const value = () => {
@@ -54,6 +54,10 @@ function parseArgs(argv: string[]) {
       options.profile = value();
       const unknown = options.profile.filter((p) => p !== 'api' && p !== 'worker');
       if (unknown.length) throw new Error(`--profile takes api and/or worker, not ${unknown.join(', ')}`);
+    } else if (arg === '--gc' || arg.startsWith('--gc=')) {
+      options.gc = value();
+      const unknown = options.gc.filter((p) => p !== 'api' && p !== 'worker');
+      if (unknown.length) throw new Error(`--gc takes api and/or worker, not ${unknown.join(', ')}`);
     } else if (arg === '--help' || arg === '-h') {
       console.log(USAGE);
       process.exit(0);
@@ -101,8 +105,22 @@ let dir: string | undefined;
 let db: Database | undefined;
 let stack: Stack | undefined;
 
+/** What `--gc` counted in each process over the whole run (warm-ups and every figure's rounds). */
+async function reportCollections(): Promise<void> {
+  for (const name of options.gc) {
+    try {
+      const counts = JSON.parse(await readFile(gcCountsFile(dir!, name), 'utf8')) as { requests: number; minor: { count: number; ms: number }; major: { count: number; ms: number } };
+      const perRequest = (ms: number) => (counts.requests ? `${((ms * 1000) / counts.requests).toFixed(1)} µs/request` : 'no requests');
+      log(`${name}: ${counts.requests} requests; ${counts.minor.count} young-generation collections, ${counts.minor.ms.toFixed(0)} ms (${perRequest(counts.minor.ms)}); ${counts.major.count} others, ${counts.major.ms.toFixed(0)} ms (${perRequest(counts.major.ms)})`);
+    } catch (err) {
+      log(`${name}: no collection counts (${(err as Error).message})`);
+    }
+  }
+}
+
 const cleanup = async () => {
   await stack?.stop().catch((err) => log(`stopping the stack: ${String(err)}`));
+  if (stack && options.gc.length) await reportCollections();
   await db?.drop().catch((err) => log(`dropping ${db?.name}: ${String(err)}`));
   await removeRedisKeys().catch((err) => log(`removing this run's Redis keys: ${String(err)}`));
   if (dir) await rm(dir, { recursive: true, force: true });
@@ -124,7 +142,7 @@ try {
   if (needsStack) {
     db = await prepareDatabase();
     log(`scratch database ${db.name}; starting Temporal (SQLite WAL), worker and API`);
-    stack = await startStack(cli, 'wal', dir, db, { profile: options.profile, profileDir });
+    stack = await startStack(cli, 'wal', dir, db, { profile: options.profile, profileDir, gc: options.gc });
   }
   let areaOffset = 0;
   const ctx: BenchContext = {

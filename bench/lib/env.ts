@@ -4,6 +4,7 @@
  * generator never shares an event loop with what it measures).
  */
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { Client, Connection } from '@temporalio/client';
 import { Redis } from 'ioredis';
 import { QueryTypes } from 'sequelize';
@@ -105,15 +106,27 @@ export async function startWorker(name: string, entry: string, client: Client, e
   return worker;
 }
 
-export async function startStack(cli: string, mode: SqliteMode, dir: string, db: Database, options: { profile?: string[]; profileDir?: string } = {}): Promise<Stack> {
+/** Where a process started with `--gc` writes its request and collection counts (`bench/lib/gc-counters.mjs`). */
+export const gcCountsFile = (dir: string, name: string) => path.join(dir, `gc-${name}.json`);
+
+export async function startStack(
+  cli: string,
+  mode: SqliteMode,
+  dir: string,
+  db: Database,
+  options: { profile?: string[]; profileDir?: string; gc?: string[] } = {},
+): Promise<Stack> {
   const temporal = await startTemporal(cli, mode, dir);
   const connection = await Connection.connect({ address: temporal.address });
   const client = new Client({ connection, namespace: 'default' });
   const port = await freePort();
   const env = { ...serviceEnv(db, temporal.address, mode), PORT: String(port) };
-  const profiled = (name: string) =>
+  const profiled = (name: string) => [
     // One directory per process: tsx's loader thread writes a profile of its own next to the main thread's.
-    options.profile?.includes(name) ? ['--cpu-prof', '--cpu-prof-dir', path.join(options.profileDir ?? dir, `${name}-${mode}-${Date.now()}`)] : [];
+    ...(options.profile?.includes(name) ? ['--cpu-prof', '--cpu-prof-dir', path.join(options.profileDir ?? dir, `${name}-${mode}-${Date.now()}`)] : []),
+    ...(options.gc?.includes(name) ? ['--import', path.join(path.dirname(fileURLToPath(import.meta.url)), 'gc-counters.mjs')] : []),
+  ];
+  const counted = (name: string): Record<string, string> => (options.gc?.includes(name) ? { BENCH_GC_OUT: gcCountsFile(dir, name) } : {});
   let worker: Service | undefined;
   let api: Service | undefined;
   const stop = async () => {
@@ -123,8 +136,8 @@ export async function startStack(cli: string, mode: SqliteMode, dir: string, db:
     await temporal.stop();
   };
   try {
-    worker = await startWorker(`worker(${mode})`, 'worker/temporal-worker.ts', client, env, { nodeArgs: profiled('worker') });
-    api = startService(`api(${mode})`, 'api/server.ts', { env, nodeArgs: profiled('api') });
+    worker = await startWorker(`worker(${mode})`, 'worker/temporal-worker.ts', client, { ...env, ...counted('worker') }, { nodeArgs: profiled('worker') });
+    api = startService(`api(${mode})`, 'api/server.ts', { env: { ...env, ...counted('api') }, nodeArgs: profiled('api') });
     const apiUrl = `http://127.0.0.1:${port}`;
     await waitUntil(api, 'health', async () => (await fetch(`${apiUrl}/health`)).status === 200);
     return { mode, temporal, client, apiUrl, env, api, worker, stop };
