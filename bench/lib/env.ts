@@ -13,6 +13,7 @@ import { createMigrator } from '../../db/migrator.js';
 import { initModels } from '../../db/models.js';
 import { seedDemoData } from '../../db/seed.js';
 import { freePort } from '../../scripts/lib/ports.js';
+import { removeScratchKeys } from '../../scripts/lib/redis-keys.js';
 import { startService, waitUntil, type Service } from './processes.js';
 import { startTemporal, type BenchTemporal, type SqliteMode } from './temporal-server.js';
 
@@ -27,15 +28,11 @@ const REDIS_URL = 'redis://127.0.0.1:6379';
 /** Removes this run's Redis keys (queued notifications no worker took, limits, sockets' state). */
 export async function removeRedisKeys(): Promise<number> {
   const redis = new Redis(REDIS_URL, { maxRetriesPerRequest: 1 });
-  let removed = 0;
   try {
-    for await (const keys of redis.scanStream({ match: `${REDIS_PREFIX}*`, count: 1000 }) as AsyncIterable<string[]>) {
-      if (keys.length) removed += await redis.unlink(...keys);
-    }
+    return await removeScratchKeys(redis, REDIS_PREFIX);
   } finally {
     redis.disconnect();
   }
-  return removed;
 }
 
 export interface Database {
