@@ -32,7 +32,7 @@ export function uniqueIp(): string {
 }
 
 /** A Redis prefix of its own, so a test's rate-limit counters touch no other test's. */
-export const ownRedisPrefix = (name: string) => `lpt${process.pid}${name}${randomUUID().slice(0, 6)}`;
+export const ownRedisPrefix = (name: string) => `${env().REDIS_PREFIX}${name}${randomUUID().slice(0, 6)}`;
 
 export function uniqueEmail(what = 'user'): string {
   return `${what}-${randomUUID().slice(0, 12)}@example.com`;

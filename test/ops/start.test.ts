@@ -64,7 +64,7 @@ describe('npm start end to end (own ports, own Temporal dev server)', () => {
       PUBLIC_URL: `http://localhost:${port}`,
       DATABASE_URL: databaseUrl,
       REDIS_URL: env().REDIS_URL!,
-      REDIS_PREFIX: `lpstart${process.pid}`,
+      REDIS_PREFIX: `${env().REDIS_PREFIX}start`,
       TEMPORAL_ADDRESS: `127.0.0.1:${temporalPort}`,
       TEMPORAL_UI_URL: `http://localhost:${uiPort}`,
       TEMPORAL_TASK_QUEUE: `deliveries-start-${process.pid}`,

@@ -11,6 +11,7 @@ import { createSequelize, dropDatabase, ensureDatabase } from '../../db/connecti
 import { createMigrator } from '../../db/migrator.js';
 import { initModels } from '../../db/models.js';
 import { seedDemoData } from '../../db/seed.js';
+import { removeScratchKeys } from '../../scripts/lib/redis-keys.js';
 import { ensureTemporalCli, startDevServer } from '../../scripts/temporal.mjs';
 import { createDeliveryWorker } from '../../worker/delivery-worker.js';
 import { startQueueProcessors } from '../../worker/queues.js';
@@ -80,6 +81,8 @@ export default async function setup(project: TestProject) {
     await connection.close();
     await processors.close();
     await notifications.close();
+    // Every suite's prefix starts with this run's (`ownRedisPrefix`): queued jobs, limits and sessions go with the database.
+    if (!process.env.KEEP_TEST_DB) await removeScratchKeys(redis, env.REDIS_PREFIX!).catch((err) => log('removing the run’s Redis keys failed:', err));
     redis.disconnect();
     await sequelize.close();
     await temporal.stop();
