@@ -112,15 +112,14 @@ export function createApp(deps: ApiDeps): BuiltApi {
   app.use(requestContext(deps.logger, metrics));
   app.use(problemHandler());
   app.use(responseHeaders(deps.config.CORS_ORIGINS));
-  // The public tracking page is the most read route: it skips the signed-in routers' tables.
-  const tracking = trackingRoutes({ reads: deps.reads, limit: generalLimit(services.limits) });
-  app.use(tracking.routes());
-  app.use(tracking.allowedMethods());
 
   // Shares the API's fail-fast Redis connection: redelivery and queue metrics answer at once when Redis is down.
   const queues = createQueueProducer(deps.redis, queueSettings(deps.config));
   registerQueueMetrics(metrics.registry, queues);
+  // One table for every router: a request runs only those its path falls under, so the public tracking
+  // page, the most read route, meets no signed-in router and a signed-in request no tracking router.
   const routers = [
+    trackingRoutes({ reads: deps.reads, limit: generalLimit(services.limits) }),
     opsRoutes({ sequelize: deps.sequelize, redis: deps.redis, temporal: deps.temporal, metrics }),
     authRoutes({ auth: services.auth, tokens: services.tokens, limits: services.limits, parseBody }),
     deliveryRoutes({ deliveries: services.deliveries, proofs: services.proofs, auth: signedIn }),
