@@ -11,13 +11,11 @@ import type { Middleware } from 'koa';
 import compose from 'koa-compose';
 import type { AppState } from './types.js';
 
-const escape = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-
-/** Whether a path falls under a router's prefix; like the router, case-insensitive. */
+/** Whether a lower-cased path falls under a router's prefix (the router matches regardless of case). */
 function covers(prefix: string | undefined): (path: string) => boolean {
   if (!prefix) return () => true;
-  const under = new RegExp(`^${escape(prefix.replace(/\/$/, ''))}(?:/|$)`, 'i');
-  return (path) => under.test(path);
+  const base = prefix.replace(/\/$/, '').toLowerCase();
+  return (path) => path.startsWith(base) && (path.length === base.length || path[base.length] === '/');
 }
 
 /** The middleware, with the routers it serves (the OpenAPI check lists their routes). */
@@ -29,7 +27,7 @@ export function routeTable(routers: Array<Router<AppState>>): RouteTable {
   // One chain per set of routers a path falls under: a few, built on first use.
   const chains = new Map<number, Middleware<AppState>>();
   const table: Middleware<AppState> = (ctx, next) => {
-    const path = ctx.path;
+    const path = ctx.path.toLowerCase();
     let set = 0;
     for (let i = 0; i < entries.length; i += 1) if (entries[i]!.covers(path)) set |= 1 << i;
     let chain = chains.get(set);
