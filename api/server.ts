@@ -8,7 +8,8 @@ import { createLogger } from '../config/logger.js';
 import { createReadPool, createSequelize } from '../db/connection.js';
 import { initModels } from '../db/models.js';
 import { createApp, type BuiltApi } from './app.js';
-import { listenForEndedSessions } from './auth/session-cache.js';
+import { endedSessionsListener, sessionsEndedChannel } from './auth/session-cache.js';
+import { listenForEvictions } from './evictions.js';
 import { keepPromiseHooksOff } from './temporal-context.js';
 import { attachRealtime, type RealtimeServer } from './realtime/socket-server.js';
 import { scheduleLocationPrune } from './services/location-buffer.js';
@@ -37,7 +38,9 @@ export async function startApi(config: Readonly<Config>): Promise<RunningApi> {
   const live = createLivePublisher(emitterRedis, config.REDIS_PREFIX, logger);
 
   const api = createApp({ config, logger, sequelize, reads, redis, temporal, live });
-  const endedSessions = listenForEndedSessions(redis, config.REDIS_PREFIX, api.services.auth, logger);
+  const evictions = listenForEvictions(redis, {
+    [sessionsEndedChannel(config.REDIS_PREFIX)]: endedSessionsListener(api.services.auth, logger),
+  }, logger);
   const server = createServer(api.app.callback());
   server.keepAliveTimeout = 65_000;
   const io = attachRealtime(server, {
@@ -77,7 +80,7 @@ export async function startApi(config: Readonly<Config>): Promise<RunningApi> {
       await Promise.all([signedIn.release(), anonymous.release()]);
       await connection.close();
       redis.disconnect();
-      endedSessions.disconnect();
+      evictions.disconnect();
       emitterRedis.disconnect();
       await sequelize.close();
       await reads.end();

@@ -4,9 +4,10 @@
  * through Redis (`sessionsEndedChannel`); the time to live bounds how long a revocation can go unseen
  * when that message is lost.
  */
-import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import { z } from 'zod';
+import type { Evictions } from '../evictions.js';
+import { ShortLivedCache } from '../short-lived-cache.js';
 import type { AuthUser } from '../types.js';
 
 export const sessionsEndedChannel = (prefix: string) => `${prefix}:sessions:ended`;
@@ -22,97 +23,55 @@ export const SESSIONS_KEPT = 10_000;
 type Lookup = (userId: string, sessionId: string) => Promise<AuthUser | null>;
 
 export class SessionCache {
-  private readonly known = new Map<string, { user: AuthUser; until: number }>();
-  private readonly inFlight = new Map<string, Promise<AuthUser | null>>();
-  /** Bumped by every eviction: a lookup that started before one may have read a session just revoked. */
-  private generation = 0;
+  /** Keyed by session and account; only live sessions are kept: an ended one is asked about again, and stays ended. */
+  private readonly cache: ShortLivedCache<AuthUser | null>;
 
   constructor(
     private readonly lookup: Lookup,
-    private readonly ttlMs: number,
-    private readonly max = SESSIONS_KEPT,
-  ) {}
+    ttlMs: number,
+    max = SESSIONS_KEPT,
+  ) {
+    this.cache = new ShortLivedCache(ttlMs, max, (user) => user !== null);
+  }
 
   async activeUser(userId: string, sessionId: string): Promise<AuthUser | null> {
-    if (this.ttlMs <= 0) return this.lookup(userId, sessionId);
-    const known = this.known.get(sessionId);
-    if (known && known.user.id === userId && Date.now() < known.until) return { ...known.user };
-    const key = `${sessionId}:${userId}`;
-    let pending = this.inFlight.get(key);
-    if (!pending) {
-      const lookup: Promise<AuthUser | null> = this.remember(userId, sessionId).finally(() => {
-        if (this.inFlight.get(key) === lookup) this.inFlight.delete(key);
-      });
-      this.inFlight.set(key, lookup);
-      pending = lookup;
-    }
-    const user = await pending;
+    const user = await this.cache.get(`${sessionId}:${userId}`, () => this.lookup(userId, sessionId));
     return user ? { ...user } : null;
   }
 
   /** Forgets what ended, on this instance only. */
   forget(ended: SessionsEnded): void {
-    this.generation += 1;
-    this.inFlight.clear();
-    for (const id of ended.sessionIds ?? []) this.known.delete(id);
-    if (ended.userId) {
-      for (const [id, entry] of this.known) if (entry.user.id === ended.userId) this.known.delete(id);
-    }
+    const sessionIds = new Set(ended.sessionIds ?? []);
+    this.cache.forgetWhere((user) => user !== null && (sessionIds.has(user.sessionId ?? '') || user.id === ended.userId));
   }
 
   /** Forgets everything: after missing revocations (the Redis subscription was down). */
   clear(): void {
-    this.generation += 1;
-    this.inFlight.clear();
-    this.known.clear();
+    this.cache.clear();
   }
 
   get size(): number {
-    return this.known.size;
-  }
-
-  private async remember(userId: string, sessionId: string): Promise<AuthUser | null> {
-    const generation = this.generation;
-    const started = Date.now();
-    const user = await this.lookup(userId, sessionId);
-    // Only live sessions are kept: an ended one is asked about again, and stays ended.
-    if (user && generation === this.generation) {
-      this.known.delete(sessionId);
-      if (this.known.size >= this.max) this.known.delete(this.known.keys().next().value!);
-      this.known.set(sessionId, { user, until: started + this.ttlMs });
-    }
-    return user;
+    return this.cache.size;
   }
 }
 
-/**
- * Listens for sessions other instances ended. After the subscription was down (Redis restarted, the
- * connection dropped), announcements may have been missed, so everything remembered is forgotten.
- * Returns the connection to close.
- */
-export function listenForEndedSessions(
-  redis: Redis,
-  prefix: string,
+/** What this instance does with the sessions other instances announce as ended (see `listenForEvictions`). */
+export function endedSessionsListener(
   sessions: { forgetSessions(ended: SessionsEnded): void; forgetAllSessions(): void },
   log: Pick<Logger, 'warn'>,
-): Redis {
-  const channel = sessionsEndedChannel(prefix);
-  const subscriber = redis.duplicate({ enableOfflineQueue: true, maxRetriesPerRequest: null });
-  subscriber.on('error', (err) => log.warn({ err: err.message }, 'ended-sessions subscription problem'));
-  // On every (re)connection: whatever was announced while the subscription was down went unheard.
-  subscriber.on('ready', () => sessions.forgetAllSessions());
-  subscriber.on('message', (from: string, message: string) => {
-    if (from !== channel) return;
-    let parsed: SessionsEnded;
-    try {
-      parsed = sessionsEndedSchema.parse(JSON.parse(message));
-    } catch {
-      log.warn({ channel }, 'unreadable ended-sessions announcement; forgetting every session');
-      sessions.forgetAllSessions();
-      return;
-    }
-    sessions.forgetSessions(parsed);
-  });
-  void subscriber.subscribe(channel).catch((err: Error) => log.warn({ err: err.message }, 'ended-sessions subscription failed'));
-  return subscriber;
+): Evictions {
+  return {
+    forget(message) {
+      let parsed: SessionsEnded;
+      try {
+        parsed = sessionsEndedSchema.parse(JSON.parse(message));
+      } catch {
+        log.warn('unreadable ended-sessions announcement; forgetting every session');
+        sessions.forgetAllSessions();
+        return;
+      }
+      sessions.forgetSessions(parsed);
+    },
+    forgetAll: () => sessions.forgetAllSessions(),
+  };
 }
