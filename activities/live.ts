@@ -22,6 +22,9 @@ export interface LivePublisher {
 /** The Redis key the API's adapter listens on; emitter and adapter must agree. */
 export const socketIoKey = (prefix: string) => `${prefix}:socket.io`;
 
+/** Where every committed change announces its tracking code, so API instances drop the cached public view. */
+export const trackingChangedChannel = (prefix: string) => `${prefix}:tracking:changed`;
+
 /** The emitter fires PUBLISH and forgets; this collects those replies so a failed publish fails the caller. */
 function awaitedRedis(redis: Redis) {
   let pending: Array<Promise<unknown>> = [];
@@ -44,6 +47,7 @@ function awaitedRedis(redis: Redis) {
 export function createLivePublisher(redis: Redis, prefix: string, log?: Pick<Logger, 'warn'>): LivePublisher {
   const link = awaitedRedis(redis);
   const io = new Emitter<ServerToClientEvents>(link.client, { key: socketIoKey(prefix) });
+  const trackingChanged = trackingChangedChannel(prefix);
   const revoke = async (targets: string[], reason: string) => {
     if (targets.length === 0) return;
     // Told first, so the client stops reconnecting rather than retrying with a token that no longer works.
@@ -65,6 +69,7 @@ export function createLivePublisher(redis: Redis, prefix: string, log?: Pick<Log
       if (record) io.to(targets).emit('delivery:updated', delivery, timelineEventOf(record));
       else io.to(targets).emit('delivery:updated', delivery);
       if (tracking) io.to(rooms.tracking(delivery.id)).emit('tracking:updated', tracking);
+      void link.client.publish(trackingChanged, delivery.trackingCode);
       if (record?.type === 'alert') {
         const { kind, message, at } = record.data as unknown as Alert;
         io.to(rooms.dispatch).emit('alert:raised', { deliveryId: delivery.id, kind, message, at });

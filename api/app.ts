@@ -119,7 +119,7 @@ export function createApp(deps: ApiDeps): BuiltApi {
   // One table for every router: a request runs only those its path falls under, so the public tracking
   // page, the most read route, meets no signed-in router and a signed-in request no tracking router.
   const routers = [
-    trackingRoutes({ reads: deps.reads, limit: generalLimit(services.limits) }),
+    trackingRoutes({ tracking: services.tracking, limit: generalLimit(services.limits) }),
     opsRoutes({ sequelize: deps.sequelize, redis: deps.redis, temporal: deps.temporal, metrics }),
     authRoutes({ auth: services.auth, tokens: services.tokens, limits: services.limits, parseBody }),
     deliveryRoutes({ deliveries: services.deliveries, proofs: services.proofs, auth: signedIn }),

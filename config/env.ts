@@ -39,6 +39,8 @@ const envSchema = z.object({
   ACCESS_TOKEN_TTL_S: z.coerce.number().int().min(30).max(3600).default(900),
   REFRESH_TOKEN_TTL_S: z.coerce.number().int().min(300).default(30 * 24 * 3600),
   SESSION_CACHE_MS: z.coerce.number().int().min(0).max(60_000).default(3000),
+  /** How long a public tracking view is served from memory; every change of its delivery drops it sooner. */
+  TRACKING_CACHE_MS: z.coerce.number().int().min(0).max(60_000).default(1000),
   CORS_ORIGINS: csv,
   TRUST_PROXY: flag,
   /** Proxies in front of the API that append to X-Forwarded-For; the client address is read that many from the right. */

@@ -7,6 +7,9 @@ import { iso } from './deliveries.js';
 
 const CODE = /^[0-9A-Z]{16}$/;
 
+/** Whether this (upper-case) text has a tracking code's shape; nothing else is looked up. */
+export const isTrackingCode = (code: string): boolean => CODE.test(code);
+
 /**
  * What the public view shows, in one statement: the delivery's few public columns, its timeline's
  * `seq`, `type` and `at` aggregated with `json_agg`, and its driver's position by a join. The tracking
@@ -95,7 +98,7 @@ export async function loadTrackingView(
   let rows: TrackingViewRow[];
   if ('trackingCode' in by) {
     const code = by.trackingCode.toUpperCase();
-    if (!CODE.test(code)) return null;
+    if (!isTrackingCode(code)) return null;
     rows = await prepared(db, 'tracking-view-by-code', TRACKING_VIEW_BY_CODE, [code]);
   } else {
     rows = await prepared(db, 'tracking-view-by-id', BY_ID, [by.id]);

@@ -17,6 +17,7 @@ import { ValidationError, NotFoundError } from '../errors.js';
 import { isUuid } from '../validate.js';
 import type { AuthUser } from '../types.js';
 import type { LivePublisher } from '../../activities/live.js';
+import type { TrackingReads } from './tracking-reads.js';
 import { temporalError, updateError } from './temporal-errors.js';
 
 export interface DeliveriesServiceDeps {
@@ -31,6 +32,8 @@ export interface DeliveriesServiceDeps {
    * with the tracking view and notifications; clients drop the `seq` they already have.
    */
   live?: Pick<LivePublisher, 'publishDelivery'>;
+  /** Drops this instance's cached public view of a delivery the caller just changed. */
+  tracking?: Pick<TrackingReads, 'changed'>;
   log?: Pick<Logger, 'warn'>;
 }
 
@@ -196,13 +199,16 @@ export class DeliveriesService {
         ...(updateId ? { updateId: `${user.id}:${updateId}` } : {}),
       });
       const { applied, ...state } = result;
+      const delivery = deliveryFromState(state, this.deps.links);
+      // The change is in the read model: whoever tracks it, the caller first, must not be shown the old view.
+      this.deps.tracking?.changed(delivery.trackingCode);
       if (applied && this.deps.live) {
         // Not awaited: the change is safely recorded, and a Redis outage must not hold up the answer.
         this.deps.live.publishDelivery(deliveryFromState(applied.state, this.deps.links), applied.event).catch((err: Error) => {
           this.deps.log?.warn({ err: err.message, deliveryId: id, seq: applied.event.seq }, 'live update not pushed by the API; the worker publishes it');
         });
       }
-      return deliveryFromState(state, this.deps.links);
+      return delivery;
     } catch (err) {
       throw updateError(err);
     }

@@ -15,6 +15,7 @@ import { DeliveriesService } from './deliveries-service.js';
 import { DriversService } from './drivers-service.js';
 import { LocationBuffer } from './location-buffer.js';
 import { ProofsService } from './proofs-service.js';
+import { TrackingReads } from './tracking-reads.js';
 
 export interface ApiDeps {
   config: Readonly<Config>;
@@ -45,11 +46,13 @@ export function createServices(deps: ApiDeps) {
     },
   });
   const locations = new LocationBuffer(sequelize, deps.logger);
+  const tracking = new TrackingReads(deps.reads, config.TRACKING_CACHE_MS);
   return {
     links,
     tokens,
     auth,
     locations,
+    tracking,
     limits: createRateLimits(deps.redis, config.REDIS_PREFIX, config.RATE_LIMIT_PER_MINUTE, config.AI_QUOTA_PER_HOUR),
     proofs: new ProofsService(sequelize),
     deliveries: new DeliveriesService({
@@ -59,6 +62,7 @@ export function createServices(deps: ApiDeps) {
       timings: config.timings,
       aiDispatch: Boolean(config.GROQ_API_KEY),
       live: deps.live,
+      tracking,
       log: deps.logger,
     }),
     drivers: new DriversService({ sequelize, auth, live: deps.live, locations }),

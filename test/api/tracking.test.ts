@@ -1,7 +1,9 @@
+import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { trackingChangedChannel } from '../../activities/live.js';
 import { toTrackingView } from '../../domain/delivery.js';
-import { call, createDriverAt, deliveryBody, isolatedArea, login, startTestApi, waitFor, type Session, type TestApi } from '../support/harness.js';
-import { assignedDelivery, expectProblem, registerAndLogin } from './support.js';
+import { call, createDriverAt, deliveryBody, env, isolatedArea, login, startTestApi, waitFor, type Session, type TestApi } from '../support/harness.js';
+import { assignedDelivery, closeSql, expectProblem, ownRedisPrefix, registerAndLogin, sql } from './support.js';
 
 describe('public tracking', () => {
   let api: TestApi;
@@ -13,7 +15,10 @@ describe('public tracking', () => {
     dispatcher = await login(api.url, 'dispatcher@example.com');
     customer = await registerAndLogin(api.url, 'Quinn Private-Customer');
   });
-  afterAll(() => api?.close());
+  afterAll(async () => {
+    await api?.close();
+    await closeSql();
+  });
 
   const track = (code: string) => call(api.url, 'GET', `/api/v1/track/${code}`);
 
@@ -91,5 +96,37 @@ describe('public tracking', () => {
     // The tracking read selects only the public columns: it must give what the domain makes of the whole delivery.
     const whole = await call(api.url, 'GET', `/api/v1/deliveries/${id}`, { token: dispatcher.token });
     expect(delivered.body).toEqual(toTrackingView(whole.body, null));
+  });
+
+  it('serves a view from memory until its delivery changes: at once where the change was sent, on announcement elsewhere', async () => {
+    // Long enough that only an eviction can explain a fresh answer within the test.
+    const [hearing, deaf] = await Promise.all([
+      startTestApi({ TRACKING_CACHE_MS: '60000' }),
+      // Another Redis prefix: it never hears what the worker announces.
+      startTestApi({ TRACKING_CACHE_MS: '60000', REDIS_PREFIX: ownRedisPrefix('tracking') }),
+    ]);
+    const announcements = new Redis(env().REDIS_URL!);
+    try {
+      const heard: string[] = [];
+      announcements.on('message', (_channel: string, code: string) => heard.push(code));
+      await announcements.subscribe(trackingChangedChannel(env().REDIS_PREFIX!));
+      const created = await call(api.url, 'POST', '/api/v1/deliveries', { token: customer.token, body: deliveryBody(isolatedArea()) });
+      const code: string = created.body.trackingCode;
+      await waitFor('the quote announced', async () => heard.includes(code), 10_000, 20);
+      const trackOn = (instance: TestApi) => call(instance.url, 'GET', `/api/v1/track/${code}`);
+
+      for (const instance of [hearing, deaf]) expect((await trackOn(instance)).body).toMatchObject({ status: 'QUOTED', delayed: false });
+      // Behind the API's back (the next transition writes the row whole again): no announcement, so both keep what they read.
+      await sql('UPDATE deliveries SET delayed = true WHERE tracking_code = $1', [code]);
+      for (const instance of [hearing, deaf]) expect((await trackOn(instance)).body.delayed).toBe(false);
+
+      const cancelled = await call(deaf.url, 'POST', `/api/v1/deliveries/${created.body.id}/cancel`, { token: customer.token, body: { reason: 'changed my mind' } });
+      expect(cancelled.status).toBe(200);
+      expect((await trackOn(deaf)).body.status).toBe('CANCELLED');
+      await waitFor('the other instance to hear of it', async () => (await trackOn(hearing)).body.status === 'CANCELLED', 5000, 20);
+    } finally {
+      announcements.disconnect();
+      await Promise.all([hearing.close(), deaf.close()]);
+    }
   });
 });

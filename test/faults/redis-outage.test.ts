@@ -28,7 +28,8 @@ describe('fault: Redis stops for 10 s with 20 deliveries in flight', () => {
       WORKER_METRICS_PORT: '0',
     };
     worker = await startWorkerProcess(overrides);
-    api = await startTestApi(overrides);
+    // Tracking views are remembered long enough that only this instance's own eviction can refresh one during the outage.
+    api = await startTestApi({ ...overrides, TRACKING_CACHE_MS: '60000' });
     processors = await startQueueProcessors(loadConfig({ ...env(), ...overrides }));
     [customer, dispatcher] = await Promise.all([login(api.url, 'customer@example.com'), login(api.url, 'dispatcher@example.com')]);
   }, 120_000);
@@ -54,6 +55,10 @@ describe('fault: Redis stops for 10 s with 20 deliveries in flight', () => {
     await waitFor('dashboard connected', async () => live!.connected);
     for (const f of fleet) live.track((await call(api.url, 'GET', `/api/v1/deliveries/${f.id}`, { token: dispatcher.token })).body);
 
+    const trackingCode: string = (await call(api.url, 'GET', `/api/v1/deliveries/${fleet[0]!.id}`, { token: dispatcher.token })).body.trackingCode;
+    const track = () => call(api.url, 'GET', `/api/v1/track/${trackingCode}`);
+    expect((await track()).body.status).toBe('ASSIGNED');
+
     await redis.stop();
     const outageEnds = Date.now() + 10_000;
     // Reads and taps during the outage.
@@ -63,6 +68,8 @@ describe('fault: Redis stops for 10 s with 20 deliveries in flight', () => {
       token: f.driver.token, body: { type: 'arrived_pickup' }, headers: { 'Idempotency-Key': `${f.id}-arrived_pickup` },
     })));
     expect(tapped.map((t) => t.status)).toEqual(fleet.map(() => 200));
+    // No announcement gets through now: the tap's own instance forgot the view it served before.
+    expect((await track()).body.status).toBe('AT_PICKUP');
     expect((await call(api.url, 'GET', '/ready')).body.redis).toBe('down');
     await new Promise((r) => setTimeout(r, Math.max(0, outageEnds - Date.now())));
     await redis.start();
