@@ -1,6 +1,7 @@
 /**
  * How B3's and B4's time splits across the request path, by subtraction: the same autocannon run against
- * requests that stop earlier and earlier, with the API's CPU time per request.
+ * requests that stop earlier and earlier, with the API's CPU time per request. Tracking views are not
+ * served from memory here (TRACKING_CACHE_MS=0), so every tracking step shows its query; B3 gives both.
  * `tsx bench/breakdown.ts [seconds] [part of a step's name]` (own scratch environment).
  */
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -16,7 +17,7 @@ const seconds = Number(process.argv[2] ?? 5);
 const only = process.argv[3]?.toLowerCase() ?? '';
 const dir = await mkdtemp(path.join(os.tmpdir(), 'logistics-bench-'));
 const db = await prepareDatabase();
-const stack = await startStack(await ensureTemporalCli(), 'memory', dir, db);
+const stack = await startStack(await ensureTemporalCli(), 'memory', dir, db, { env: { TRACKING_CACHE_MS: '0' } });
 try {
   const setup = await prepareLifecycle(stack.apiUrl, DEMO_PASSWORD, 1, 0);
   await warmLifecycle(setup);

@@ -161,7 +161,8 @@ try {
   for (const group of selected) {
     const groupStarted = Date.now();
     try {
-      rows.push(...(await group.run(ctx)).filter((row) => options.only.has(row.id)));
+      // A figure may add rows of its own variants (B3-uncached): they come with it.
+      rows.push(...(await group.run(ctx)).filter((row) => options.only.has(row.id.split('-')[0]!)));
     } catch (err) {
       failed = true;
       log(`${group.ids.join('/')} failed: ${(err as Error).stack ?? String(err)}`);

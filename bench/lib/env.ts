@@ -111,13 +111,13 @@ export async function startStack(
   mode: SqliteMode,
   dir: string,
   db: Database,
-  options: { profile?: string[]; profileDir?: string; gc?: string[] } = {},
+  options: { profile?: string[]; profileDir?: string; gc?: string[]; env?: Record<string, string> } = {},
 ): Promise<Stack> {
   const temporal = await startTemporal(cli, mode, dir);
   const connection = await Connection.connect({ address: temporal.address });
   const client = new Client({ connection, namespace: 'default' });
   const port = await freePort();
-  const env = { ...serviceEnv(db, temporal.address, mode), PORT: String(port) };
+  const env = { ...serviceEnv(db, temporal.address, mode), PORT: String(port), ...options.env };
   const profiled = (name: string) => [
     // One directory per process: tsx's loader thread writes a profile of its own next to the main thread's.
     ...(options.profile?.includes(name) ? ['--cpu-prof', '--cpu-prof-dir', path.join(options.profileDir ?? dir, `${name}-${mode}-${Date.now()}`)] : []),

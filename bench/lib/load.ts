@@ -71,17 +71,14 @@ export function combine(rounds: LoadResult[]): LoadResult {
 }
 
 /**
- * Subject and baseline take turns (after a second's warm-up each), `rounds` times, splitting `seconds`
- * between the rounds, so a change in the machine's load hits both sides alike.
+ * The runs take turns (after a second's warm-up each), `rounds` times, splitting `seconds` between the
+ * rounds, so a change in the machine's load hits them all alike. Results in the order given.
  */
-export async function alternate(subject: Parameters<typeof load>[0], baseline: Parameters<typeof load>[0], rounds: number): Promise<{ subject: LoadResult; baseline: LoadResult }> {
-  await load({ ...subject, seconds: 1 });
-  await load({ ...baseline, seconds: 1 });
-  const s: LoadResult[] = [];
-  const b: LoadResult[] = [];
+export async function alternate(runs: Array<Parameters<typeof load>[0]>, rounds: number): Promise<LoadResult[]> {
+  for (const run of runs) await load({ ...run, seconds: 1 });
+  const results: LoadResult[][] = runs.map(() => []);
   for (let i = 0; i < rounds; i += 1) {
-    s.push(await load({ ...subject, seconds: subject.seconds / rounds }));
-    b.push(await load({ ...baseline, seconds: baseline.seconds / rounds }));
+    for (const [n, run] of runs.entries()) results[n]!.push(await load({ ...run, seconds: run.seconds / rounds }));
   }
-  return { subject: combine(s), baseline: combine(b) };
+  return results.map(combine);
 }
