@@ -9,6 +9,7 @@ import {
   env,
   isolatedArea,
   login,
+  loginAs,
   startTestApi,
   waitForDelivery,
   type Session,
@@ -33,7 +34,7 @@ describe('dispatcher assistant', () => {
       startTestApi({ ...common, GROQ_API_KEY: 'test-key', GROQ_BASE_URL: stub.url, GROQ_TIMEOUT_MS: '800', REDIS_PREFIX: prefix }),
       startTestApi({ ...common, REDIS_PREFIX: `${prefix}:nokey` }),
     ]);
-    [dispatcher, customer] = await Promise.all([login(api.url, 'dispatcher@example.com'), login(api.url, 'customer@example.com')]);
+    [dispatcher, customer] = await loginAs(api.url, 'dispatcher', 'customer');
 
     const area = isolatedArea();
     const driver = await createDriverAt(api.url, dispatcher, area, { name: 'Assistant Test Driver' });

@@ -15,7 +15,7 @@ import {
   deliveryBody,
   env,
   isolatedArea,
-  login,
+  loginAs,
   startTestApi,
   waitForDelivery,
   type Session,
@@ -31,7 +31,7 @@ let customer: Session;
 
 beforeAll(async () => {
   const api = await startTestApi();
-  [dispatcher, customer] = await Promise.all([login(api.url, 'dispatcher@example.com'), login(api.url, 'customer@example.com')]);
+  [dispatcher, customer] = await loginAs(api.url, 'dispatcher', 'customer');
   await api.close();
 });
 

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { call, createDriverAt, DEMO_PASSWORD, isolatedArea, login, startTestApi, type Session, type TestApi } from '../support/harness.js';
+import { call, createDriverAt, DEMO_PASSWORD, isolatedArea, loginAs, startTestApi, type Session, type TestApi } from '../support/harness.js';
 import { claimsOf, closeSql, expectProblem, registerAndLogin, sql, strongPassword, uniqueEmail } from './support.js';
 
 describe('accounts and sessions', () => {
@@ -9,7 +9,7 @@ describe('accounts and sessions', () => {
 
   beforeAll(async () => {
     api = await startTestApi();
-    [admin, dispatcher] = await Promise.all([login(api.url, 'admin@example.com'), login(api.url, 'dispatcher@example.com')]);
+    [admin, dispatcher] = await loginAs(api.url, 'admin', 'dispatcher');
   });
   afterAll(async () => {
     await api?.close();

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { call, createDriverAt, isolatedArea, login, startTestApi, waitFor, type Session, type TestApi } from '../support/harness.js';
+import { call, createDriverAt, isolatedArea, login, loginAs, startTestApi, waitFor, type Session, type TestApi } from '../support/harness.js';
 import { assignedDelivery, closeSql, expectProblem, registerAndLogin, sql, strongPassword, uniqueEmail } from './support.js';
 
 describe('drivers', () => {
@@ -9,7 +9,7 @@ describe('drivers', () => {
 
   beforeAll(async () => {
     api = await startTestApi();
-    [admin, dispatcher] = await Promise.all([login(api.url, 'admin@example.com'), login(api.url, 'dispatcher@example.com')]);
+    [admin, dispatcher] = await loginAs(api.url, 'admin', 'dispatcher');
   });
   afterAll(async () => {
     await api?.close();

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Delivery } from '../../domain/delivery.js';
 import { connectLive, type LiveClient } from '../../web/src/lib/live-client.js';
-import { call, login, startTestApi, waitFor, type Session, type TestApi } from '../support/harness.js';
+import { call, loginAs, startTestApi, waitFor, type Session, type TestApi } from '../support/harness.js';
 import { finishDelivery, startFleet } from '../support/fleet.js';
 import { freePort } from '../support/ports.js';
 import { startChild, type ChildService } from '../support/processes.js';
@@ -21,7 +21,7 @@ describe('fault: one of two API instances is killed', () => {
     b = await startTestApi();
     // Instance A first: every client lands on A until A dies, then the balancer sends them to B.
     balancer = await startBalancer([portA, Number(new URL(b.url).port)]);
-    [customer, dispatcher] = await Promise.all([login(balancer.url, 'customer@example.com'), login(balancer.url, 'dispatcher@example.com')]);
+    [customer, dispatcher] = await loginAs(balancer.url, 'customer', 'dispatcher');
   });
   afterAll(async () => {
     for (const c of clients) c.close();

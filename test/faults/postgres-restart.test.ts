@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { stateQuery } from '../../workflows/messages.js';
-import { call, login, startTestApi, type Session, type TestApi } from '../support/harness.js';
+import { call, loginAs, startTestApi, type Session, type TestApi } from '../support/harness.js';
 import { expectContiguousTimeline, temporalClient } from '../support/flow.js';
 import { finishDelivery, startFleet } from '../support/fleet.js';
 import { restartPostgres } from '../support/services.js';
@@ -12,7 +12,7 @@ describe('fault: Postgres restarts with 20 deliveries in flight', () => {
 
   beforeAll(async () => {
     api = await startTestApi();
-    [customer, dispatcher] = await Promise.all([login(api.url, 'customer@example.com'), login(api.url, 'dispatcher@example.com')]);
+    [customer, dispatcher] = await loginAs(api.url, 'customer', 'dispatcher');
   });
   afterAll(() => api?.close());
 

@@ -4,7 +4,7 @@ import { loadConfig } from '../../config/env.js';
 import type { Delivery } from '../../domain/delivery.js';
 import { connectLive, type LiveClient } from '../../web/src/lib/live-client.js';
 import { startQueueProcessors, type RunningProcessors } from '../../worker/queues.js';
-import { call, env, login, startTestApi, waitFor, type Session, type TestApi } from '../support/harness.js';
+import { call, env, loginAs, startTestApi, waitFor, type Session, type TestApi } from '../support/harness.js';
 import { expectContiguousTimeline } from '../support/flow.js';
 import { finishDelivery, startFleet } from '../support/fleet.js';
 import { startWorkerProcess, type ChildService } from '../support/processes.js';
@@ -31,7 +31,7 @@ describe('fault: Redis stops for 10 s with 20 deliveries in flight', () => {
     // Tracking views are remembered long enough that only this instance's own eviction can refresh one during the outage.
     api = await startTestApi({ ...overrides, TRACKING_CACHE_MS: '60000' });
     processors = await startQueueProcessors(loadConfig({ ...env(), ...overrides }));
-    [customer, dispatcher] = await Promise.all([login(api.url, 'customer@example.com'), login(api.url, 'dispatcher@example.com')]);
+    [customer, dispatcher] = await loginAs(api.url, 'customer', 'dispatcher');
   }, 120_000);
   afterAll(async () => {
     live?.close();

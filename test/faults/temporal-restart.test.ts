@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startDevServer, type DevServer } from '../../scripts/temporal.mjs';
-import { env, login, startTestApi, type Session, type TestApi } from '../support/harness.js';
+import { env, loginAs, startTestApi, type Session, type TestApi } from '../support/harness.js';
 import { expectContiguousTimeline } from '../support/flow.js';
 import { finishDelivery, startFleet } from '../support/fleet.js';
 import { freePort } from '../support/ports.js';
@@ -30,7 +30,7 @@ describe('fault: the Temporal dev server stops and restarts on its persisted fil
     const overrides = { TEMPORAL_ADDRESS: server.address, TEMPORAL_TASK_QUEUE: taskQueue };
     worker = await startWorkerProcess(overrides);
     api = await startTestApi(overrides);
-    [customer, dispatcher] = await Promise.all([login(api.url, 'customer@example.com'), login(api.url, 'dispatcher@example.com')]);
+    [customer, dispatcher] = await loginAs(api.url, 'customer', 'dispatcher');
   });
   afterAll(async () => {
     await worker?.kill('SIGKILL');

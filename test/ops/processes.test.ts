@@ -5,7 +5,7 @@
  */
 import { io } from 'socket.io-client';
 import { afterAll, describe, expect, it } from 'vitest';
-import { call, createDriverAt, deliveryBody, isolatedArea, login, waitFor, waitForDelivery, type Session } from '../support/harness.js';
+import { call, createDriverAt, deliveryBody, isolatedArea, loginAs, waitFor, waitForDelivery, type Session } from '../support/harness.js';
 import { freePort } from '../support/ports.js';
 import { startChild, type ChildService } from '../support/processes.js';
 
@@ -42,7 +42,7 @@ describe('api, worker and queue processors as processes', () => {
     expect((await fetch(`http://127.0.0.1:${workerMetrics}/health`)).status).toBe(200);
 
     const area = isolatedArea();
-    const [customer, dispatcher] = await Promise.all([login(base, 'customer@example.com'), login(base, 'dispatcher@example.com')]);
+    const [customer, dispatcher] = await loginAs(base, 'customer', 'dispatcher');
     const driver: Session = await createDriverAt(base, dispatcher, area, { name: 'Rosa Ops' });
     const milestone = (type: string, extra: Record<string, unknown> = {}) =>
       call(base, 'POST', `/api/v1/deliveries/${id}/milestones`, { token: driver.token, body: { type, ...extra } });

@@ -5,7 +5,7 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_JWT_SECRET } from '../../config/env.js';
-import { call, createDriverAt, deliveryBody, env, isolatedArea, login, waitFor, waitForDelivery } from '../support/harness.js';
+import { call, createDriverAt, deliveryBody, env, isolatedArea, loginAs, waitFor, waitForDelivery } from '../support/harness.js';
 import { freePort } from '../support/ports.js';
 
 const root = path.resolve(import.meta.dirname, '..', '..');
@@ -61,7 +61,7 @@ describe('the production build', () => {
       await waitFor('the worker running', async () => (await fetch(`http://127.0.0.1:${workerMetrics}/health`)).status === 200, 30_000, 250);
 
       const area = isolatedArea();
-      const [customer, dispatcher] = await Promise.all([login(base, 'customer@example.com'), login(base, 'dispatcher@example.com')]);
+      const [customer, dispatcher] = await loginAs(base, 'customer', 'dispatcher');
       const driver = await createDriverAt(base, dispatcher, area);
       const created = await call(base, 'POST', '/api/v1/deliveries', { token: customer.token, body: deliveryBody(area, { autoAccept: true }) });
       expect(created.status).toBe(201);

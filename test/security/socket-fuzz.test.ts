@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { io, type Socket } from 'socket.io-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { call, login, waitFor, type Session } from '../support/harness.js';
+import { call, loginAs, waitFor, type Session } from '../support/harness.js';
 import { freePort } from '../support/ports.js';
 import { startChild, type ChildService } from '../support/processes.js';
 
@@ -16,7 +16,7 @@ describe('socket event fuzz', () => {
     const port = await freePort();
     base = `http://127.0.0.1:${port}`;
     api = await startChild('api/server.ts', { PORT: String(port) }, /api listening/);
-    [dispatcher, driver] = await Promise.all([login(base, 'dispatcher@example.com'), login(base, 'driver1@example.com')]);
+    [dispatcher, driver] = await loginAs(base, 'dispatcher', 'driver1');
   });
   afterAll(() => api?.kill('SIGTERM'));
 

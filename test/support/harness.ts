@@ -61,6 +61,14 @@ export async function login(base: string, email: string, password = DEMO_PASSWOR
   return { token: res.body.accessToken, refreshToken: res.body.refreshToken, user: res.body.user };
 }
 
+/** The accounts `db/seed.ts` makes, by the name before `@example.com`. */
+export type DemoAccount = 'admin' | 'dispatcher' | 'customer' | 'driver1' | 'driver2' | 'driver3' | 'driver4' | 'driver5';
+
+/** Logs in demo accounts together: `[customer, dispatcher] = await loginAs(api.url, 'customer', 'dispatcher')`. */
+export function loginAs<const T extends DemoAccount[]>(base: string, ...accounts: T): Promise<{ [K in keyof T]: Session }> {
+  return Promise.all(accounts.map((account) => login(base, `${account}@example.com`))) as Promise<{ [K in keyof T]: Session }>;
+}
+
 export async function registerCustomer(base: string, name = 'Test Customer'): Promise<Session> {
   const email = `customer-${randomUUID().slice(0, 8)}@example.com`;
   const password = `pw-${randomUUID()}`;

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createDriverAt, isolatedArea, login, startTestApi, waitForDelivery, type Session, type TestApi } from '../support/harness.js';
+import { createDriverAt, isolatedArea, loginAs, startTestApi, waitForDelivery, type Session, type TestApi } from '../support/harness.js';
 import { expectContiguousTimeline, expectMilestone, milestone, recordHistory, runToInTransit, timelineTypes } from '../support/flow.js';
 
 describe('failed attempts and returns', () => {
@@ -9,7 +9,7 @@ describe('failed attempts and returns', () => {
 
   beforeAll(async () => {
     api = await startTestApi({ REATTEMPT_DELAY_MS: '700', MAX_ATTEMPTS: '2' });
-    [customer, dispatcher] = await Promise.all([login(api.url, 'customer@example.com'), login(api.url, 'dispatcher@example.com')]);
+    [customer, dispatcher] = await loginAs(api.url, 'customer', 'dispatcher');
   });
   afterAll(() => api?.close());
 

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { call, createDriverAt, isolatedArea, login, startTestApi, type Session, type TestApi } from '../support/harness.js';
+import { call, createDriverAt, isolatedArea, loginAs, startTestApi, type Session, type TestApi } from '../support/harness.js';
 import { bookAndAccept, expectContiguousTimeline, expectMilestone, recordHistory, runToInTransit, waitForOffer } from '../support/flow.js';
 
 describe('cancellation', () => {
@@ -9,7 +9,7 @@ describe('cancellation', () => {
 
   beforeAll(async () => {
     api = await startTestApi();
-    [customer, dispatcher] = await Promise.all([login(api.url, 'customer@example.com'), login(api.url, 'dispatcher@example.com')]);
+    [customer, dispatcher] = await loginAs(api.url, 'customer', 'dispatcher');
   });
   afterAll(() => api?.close());
 

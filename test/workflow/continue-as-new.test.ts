@@ -7,7 +7,7 @@ import { createLivePublisher } from '../../activities/live.js';
 import { createSequelize } from '../../db/connection.js';
 import { startDevServer, type DevServer } from '../../scripts/temporal.mjs';
 import { createDeliveryWorker } from '../../worker/delivery-worker.js';
-import { createDriverAt, env, isolatedArea, login, startTestApi, waitFor, waitForDelivery, type Session, type TestApi } from '../support/harness.js';
+import { createDriverAt, env, isolatedArea, loginAs, startTestApi, waitFor, waitForDelivery, type Session, type TestApi } from '../support/harness.js';
 import { expectContiguousTimeline, expectMilestone, runToInTransit } from '../support/flow.js';
 import { freePort } from '../support/ports.js';
 
@@ -42,7 +42,7 @@ describe('continue-as-new on a long delivery', () => {
     }));
     running = worker.run();
     api = await startTestApi({ TEMPORAL_ADDRESS: server.address, TEMPORAL_TASK_QUEUE: taskQueue, REATTEMPT_DELAY_MS: '200', MAX_ATTEMPTS: '6' });
-    [customer, dispatcher] = await Promise.all([login(api.url, 'customer@example.com'), login(api.url, 'dispatcher@example.com')]);
+    [customer, dispatcher] = await loginAs(api.url, 'customer', 'dispatcher');
   });
 
   afterAll(async () => {

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { call, createDriverAt, isolatedArea, login, startTestApi, waitFor, waitForDelivery, type Session, type TestApi } from '../support/harness.js';
+import { call, createDriverAt, isolatedArea, loginAs, startTestApi, waitFor, waitForDelivery, type Session, type TestApi } from '../support/harness.js';
 import { bookAndAccept, expectContiguousTimeline, expectMilestone, milestone, recordHistory, timelineTypes, waitForOffer } from '../support/flow.js';
 
 describe('dispatch', () => {
@@ -9,7 +9,7 @@ describe('dispatch', () => {
 
   beforeAll(async () => {
     api = await startTestApi({ OFFER_TIMEOUT_MS: '1500', DISPATCH_SLA_MS: '1500', DISPATCH_RETRY_MS: '500' });
-    [customer, dispatcher] = await Promise.all([login(api.url, 'customer@example.com'), login(api.url, 'dispatcher@example.com')]);
+    [customer, dispatcher] = await loginAs(api.url, 'customer', 'dispatcher');
   });
   afterAll(() => api?.close());
 

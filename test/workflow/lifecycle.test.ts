@@ -4,7 +4,7 @@ import {
   createDriverAt,
   deliveryBody,
   isolatedArea,
-  login,
+  loginAs,
   startTestApi,
   waitForDelivery,
   type Session,
@@ -21,7 +21,7 @@ describe('delivery lifecycle', () => {
 
   beforeAll(async () => {
     api = await startTestApi();
-    [customer, dispatcher] = await Promise.all([login(api.url, 'customer@example.com'), login(api.url, 'dispatcher@example.com')]);
+    [customer, dispatcher] = await loginAs(api.url, 'customer', 'dispatcher');
   });
   afterAll(() => api?.close());
 

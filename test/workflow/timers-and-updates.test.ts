@@ -1,7 +1,7 @@
 import { WorkflowUpdateFailedError } from '@temporalio/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { arrivedAtPickupUpdate, confirmPickupUpdate } from '../../workflows/messages.js';
-import { call, createDriverAt, isolatedArea, login, startTestApi, waitFor, waitForDelivery, type Session, type TestApi } from '../support/harness.js';
+import { call, createDriverAt, isolatedArea, loginAs, startTestApi, waitFor, waitForDelivery, type Session, type TestApi } from '../support/harness.js';
 import { book, bookAndAccept, expectContiguousTimeline, expectMilestone, recordHistory, runToInTransit, temporalClient, waitForOffer } from '../support/flow.js';
 
 describe('timers, search attributes and Update semantics', () => {
@@ -11,7 +11,7 @@ describe('timers, search attributes and Update semantics', () => {
 
   beforeAll(async () => {
     api = await startTestApi({ QUOTE_TTL_MS: '1500', DELIVERY_PROMISE_MS: '1200' });
-    [customer, dispatcher] = await Promise.all([login(api.url, 'customer@example.com'), login(api.url, 'dispatcher@example.com')]);
+    [customer, dispatcher] = await loginAs(api.url, 'customer', 'dispatcher');
   });
   afterAll(() => api?.close());
 
