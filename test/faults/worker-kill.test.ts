@@ -1,10 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { call, login, startTestApi, waitFor, type Session, type TestApi } from '../support/harness.js';
-import { expectContiguousTimeline } from '../support/flow.js';
+import { call, createDriverAt, isolatedArea, loginAs, startTestApi, waitFor, waitForDelivery, type Session, type TestApi } from '../support/harness.js';
+import { bookAndAccept, expectContiguousTimeline, expectMilestone, milestone, waitForOffer } from '../support/flow.js';
 import { finishDelivery, startFleet } from '../support/fleet.js';
 import { startWorkerProcess, type ChildService } from '../support/processes.js';
 
-describe('fault: the Temporal worker is SIGKILLed with 20 deliveries in flight', () => {
+/** The worker SIGKILLed mid-delivery and replaced: deliveries complete, timelines keep one event per seq. */
+describe('fault: the Temporal worker is SIGKILLed with deliveries in flight', () => {
   const taskQueue = `deliveries-fault-worker-${process.pid}`;
   let api: TestApi;
   let worker: ChildService | undefined;
@@ -14,7 +15,7 @@ describe('fault: the Temporal worker is SIGKILLed with 20 deliveries in flight',
 
   beforeAll(async () => {
     api = await startTestApi({ TEMPORAL_TASK_QUEUE: taskQueue });
-    [customer, dispatcher] = await Promise.all([login(api.url, 'customer@example.com'), login(api.url, 'dispatcher@example.com')]);
+    [customer, dispatcher] = await loginAs(api.url, 'customer', 'dispatcher');
     worker = await startWorker();
   });
   afterAll(async () => {
@@ -22,7 +23,7 @@ describe('fault: the Temporal worker is SIGKILLed with 20 deliveries in flight',
     await api?.close();
   });
 
-  it('completes every delivery with a gap-free timeline', async () => {
+  it('completes 20 deliveries with gap-free timelines', async () => {
     const fleet = await startFleet(api.url, customer, dispatcher, 20);
     const finishing = fleet.map((flight) => finishDelivery(api.url, flight));
     await new Promise((r) => setTimeout(r, 400));
@@ -43,6 +44,36 @@ describe('fault: the Temporal worker is SIGKILLed with 20 deliveries in flight',
       });
       const templates = notices.map((n: any) => n.template);
       expect(new Set(templates).size, templates.join(',')).toBe(templates.length);
+    }
+  });
+
+  it('completes every delivery after a SIGKILL and a new worker', async () => {
+    const area = isolatedArea();
+    const drivers = await Promise.all([0, 1, 2].map((i) => createDriverAt(api.url, dispatcher, { lat: area.lat + i * 0.3, lng: area.lng + i * 0.3 })));
+    const ids: string[] = [];
+    for (const [i, driver] of drivers.entries()) {
+      const id = await bookAndAccept(api.url, customer, { lat: area.lat + i * 0.3, lng: area.lng + i * 0.3 });
+      await waitForOffer(api.url, dispatcher.token, id, driver);
+      await expectMilestone(api.url, driver, id, 'accept_offer', 'ASSIGNED');
+      ids.push(id);
+    }
+
+    // Taps in flight while the worker dies: some land before, the rest wait for the new worker.
+    const taps = drivers.map((driver, i) => milestone(api.url, driver, ids[i]!, 'arrived_pickup'));
+    await new Promise((r) => setTimeout(r, 50));
+    expect(await worker!.kill('SIGKILL')).toBe(null);
+    worker = await startWorker();
+    const answers = await Promise.all(taps);
+    for (const answer of answers) expect([200, 409]).toContain(answer.status);
+
+    for (const [i, driver] of drivers.entries()) {
+      const id = ids[i]!;
+      await waitForDelivery(api.url, driver.token, id, (d) => d.status === 'AT_PICKUP');
+      await expectMilestone(api.url, driver, id, 'picked_up', 'IN_TRANSIT');
+      await expectMilestone(api.url, driver, id, 'arrived_dropoff', 'AT_DROPOFF');
+      await expectMilestone(api.url, driver, id, 'delivered', 'DELIVERED', { proof: { recipientName: 'Sam' } });
+      const final = await expectContiguousTimeline(api.url, dispatcher.token, id);
+      expect(final.timeline.filter((e: any) => e.type === 'arrived_pickup')).toHaveLength(1);
     }
   });
 });
