@@ -4,6 +4,7 @@ import { QueryTypes, type Sequelize } from 'sequelize';
 import type { DriverRef } from '../domain/delivery.js';
 import type { LatLng } from '../domain/geo.js';
 import type { Priority } from '../domain/pricing.js';
+import { DRIVER_HELD_STATUSES } from '../domain/status.js';
 import { rankCandidates, type CandidateDriver, type RankedCandidate } from '../domain/scoring.js';
 import type { LivePublisher } from './live.js';
 
@@ -18,8 +19,6 @@ export interface FindCandidatesInput {
 /** Drivers within this box around the pickup are scored; the box keeps the query on an index-sized set. */
 const SEARCH_RADIUS_DEG = 0.5;
 
-const ACTIVE = `('ASSIGNED','AT_PICKUP','IN_TRANSIT','AT_DROPOFF','ATTEMPT_FAILED','RETURNING')`;
-
 export function createDispatchActivities({ sequelize, live }: { sequelize: Sequelize; live?: LivePublisher }) {
   return {
     /** One query: on duty, located near the pickup, with their current load; the domain scores them. */
@@ -30,7 +29,7 @@ export function createDispatchActivities({ sequelize, live }: { sequelize: Seque
                 COUNT(x.id)::int AS "activeDeliveries"
            FROM drivers d
            JOIN users u ON u.id = d.user_id AND u.disabled_at IS NULL
-           LEFT JOIN deliveries x ON x.driver_id = d.id AND x.status IN ${ACTIVE}
+           LEFT JOIN deliveries x ON x.driver_id = d.id AND x.status IN (:held)
           WHERE d.on_duty AND d.lat IS NOT NULL
             AND d.lat BETWEEN :lat - :r AND :lat + :r AND d.lng BETWEEN :lng - :r AND :lng + :r
             AND NOT (d.id = ANY(CAST(:exclude AS uuid[])))
@@ -41,6 +40,7 @@ export function createDispatchActivities({ sequelize, live }: { sequelize: Seque
             lat: input.pickup.lat,
             lng: input.pickup.lng,
             r: SEARCH_RADIUS_DEG,
+            held: DRIVER_HELD_STATUSES,
             exclude: `{${input.excludeDriverIds.join(',')}}`,
           },
         },

@@ -21,6 +21,9 @@ export type DeliveryStatus = (typeof DELIVERY_STATUSES)[number];
 
 export const TERMINAL_STATUSES: readonly DeliveryStatus[] = ['DELIVERED', 'RETURNED', 'CANCELLED', 'EXPIRED'];
 
+/** A delivery in one of these holds its driver: it counts toward their load and is sent their position. */
+export const DRIVER_HELD_STATUSES: readonly DeliveryStatus[] = ['ASSIGNED', 'AT_PICKUP', 'IN_TRANSIT', 'AT_DROPOFF', 'ATTEMPT_FAILED', 'RETURNING'];
+
 export const ROLES = ['admin', 'dispatcher', 'driver', 'customer'] as const;
 export type Role = (typeof ROLES)[number];
 

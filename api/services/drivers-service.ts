@@ -5,6 +5,7 @@ import type { LivePublisher } from '../../activities/live.js';
 import { Driver } from '../../db/models.js';
 import type { DriverSummary } from '../../domain/drivers.js';
 import type { LocationPing } from '../../domain/schemas.js';
+import { DRIVER_HELD_STATUSES } from '../../domain/status.js';
 import type { AuthService } from '../auth/auth-service.js';
 import { NotFoundError } from '../errors.js';
 import type { LocationBuffer } from './location-buffer.js';
@@ -15,8 +16,6 @@ export interface NewDriver {
   password: string;
   vehicle: { type: string; capacityKg: number };
 }
-
-const ACTIVE = `('ASSIGNED','AT_PICKUP','IN_TRANSIT','AT_DROPOFF','ATTEMPT_FAILED','RETURNING')`;
 
 export class DriversService {
   /** Active deliveries per driver, briefly cached: pings arrive far more often than assignments change. */
@@ -34,9 +33,9 @@ export class DriversService {
       `SELECT d.*, COUNT(x.id)::int AS active, COALESCE(SUM((x.parcel->>'weightKg')::numeric), 0)::float AS weight
          FROM drivers d
          JOIN users u ON u.id = d.user_id AND u.disabled_at IS NULL
-         LEFT JOIN deliveries x ON x.driver_id = d.id AND x.status IN ${ACTIVE}
+         LEFT JOIN deliveries x ON x.driver_id = d.id AND x.status IN (:held)
         GROUP BY d.id ORDER BY d.name`,
-      { type: QueryTypes.SELECT },
+      { type: QueryTypes.SELECT, replacements: { held: DRIVER_HELD_STATUSES } },
     );
     return rows.map((r) => ({
       id: r.id,
@@ -85,8 +84,8 @@ export class DriversService {
     const cached = this.activeCache.get(driverId);
     if (cached && cached.until > Date.now()) return cached.ids;
     const rows = await this.deps.sequelize.query<{ id: string }>(
-      `SELECT id FROM deliveries WHERE driver_id = :driverId AND status IN ${ACTIVE}`,
-      { type: QueryTypes.SELECT, replacements: { driverId } },
+      `SELECT id FROM deliveries WHERE driver_id = :driverId AND status IN (:held)`,
+      { type: QueryTypes.SELECT, replacements: { driverId, held: DRIVER_HELD_STATUSES } },
     );
     const ids = rows.map((r) => r.id);
     this.activeCache.set(driverId, { ids, until: Date.now() + 2000 });

@@ -1,14 +1,15 @@
 /** Everything the driver page shows: offers, the current job, duty, location and what waits to sync. */
 import { SvelteMap } from 'svelte/reactivity';
 import type { Delivery } from '../../../domain/delivery.js';
-import { availableMilestones, isTerminal, type DeliveryStatus, type MilestoneType } from '../../../domain/status.js';
+import { availableMilestones, DRIVER_HELD_STATUSES, isTerminal, type DeliveryStatus, type MilestoneType } from '../../../domain/status.js';
 import { api, ApiError, type SessionUser } from '../lib/api.js';
 import { connectLive, type LiveClient } from '../lib/live-client.js';
 import { MilestoneOutbox } from './driver-outbox.svelte.js';
 import { LocationSharing } from './location-sharing.svelte.js';
 import { session } from './session.svelte.js';
 
-const OPEN: DeliveryStatus[] = ['DISPATCHING', 'ASSIGNED', 'AT_PICKUP', 'IN_TRANSIT', 'AT_DROPOFF', 'ATTEMPT_FAILED', 'RETURNING'];
+/** Offers (DISPATCHING) and the jobs the driver holds. */
+const OPEN: DeliveryStatus[] = ['DISPATCHING', ...DRIVER_HELD_STATUSES];
 const RETRY_MS = 8_000;
 
 export class DriverDesk {
