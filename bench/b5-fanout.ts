@@ -12,9 +12,18 @@ import { startService, waitUntil } from './lib/processes.js';
 import { connectMany, connectSocket, settle, type ClientSocket } from './lib/sockets.js';
 import { summarize } from './lib/stats.js';
 
+/** One broadcast: how long its trigger took to answer and when its last socket heard it (ms after the send). */
+interface Broadcast {
+  at: string;
+  answeredMs: number;
+  lastMs: number;
+}
+
 class Audience {
   readonly samples: number[] = [];
   readonly sentAt = new Map<string, number>();
+  readonly lastArrival = new Map<string, number>();
+  readonly answered = new Map<string, number>();
   clients: ClientSocket[] = [];
   connectSeconds = 0;
   broadcasts = 0;
@@ -26,7 +35,10 @@ class Audience {
     for (const socket of this.clients) {
       socket.on('driver:location', (location) => {
         const sent = this.sentAt.get(location.at);
-        if (sent !== undefined) this.samples.push(performance.now() - sent);
+        if (sent === undefined) return;
+        const ms = performance.now() - sent;
+        this.samples.push(ms);
+        this.lastArrival.set(location.at, Math.max(ms, this.lastArrival.get(location.at) ?? 0));
       });
     }
   }
@@ -37,11 +49,27 @@ class Audience {
       this.sentAt.set(at, performance.now());
       this.broadcasts += 1;
     }
+    const started = performance.now();
     await send(at);
+    if (record) this.answered.set(at, performance.now() - started);
+  }
+
+  /** The broadcast whose last socket heard it latest: a p99 far above the p50 is usually one of these. */
+  slowest(): Broadcast | undefined {
+    let worst: Broadcast | undefined;
+    for (const [at, lastMs] of this.lastArrival) {
+      if (!worst || lastMs > worst.lastMs) worst = { at, answeredMs: this.answered.get(at) ?? Number.NaN, lastMs };
+    }
+    return worst;
   }
 
   result() {
-    return { latency: summarize(this.samples), missing: this.clients.length * this.broadcasts - this.samples.length, connectSeconds: this.connectSeconds };
+    return {
+      latency: summarize(this.samples),
+      missing: this.clients.length * this.broadcasts - this.samples.length,
+      connectSeconds: this.connectSeconds,
+      slowest: this.slowest(),
+    };
   }
 
   close(): void {
@@ -92,6 +120,8 @@ export const fanOutFigure: Figure = async (ctx) => {
   }
   const subject = api.result();
   const baseline = plain.result();
+  const slowest = (b: Broadcast | undefined) => (b ? `trigger answered in ${b.answeredMs.toFixed(1)} ms, last socket at ${b.lastMs.toFixed(1)} ms` : 'none');
+  log(`B5: slowest broadcast, API: ${slowest(subject.slowest)}; plain: ${slowest(baseline.slowest)}`);
   const s = subject.latency;
   return [
     {
