@@ -19,6 +19,13 @@ import { settle } from './lib/sockets.js';
 
 const LIMIT_MB = 500;
 
+/** Where a worker's memory is, from its own metrics (prom-client's process and V8 gauges), in MB. */
+async function heapMb(metricsUrl: string): Promise<{ heapTotal: number; heapUsed: number; external: number }> {
+  const text = await (await fetch(metricsUrl)).text();
+  const mb = (name: string) => Number(new RegExp(`^${name} (\\S+)`, 'm').exec(text)?.[1] ?? Number.NaN) / 2 ** 20;
+  return { heapTotal: mb('nodejs_heap_size_total_bytes'), heapUsed: mb('nodejs_heap_size_used_bytes'), external: mb('nodejs_external_memory_bytes') };
+}
+
 export const workerMemoryFigure: Figure = async (ctx) => {
   const { stack, sizes, log } = ctx;
   const taskQueue = `deliveries-bench-${process.pid}-memory`;
@@ -29,6 +36,7 @@ export const workerMemoryFigure: Figure = async (ctx) => {
   try {
     await settle(3000);
     const idle = await rssMb(worker.pid);
+    const idleHeap = await heapMb(worker.metricsUrl);
     const at = area(ctx.nextAreaOffset(1));
     let next = 0;
     const started = performance.now();
@@ -70,8 +78,12 @@ export const workerMemoryFigure: Figure = async (ctx) => {
     const startSeconds = (performance.now() - started) / 1000;
     await settle(3000);
     const loaded = await settledRssMb(worker.pid);
+    const heap = { idle: idleHeap, loaded: await heapMb(worker.metricsUrl) };
     const perDeliveryKb = ((loaded.rss - idle.rss) * 1024) / sizes.openDeliveries;
     log(`B7: started in ${startSeconds.toFixed(0)} s; RSS idle ${idle.rss.toFixed(0)} MB, loaded ${loaded.rss.toFixed(0)} MB, steady after ${loaded.seconds + 3} s (peak ${loaded.peak.toFixed(0)} MB)`);
+    const describeHeap = (h: Awaited<ReturnType<typeof heapMb>>) =>
+      `V8 heap ${h.heapTotal.toFixed(0)} MB (${h.heapUsed.toFixed(0)} used), external ${h.external.toFixed(0)} MB`;
+    log(`B7: idle ${describeHeap(heap.idle)}; loaded ${describeHeap(heap.loaded)}; the rest of RSS is code, stacks and native memory`);
     return [
       {
         id: 'B7',
@@ -81,7 +93,7 @@ export const workerMemoryFigure: Figure = async (ctx) => {
         ratio: idle.rss / loaded.rss,
         target: `≤ ${LIMIT_MB} MB`,
         met: loaded.rss <= LIMIT_MB,
-        details: { idle, loaded, perDeliveryKb, startSeconds },
+        details: { idle, loaded, heap, perDeliveryKb, startSeconds },
       },
     ];
   } finally {

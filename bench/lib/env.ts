@@ -96,11 +96,18 @@ export async function pollersOn(client: Client, taskQueue: string): Promise<bool
   return (described.pollers ?? []).length > 0;
 }
 
-/** A worker child on `taskQueue`, resolved once it polls. */
-export async function startWorker(name: string, entry: string, client: Client, env: Record<string, string>, options: { args?: string[]; nodeArgs?: string[] } = {}): Promise<Service> {
-  const worker = startService(name, entry, { env: { ...env, WORKER_METRICS_PORT: String(await freePort()) }, ...options });
+/** A worker child on `taskQueue`, resolved once it polls; `metricsUrl` is its Prometheus endpoint. */
+export async function startWorker(
+  name: string,
+  entry: string,
+  client: Client,
+  env: Record<string, string>,
+  options: { args?: string[]; nodeArgs?: string[] } = {},
+): Promise<Service & { metricsUrl: string }> {
+  const port = await freePort();
+  const worker = startService(name, entry, { env: { ...env, WORKER_METRICS_PORT: String(port) }, ...options });
   await waitUntil(worker, 'poller', () => pollersOn(client, env.TEMPORAL_TASK_QUEUE!), 120_000);
-  return worker;
+  return { ...worker, metricsUrl: `http://127.0.0.1:${port}/metrics` };
 }
 
 /** Where a process started with `--gc` writes its request and collection counts (`bench/lib/gc-counters.mjs`). */
