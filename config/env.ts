@@ -61,7 +61,7 @@ const envSchema = z.object({
   /** What `npm run start:prod` runs when no role is given on its command line. */
   APP_ROLE: z.enum(['api', 'worker', 'queues', 'migrate', 'all']).default('all'),
   WORKER_METRICS_PORT: z.coerce.number().int().min(0).max(65535).default(9464),
-  WORKER_MAX_CACHED_WORKFLOWS: z.coerce.number().int().min(0).default(150),
+  WORKER_MAX_CACHED_WORKFLOWS: z.coerce.number().int().min(0).default(100),
   QUOTE_TTL_MS: ms(DEFAULT_TIMINGS.quoteTtlMs),
   OFFER_TIMEOUT_MS: ms(DEFAULT_TIMINGS.offerTimeoutMs),
   DISPATCH_SLA_MS: ms(DEFAULT_TIMINGS.dispatchSlaMs),
