@@ -32,7 +32,9 @@ export async function startApi(config: Readonly<Config>): Promise<RunningApi> {
   redis.on('error', (err) => logger.warn({ err: err.message }, 'redis connection problem'));
   const emitterRedis = new Redis(config.REDIS_URL, { maxRetriesPerRequest: 1 });
   emitterRedis.on('error', () => {});
-  const connection = await Connection.connect({ address: config.TEMPORAL_ADDRESS });
+  const connection = await Connection.connect({ address: config.TEMPORAL_ADDRESS }).catch((err: Error) => {
+    throw new Error(`cannot reach Temporal at ${config.TEMPORAL_ADDRESS} (TEMPORAL_ADDRESS): ${err.message}`, { cause: err });
+  });
   const temporal = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE });
   const promiseHooks = keepPromiseHooksOff(connection);
   const live = createLivePublisher(emitterRedis, config.REDIS_PREFIX, logger);
@@ -55,7 +57,12 @@ export async function startApi(config: Readonly<Config>): Promise<RunningApi> {
     metrics: api.metrics,
   });
   const locationPrune = scheduleLocationPrune(api.services.locations, config.LOCATION_RETENTION_DAYS, logger);
-  await new Promise<void>((resolve) => server.listen(config.PORT, resolve));
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', (err: NodeJS.ErrnoException) =>
+      reject(err.code === 'EADDRINUSE' ? new Error(`api port ${config.PORT} is in use: set PORT to a free port`) : err),
+    );
+    server.listen(config.PORT, resolve);
+  });
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : config.PORT;
   logger.info({ port }, 'api listening');
@@ -91,7 +98,10 @@ export async function startApi(config: Readonly<Config>): Promise<RunningApi> {
 
 if (import.meta.url === `file://${process.argv[1]}`) {
   const config = loadConfig();
-  const running = await startApi(config);
+  const running = await startApi(config).catch((err: Error) => {
+    createLogger(config, 'api').fatal({ err: err.message }, 'api could not start');
+    process.exit(1);
+  });
   let stopping = false;
   const stop = async (signal: string) => {
     if (stopping) return;

@@ -48,7 +48,9 @@ export interface DeliveryWorkerOptions {
 }
 
 export async function createDeliveryWorker(options: DeliveryWorkerOptions): Promise<{ worker: Worker; connection: NativeConnection }> {
-  const connection = await NativeConnection.connect({ address: options.address });
+  const connection = await NativeConnection.connect({ address: options.address }).catch((err: Error) => {
+    throw new Error(`cannot reach Temporal at ${options.address} (TEMPORAL_ADDRESS): ${err.message}`, { cause: err });
+  });
   const worker = await Worker.create({
     connection,
     namespace: options.namespace,

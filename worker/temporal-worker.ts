@@ -13,7 +13,12 @@ import { installWorkerTelemetry } from './telemetry.js';
 
 const config = loadConfig();
 const logger = createLogger(config, 'worker');
-const telemetry = await installWorkerTelemetry({ port: config.WORKER_METRICS_PORT, logger });
+/** Temporal unreachable or a port taken: one line that says which, and a non-zero exit. */
+const couldNotStart = (err: Error): never => {
+  logger.fatal({ err: err.message }, 'worker could not start');
+  process.exit(1);
+};
+const telemetry = await installWorkerTelemetry({ port: config.WORKER_METRICS_PORT, logger }).catch(couldNotStart);
 const sequelize = createSequelize(config.DATABASE_URL);
 initModels(sequelize);
 const redis = new Redis(config.REDIS_URL, { maxRetriesPerRequest: 1 });
@@ -33,7 +38,7 @@ const { worker, connection } = await createDeliveryWorker({
   },
   logger,
   maxCachedWorkflows: config.WORKER_MAX_CACHED_WORKFLOWS,
-});
+}).catch(couldNotStart);
 telemetry.watch(worker);
 
 for (const signal of ['SIGTERM', 'SIGINT'] as const) {
