@@ -4,8 +4,8 @@ import { QueryTypes, type Sequelize } from 'sequelize';
 import type { DriverRef } from '../domain/delivery.js';
 import type { LatLng } from '../domain/geo.js';
 import type { Priority } from '../domain/pricing.js';
-import { DRIVER_HELD_STATUSES } from '../domain/status.js';
 import { rankCandidates, type CandidateDriver, type RankedCandidate } from '../domain/scoring.js';
+import { DRIVER_HELD_STATUSES } from '../domain/status.js';
 import type { LivePublisher } from './live.js';
 
 export interface FindCandidatesInput {
