@@ -25,6 +25,12 @@ export const socketIoKey = (prefix: string) => `${prefix}:socket.io`;
 /** Where every committed change announces its tracking code, so API instances drop the cached public view. */
 export const trackingChangedChannel = (prefix: string) => `${prefix}:tracking:changed`;
 
+/**
+ * Where every change to a delivery a driver holds (taken, moved on, released, ended) announces the
+ * driver, so API instances drop the list of open deliveries their pings are sent to.
+ */
+export const driverDeliveriesChangedChannel = (prefix: string) => `${prefix}:driver-deliveries:changed`;
+
 /** The emitter fires PUBLISH and forgets; this collects those replies so a failed publish fails the caller. */
 function awaitedRedis(redis: Redis) {
   let pending: Array<Promise<unknown>> = [];
@@ -48,6 +54,7 @@ export function createLivePublisher(redis: Redis, prefix: string, log?: Pick<Log
   const link = awaitedRedis(redis);
   const io = new Emitter<ServerToClientEvents>(link.client, { key: socketIoKey(prefix) });
   const trackingChanged = trackingChangedChannel(prefix);
+  const driverDeliveriesChanged = driverDeliveriesChangedChannel(prefix);
   const revoke = async (targets: string[], reason: string) => {
     if (targets.length === 0) return;
     // Told first, so the client stops reconnecting rather than retrying with a token that no longer works.
@@ -70,6 +77,7 @@ export function createLivePublisher(redis: Redis, prefix: string, log?: Pick<Log
       else io.to(targets).emit('delivery:updated', delivery);
       if (tracking) io.to(rooms.tracking(delivery.id)).emit('tracking:updated', tracking);
       void link.client.publish(trackingChanged, delivery.trackingCode);
+      if (delivery.driver) void link.client.publish(driverDeliveriesChanged, delivery.driver.id);
       if (record?.type === 'alert') {
         const { kind, message, at } = record.data as unknown as Alert;
         io.to(rooms.dispatch).emit('alert:raised', { deliveryId: delivery.id, kind, message, at });
@@ -87,6 +95,8 @@ export function createLivePublisher(redis: Redis, prefix: string, log?: Pick<Log
       io.to(rooms.driver(driverId)).emit('delivery:released', { deliveryId, reason });
       // A subscription made while the delivery was theirs must not outlive it.
       io.in(rooms.driver(driverId)).socketsLeave(rooms.delivery(deliveryId));
+      // Their pings must stop reaching the delivery's rooms now, not when an API instance's list expires.
+      void link.client.publish(driverDeliveriesChanged, driverId);
       await link.settle();
     },
     disconnectUser(userId, reason) {

@@ -2,7 +2,7 @@
 import { createServer, type Server } from 'node:http';
 import { Client, Connection } from '@temporalio/client';
 import { Redis } from 'ioredis';
-import { createLivePublisher, trackingChangedChannel } from '../activities/live.js';
+import { createLivePublisher, driverDeliveriesChangedChannel, trackingChangedChannel } from '../activities/live.js';
 import { loadConfig, type Config } from '../config/env.js';
 import { createLogger } from '../config/logger.js';
 import { createReadPool, createSequelize } from '../db/connection.js';
@@ -43,6 +43,7 @@ export async function startApi(config: Readonly<Config>): Promise<RunningApi> {
   const evictions = listenForEvictions(redis, {
     [sessionsEndedChannel(config.REDIS_PREFIX)]: endedSessionsListener(api.services.auth, logger),
     [trackingChangedChannel(config.REDIS_PREFIX)]: api.services.tracking.listener(),
+    [driverDeliveriesChangedChannel(config.REDIS_PREFIX)]: api.services.drivers.openDeliveriesListener(),
   }, logger);
   const server = createServer(api.app.callback());
   server.keepAliveTimeout = 65_000;

@@ -8,6 +8,8 @@ import type { LocationPing } from '../../domain/schemas.js';
 import { DRIVER_HELD_STATUSES } from '../../domain/status.js';
 import type { AuthService } from '../auth/auth-service.js';
 import { NotFoundError } from '../errors.js';
+import type { Evictions } from '../evictions.js';
+import { ShortLivedCache } from '../short-lived-cache.js';
 import type { LocationBuffer } from './location-buffer.js';
 
 export interface NewDriver {
@@ -17,9 +19,15 @@ export interface NewDriver {
   vehicle: { type: string; capacityKg: number };
 }
 
+/**
+ * How long an instance remembers a driver's open deliveries. Every change to them is announced
+ * (`driverDeliveriesChangedChannel`) and drops the list at once, so this only bounds a lost announcement.
+ */
+export const OPEN_DELIVERIES_TTL_MS = 30_000;
+
 export class DriversService {
-  /** Active deliveries per driver, briefly cached: pings arrive far more often than assignments change. */
-  private readonly activeCache = new Map<string, { ids: string[]; until: number }>();
+  /** The deliveries each driver holds, whose rooms their pings go to: pings come far more often than these change. */
+  private readonly openDeliveries = new ShortLivedCache<string[]>(OPEN_DELIVERIES_TTL_MS, 10_000);
 
   constructor(
     private readonly deps: { sequelize: Sequelize; auth: AuthService; live?: LivePublisher; locations: LocationBuffer },
@@ -80,15 +88,21 @@ export class DriversService {
     return { accepted: pings.length };
   }
 
-  private async activeDeliveryIds(driverId: string): Promise<string[]> {
-    const cached = this.activeCache.get(driverId);
-    if (cached && cached.until > Date.now()) return cached.ids;
-    const rows = await this.deps.sequelize.query<{ id: string }>(
-      `SELECT id FROM deliveries WHERE driver_id = :driverId AND status IN (:held)`,
-      { type: QueryTypes.SELECT, replacements: { driverId, held: DRIVER_HELD_STATUSES } },
-    );
-    const ids = rows.map((r) => r.id);
-    this.activeCache.set(driverId, { ids, until: Date.now() + 2000 });
-    return ids;
+  /** Changes to drivers' open deliveries announced by the workflows (the message is the driver's id). */
+  openDeliveriesListener(): Evictions {
+    return {
+      forget: (driverId) => this.openDeliveries.forget([driverId]),
+      forgetAll: () => this.openDeliveries.clear(),
+    };
+  }
+
+  private activeDeliveryIds(driverId: string): Promise<string[]> {
+    return this.openDeliveries.get(driverId, async () => {
+      const rows = await this.deps.sequelize.query<{ id: string }>(
+        `SELECT id FROM deliveries WHERE driver_id = :driverId AND status IN (:held)`,
+        { type: QueryTypes.SELECT, replacements: { driverId, held: DRIVER_HELD_STATUSES } },
+      );
+      return rows.map((r) => r.id);
+    });
   }
 }

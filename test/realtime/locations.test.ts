@@ -54,7 +54,8 @@ describe('driver locations', () => {
 
     const at = new Date().toISOString();
     const body = { lat: area.lat + 0.005, lng: area.lng + 0.004, heading: 90, speedKph: 32, recordedAt: at };
-    // The API remembers a driver's active deliveries for two seconds: the assignment may be newer.
+    // The API remembers a driver's open deliveries until the workflow announces a change; the
+    // announcement of the assignment may still be on its way.
     await waitFor('the ping on the tracking socket', async () => {
       expect((await ping(driver, body)).status).toBe(202);
       await pause(250);
@@ -71,6 +72,46 @@ describe('driver locations', () => {
     // Its own delivery's quote may still be published to it; nothing about this driver may be.
     expect(otherTracking.received.filter((e: { event: string }) => e.event !== 'tracking:updated')).toEqual([]);
     expect(idleDriver.received).toEqual([]);
+  });
+
+  it('stops sending a driver to a delivery that changed hands or ended, without waiting for the remembered list to expire', async () => {
+    const area = isolatedArea();
+    const [first, second] = await Promise.all([createDriverAt(api.url, dispatcher, area), createDriverAt(api.url, dispatcher, isolatedArea())]);
+    const delivery = await book(api.url, customer, area);
+    await acceptQuote(api.url, customer, delivery.id);
+    await takeOffer(api.url, dispatcher, first, delivery.id);
+    const tracking = await connected(api.url, { trackingCode: delivery.trackingCode });
+    const heard = (driver: Session) => tracking.of('driver:location').filter(([l]) => l.driverId === driver.user.driverId).length;
+    const pingUntilHeard = (driver: Session) =>
+      waitFor(`${driver.user.name} on the tracking socket`, async () => {
+        expect((await ping(driver, { lat: area.lat, lng: area.lng, recordedAt: new Date().toISOString() })).status).toBe(202);
+        await pause(200);
+        return heard(driver) > 0;
+      }, 10_000, 0);
+    /** Pings for a while and expects none of them on the tracking socket. */
+    const expectUnheard = async (driver: Session) => {
+      const before = heard(driver);
+      for (let i = 0; i < 3; i += 1) {
+        expect((await ping(driver, { lat: area.lat, lng: area.lng, recordedAt: new Date().toISOString() })).status).toBe(202);
+        await pause(200);
+      }
+      expect(heard(driver)).toBe(before);
+    };
+    // The first driver's list is remembered (for OPEN_DELIVERIES_TTL_MS, 30 s) once their pings arrive.
+    await pingUntilHeard(first);
+
+    // Reassigned: the answer comes once the first driver's release is announced.
+    const reassigned = await call(api.url, 'POST', `/api/v1/deliveries/${delivery.id}/assign`, { token: dispatcher.token, body: { driverId: second.user.driverId } });
+    expect(reassigned.status, JSON.stringify(reassigned.body)).toBe(200);
+    await pause(200);
+    await expectUnheard(first);
+    await pingUntilHeard(second);
+
+    // Cancelled: the answer comes once the second driver's release is announced too.
+    const cancelled = await call(api.url, 'POST', `/api/v1/deliveries/${delivery.id}/cancel`, { token: dispatcher.token, body: { reason: 'the shop closed' } });
+    expect(cancelled.status, JSON.stringify(cancelled.body)).toBe(200);
+    await pause(200);
+    await expectUnheard(second);
   });
 
   it('broadcasts a batch once as its latest position and saves every ping, never letting an older one win', async () => {
