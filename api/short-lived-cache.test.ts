@@ -66,4 +66,16 @@ describe('ShortLivedCache', () => {
     cache.clear();
     expect(cache.size).toBe(0);
   });
+
+  it('takes announcements naming one key each, and forgets everything when told to', async () => {
+    const cache = new ShortLivedCache<string>(60_000, 10);
+    const lookup = vi.fn(async () => 'view');
+    await Promise.all(['A', 'B'].map((key) => cache.get(key, lookup)));
+    const evictions = cache.evictions((message) => message.toUpperCase());
+    evictions.forget('a');
+    await Promise.all(['A', 'B'].map((key) => cache.get(key, lookup)));
+    expect(lookup).toHaveBeenCalledTimes(3);
+    evictions.forgetAll();
+    expect(cache.size).toBe(0);
+  });
 });

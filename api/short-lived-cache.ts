@@ -4,6 +4,8 @@
  * and a lookup that overlapped one is not remembered: it may have read what was just changed. The time
  * to live bounds how long a change can go unseen when its eviction never arrives.
  */
+import type { Evictions } from './evictions.js';
+
 export class ShortLivedCache<V> {
   private readonly known = new Map<string, { value: V; until: number }>();
   private readonly inFlight = new Map<string, Promise<V>>();
@@ -52,6 +54,14 @@ export class ShortLivedCache<V> {
   clear(): void {
     this.evicting();
     this.known.clear();
+  }
+
+  /** Announcements that name one key each (`keyOf` maps the message to it), for `listenForEvictions`. */
+  evictions(keyOf: (message: string) => string = (message) => message): Evictions {
+    return {
+      forget: (message) => this.forget([keyOf(message)]),
+      forgetAll: () => this.clear(),
+    };
   }
 
   get size(): number {

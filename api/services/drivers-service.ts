@@ -90,10 +90,7 @@ export class DriversService {
 
   /** Changes to drivers' open deliveries announced by the workflows (the message is the driver's id). */
   openDeliveriesListener(): Evictions {
-    return {
-      forget: (driverId) => this.openDeliveries.forget([driverId]),
-      forgetAll: () => this.openDeliveries.clear(),
-    };
+    return this.openDeliveries.evictions();
   }
 
   private activeDeliveryIds(driverId: string): Promise<string[]> {

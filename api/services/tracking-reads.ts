@@ -43,9 +43,6 @@ export class TrackingReads {
 
   /** Changes announced by other processes. */
   listener(): Evictions {
-    return {
-      forget: (code) => this.changed(code),
-      forgetAll: () => this.cache.clear(),
-    };
+    return this.cache.evictions((code) => code.toUpperCase());
   }
 }
