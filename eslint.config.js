@@ -2,6 +2,37 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 import globals from 'globals';
 
+/**
+ * Each role folder may import only the layers below it, so arrows point down toward domain/:
+ * domain ← config ← adapters ← db ← activities ← worker, and api beside the worker. Tests and scripts
+ * compose the roles and are free. A rule per depth, so `../../db/` in api/services/ means the top-level db/.
+ */
+const ROLES = ['domain', 'config', 'adapters', 'db', 'migrations', 'activities', 'workflows', 'worker', 'api', 'web', 'scripts', 'bench', 'test'];
+const MAY_IMPORT = {
+  config: ['domain'],
+  adapters: ['domain', 'config'],
+  db: ['domain', 'config', 'adapters', 'migrations'],
+  migrations: ['domain', 'db'],
+  activities: ['domain', 'config', 'adapters', 'db'],
+  worker: ['domain', 'config', 'adapters', 'db', 'activities', 'workflows'],
+  api: ['domain', 'config', 'adapters', 'db', 'workflows'],
+};
+const roleBoundaries = Object.entries(MAY_IMPORT).flatMap(([role, allowed]) => {
+  const refused = ROLES.filter((r) => r !== role && !allowed.includes(r));
+  return [1, 2, 3].map((depth) => ({
+    files: [`${role}/${'*/'.repeat(depth - 1)}*.ts`],
+    ignores: [`${role}/**/*.test.ts`],
+    rules: {
+      'no-restricted-imports': ['error', {
+        patterns: [{
+          regex: `^${'\\.\\./'.repeat(depth)}(${refused.join('|')})/`,
+          message: `${role}/ may import only ${allowed.join(', ')}; shared code belongs in adapters/.`,
+        }],
+      }],
+    },
+  }));
+});
+
 export default tseslint.config(
   { ignores: ['node_modules/', 'dist/', 'web/dist/', '.data/', 'test-results/', 'bench/results/', '**/*.svelte'] },
   js.configs.recommended,
@@ -49,6 +80,17 @@ export default tseslint.config(
     rules: {
       'no-restricted-imports': ['error', {
         patterns: [{ regex: '^(?!zod$|\\./|\\.\\./(?!\\.\\./))', message: 'domain/ is pure: only zod and other domain modules.' }],
+      }],
+    },
+  },
+  ...roleBoundaries,
+  {
+    // The web talks to the server only through the API; it shares domain/ and nothing else.
+    files: ['web/src/**/*.ts'],
+    ignores: ['web/src/**/*.test.ts'],
+    rules: {
+      'no-restricted-imports': ['error', {
+        patterns: [{ regex: '^(\\.\\./)+(config|adapters|db|migrations|activities|workflows|worker|api|scripts)/', message: 'web/ may import only domain/ and its own modules.' }],
       }],
     },
   },

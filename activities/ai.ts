@@ -3,12 +3,12 @@ import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import type { Priority } from '../domain/pricing.js';
 import type { RankedCandidate } from '../domain/scoring.js';
-import type { AiCallRecord, ChatClient } from './ai/groq.js';
-import type { AiMetrics } from './ai/metrics.js';
-import { delayMessageAnswerSchema, delayMessagePrompt, formatClock, rankAnswerSchema, rankPrompt } from './ai/prompts.js';
-import { askOrFallBack, type RateLimitPolicy } from './ai/run.js';
+import type { AiCallRecord, ChatClient } from '../adapters/ai/groq.js';
+import type { AiMetrics } from '../adapters/ai/metrics.js';
+import { delayMessageAnswerSchema, delayMessagePrompt, formatClock, rankAnswerSchema, rankPrompt } from '../adapters/ai/prompts.js';
+import { askOrFallBack, type RateLimitPolicy } from '../adapters/ai/run.js';
 
-export type { AiCallRecord } from './ai/groq.js';
+export type { AiCallRecord } from '../adapters/ai/groq.js';
 
 export interface RankingResult {
   driverIds: string[];

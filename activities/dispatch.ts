@@ -6,7 +6,7 @@ import type { LatLng } from '../domain/geo.js';
 import type { Priority } from '../domain/pricing.js';
 import { rankCandidates, type CandidateDriver, type RankedCandidate } from '../domain/scoring.js';
 import { DRIVER_HELD_STATUSES } from '../domain/status.js';
-import type { LivePublisher } from './live.js';
+import type { LivePublisher } from '../adapters/live-publisher.js';
 
 export interface FindCandidatesInput {
   deliveryId: string;

@@ -3,8 +3,8 @@ import type { Sequelize } from 'sequelize';
 import type { TemporalLinks } from '../db/deliveries.js';
 import { createAiActivities, type AiActivityDeps } from './ai.js';
 import { createDispatchActivities } from './dispatch.js';
-import type { LivePublisher } from './live.js';
-import { liveTransitionHook } from './live.js';
+import type { LivePublisher } from '../adapters/live-publisher.js';
+import { liveTransitionHook } from './live-hook.js';
 import { createReadModelActivities, type TransitionHook } from './read-model.js';
 
 export interface ActivityDeps {

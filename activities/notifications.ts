@@ -18,7 +18,7 @@ import {
   webhookJobId,
   type QueueProducer,
   type WebhookJobData,
-} from './queues.js';
+} from '../adapters/queue-producer.js';
 import type { TransitionHook } from './read-model.js';
 
 export interface NotificationHookDeps {

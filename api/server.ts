@@ -2,7 +2,7 @@
 import { createServer, type Server } from 'node:http';
 import { Client, Connection } from '@temporalio/client';
 import { Redis } from 'ioredis';
-import { createLivePublisher, driverDeliveriesChangedChannel, trackingChangedChannel } from '../activities/live.js';
+import { createLivePublisher, driverDeliveriesChangedChannel, trackingChangedChannel } from '../adapters/live-publisher.js';
 import { loadConfig, type Config } from '../config/env.js';
 import { createLogger } from '../config/logger.js';
 import { createReadPool, createSequelize } from '../db/connection.js';

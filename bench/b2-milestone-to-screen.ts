@@ -5,7 +5,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
-import { createLivePublisher } from '../activities/live.js';
+import { createLivePublisher } from '../adapters/live-publisher.js';
 import type { Delivery } from '../domain/delivery.js';
 import { summarize, type Summary } from './lib/stats.js';
 import { connectSocket, settle, type ClientSocket } from './lib/sockets.js';

@@ -1,7 +1,7 @@
 /** Demo accounts and drivers around one city, created once (never in production). */
 import { randomUUID } from 'node:crypto';
 import type { Sequelize } from 'sequelize';
-import { hashPassword } from '../api/auth/passwords.js';
+import { hashPassword } from '../adapters/passwords.js';
 import { Driver, User } from './models.js';
 
 export const DEMO_CITY = { name: 'Berlin', lat: 52.52, lng: 13.405 };

@@ -5,7 +5,7 @@
  * `node dist/scripts/create-user.js …`.
  */
 import { randomBytes, randomUUID } from 'node:crypto';
-import { hashPassword, isCommonPassword } from '../api/auth/passwords.js';
+import { hashPassword, isCommonPassword } from '../adapters/passwords.js';
 import { loadConfig } from '../config/env.js';
 import { createSequelize } from '../db/connection.js';
 import { User, initModels } from '../db/models.js';

@@ -20,7 +20,7 @@ const here = path.dirname(fileURLToPath(import.meta.url));
 const ENTRY: Record<'api' | 'worker' | 'queues', string> = {
   api: path.resolve(here, '..', 'api', 'server.js'),
   worker: path.resolve(here, '..', 'worker', 'temporal-worker.js'),
-  queues: path.resolve(here, '..', 'worker', 'queues.js'),
+  queues: path.resolve(here, '..', 'worker', 'queue-processors.js'),
 };
 const STOP_GRACE_MS = 30_000;
 

@@ -130,7 +130,7 @@ try {
   temporal = await ensureTemporal(config, root, log);
   if (!args.includes('--no-web-build')) buildWebIfMissing();
   run('worker', 'worker/temporal-worker.ts');
-  if (existsSync(path.join(root, 'worker', 'queues.ts'))) run('queues', 'worker/queues.ts');
+  if (existsSync(path.join(root, 'worker', 'queue-processors.ts'))) run('queues', 'worker/queue-processors.ts');
   run('api', 'api/server.ts');
   await waitForReady();
   const workerPolling = await waitForWorker(config, 60_000);

@@ -2,7 +2,7 @@
 import type { Job } from 'bullmq';
 import type { Transporter } from 'nodemailer';
 import type { Logger } from 'pino';
-import type { NotificationJobData } from '../activities/queues.js';
+import type { NotificationJobData } from '../adapters/queue-producer.js';
 import type { NotificationStore } from '../db/notifications.js';
 
 export interface NotificationProcessorDeps {

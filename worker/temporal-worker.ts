@@ -1,8 +1,8 @@
 /** Temporal worker process: delivery workflows and their activities. SIGTERM drains and exits 0. */
 import { Redis } from 'ioredis';
-import { createGroqClient } from '../activities/ai/groq.js';
-import { createAiMetrics } from '../activities/ai/metrics.js';
-import { createLivePublisher } from '../activities/live.js';
+import { createGroqClient } from '../adapters/ai/groq.js';
+import { createAiMetrics } from '../adapters/ai/metrics.js';
+import { createLivePublisher } from '../adapters/live-publisher.js';
 import { notificationHookFor } from '../activities/notifications.js';
 import { loadConfig } from '../config/env.js';
 import { createLogger } from '../config/logger.js';

@@ -1,11 +1,11 @@
 /** Delivers webhook jobs: signed (Standard Webhooks), through the SSRF guard, dead-lettered after the last try. */
 import { UnrecoverableError, type Job } from 'bullmq';
 import type { Logger } from 'pino';
-import type { WebhookJobData } from '../activities/queues.js';
+import type { WebhookJobData } from '../adapters/queue-producer.js';
 import type { WebhookStore } from '../db/webhooks.js';
-import { TargetRefusedError } from './ssrf-guard.js';
+import { TargetRefusedError } from '../adapters/ssrf-guard.js';
 import { postWebhook } from './webhook-sender.js';
-import { webhookHeaders } from './webhook-signature.js';
+import { webhookHeaders } from '../adapters/webhook-signature.js';
 
 export interface WebhookProcessorDeps {
   store: WebhookStore;

@@ -1,7 +1,7 @@
 /** One guarded HTTP POST of a webhook: vetted addresses only, no redirects, a hard deadline, a short excerpt. */
 import http from 'node:http';
 import https from 'node:https';
-import { guardedLookup, TargetRefusedError, vetTarget } from './ssrf-guard.js';
+import { guardedLookup, TargetRefusedError, vetTarget } from '../adapters/ssrf-guard.js';
 
 export interface SendOptions {
   allowedHosts: readonly string[];

@@ -1,14 +1,14 @@
 /** Accounts and sessions: argon2id passwords, access tokens, refresh-token families with reuse detection. */
 import { randomUUID } from 'node:crypto';
 import { Op, QueryTypes, UniqueConstraintError, type Sequelize, type Transaction } from 'sequelize';
-import type { LivePublisher } from '../../activities/live.js';
+import type { LivePublisher } from '../../adapters/live-publisher.js';
 import { Driver, RefreshToken, User } from '../../db/models.js';
 import type { Role } from '../../domain/status.js';
 import { ConflictError, NotFoundError, UnauthorizedError, ValidationError } from '../errors.js';
 import type { AuthUser } from '../types.js';
 import { isUuid } from '../validate.js';
 import { SessionCache, type SessionsEnded } from './session-cache.js';
-import { burnPasswordCheck, hashPassword, isCommonPassword, verifyPassword } from './passwords.js';
+import { burnPasswordCheck, hashPassword, isCommonPassword, verifyPassword } from '../../adapters/passwords.js';
 import { hashToken, newRefreshToken, type TokenService } from './tokens.js';
 
 export interface SessionTokens {

@@ -9,7 +9,7 @@ import { decodeJwt } from 'jose';
 import type { Logger } from 'pino';
 import type pg from 'pg';
 import { Server, type Socket } from 'socket.io';
-import { socketIoKey } from '../../activities/live.js';
+import { socketIoKey } from '../../adapters/live-publisher.js';
 import { loadTrackingView } from '../../db/tracking.js';
 import { rooms, type ClientToServerEvents, type ServerToClientEvents, type SubscribeResult } from '../../domain/events.js';
 import { userFromToken } from '../auth/middleware.js';

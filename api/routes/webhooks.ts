@@ -1,7 +1,7 @@
 import Router from '@koa/router';
 import type { Middleware } from 'koa';
 import type { Sequelize } from 'sequelize';
-import type { QueueProducer } from '../../activities/queues.js';
+import type { QueueProducer } from '../../adapters/queue-producer.js';
 import type { Config } from '../../config/env.js';
 import { createNotificationStore } from '../../db/notifications.js';
 import type { WebhookDeliveryStatus } from '../../db/webhooks.js';

@@ -2,10 +2,10 @@
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
 import { QueryTypes, type Sequelize } from 'sequelize';
-import { createGroqClient } from '../../activities/ai/groq.js';
-import { createAiMetrics, type AiUse } from '../../activities/ai/metrics.js';
-import { assistantAnswerSchema, assistantPrompt, intakeAnswerSchema, intakePrompt } from '../../activities/ai/prompts.js';
-import { askOrFallBack, type AiAnswer, type ModelAccess, type RateLimitPolicy } from '../../activities/ai/run.js';
+import { createGroqClient } from '../../adapters/ai/groq.js';
+import { createAiMetrics, type AiUse } from '../../adapters/ai/metrics.js';
+import { assistantAnswerSchema, assistantPrompt, intakeAnswerSchema, intakePrompt } from '../../adapters/ai/prompts.js';
+import { askOrFallBack, type AiAnswer, type ModelAccess, type RateLimitPolicy } from '../../adapters/ai/run.js';
 import type { Config } from '../../config/env.js';
 import {
   parseDeliveryRequest,

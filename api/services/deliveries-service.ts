@@ -16,7 +16,7 @@ import { actionUpdates, quoteRecordedUpdate, type ActionArgs, type PersonAction 
 import { ValidationError, NotFoundError } from '../errors.js';
 import { isUuid } from '../validate.js';
 import type { AuthUser } from '../types.js';
-import type { LivePublisher } from '../../activities/live.js';
+import type { LivePublisher } from '../../adapters/live-publisher.js';
 import type { TrackingReads } from './tracking-reads.js';
 import { temporalError, updateError } from './temporal-errors.js';
 

@@ -1,7 +1,7 @@
 /** Drivers: the roster for dispatchers, accounts for new drivers, duty and live location. */
 import { randomUUID } from 'node:crypto';
 import { QueryTypes, type Sequelize } from 'sequelize';
-import type { LivePublisher } from '../../activities/live.js';
+import type { LivePublisher } from '../../adapters/live-publisher.js';
 import { Driver } from '../../db/models.js';
 import type { DriverSummary } from '../../domain/drivers.js';
 import type { LocationPing } from '../../domain/schemas.js';

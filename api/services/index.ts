@@ -4,7 +4,7 @@ import type { Redis } from 'ioredis';
 import type pg from 'pg';
 import type { Logger } from 'pino';
 import type { Sequelize } from 'sequelize';
-import type { LivePublisher } from '../../activities/live.js';
+import type { LivePublisher } from '../../adapters/live-publisher.js';
 import type { Config } from '../../config/env.js';
 import type { TemporalLinks } from '../../db/deliveries.js';
 import { AuthService } from '../auth/auth-service.js';

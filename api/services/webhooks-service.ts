@@ -1,12 +1,12 @@
 /** Webhook endpoints for customers and admins: register (secret shown once), list, remove, inspect, redeliver. */
 import type { Sequelize } from 'sequelize';
-import { webhookJobId, QueueUnavailableError, type QueueProducer } from '../../activities/queues.js';
+import { webhookJobId, QueueUnavailableError, type QueueProducer } from '../../adapters/queue-producer.js';
 import type { Config } from '../../config/env.js';
 import { webhookSecretBox } from '../../db/secret-box.js';
 import { createWebhookStore, type WebhookDeliveryStatus, type WebhookDeliveryView, type WebhookEndpointView } from '../../db/webhooks.js';
 import { subscribableBy, type CreateWebhookBody } from '../../domain/notifications.js';
-import { TargetRefusedError, vetTarget } from '../../worker/ssrf-guard.js';
-import { generateWebhookSecret } from '../../worker/webhook-signature.js';
+import { TargetRefusedError, vetTarget } from '../../adapters/ssrf-guard.js';
+import { generateWebhookSecret } from '../../adapters/webhook-signature.js';
 import { AppError, ConflictError, NotFoundError, UnavailableError, ValidationError } from '../errors.js';
 import type { AuthUser } from '../types.js';
 

@@ -10,7 +10,7 @@ import { createAdapter } from '@socket.io/redis-adapter';
 import { Redis } from 'ioredis';
 import Koa from 'koa';
 import { Server } from 'socket.io';
-import { createLivePublisher, socketIoKey } from '../../activities/live.js';
+import { createLivePublisher, socketIoKey } from '../../adapters/live-publisher.js';
 
 const [port, prefix] = process.argv.slice(2);
 if (!port || !prefix) {

@@ -5,7 +5,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Worker } from '@temporalio/worker';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createGroqClient } from '../../activities/ai/groq.js';
+import { createGroqClient } from '../../adapters/ai/groq.js';
 import { createSequelize } from '../../db/connection.js';
 import { createDeliveryWorker } from '../../worker/delivery-worker.js';
 import { startGroqStub, userData, type ChatRequest, type GroqStub, type StubReply } from '../support/groq-stub.js';

@@ -1,6 +1,6 @@
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { trackingChangedChannel } from '../../activities/live.js';
+import { trackingChangedChannel } from '../../adapters/live-publisher.js';
 import { toTrackingView } from '../../domain/delivery.js';
 import { call, createDriverAt, deliveryBody, env, isolatedArea, login, startTestApi, waitFor, type Session, type TestApi } from '../support/harness.js';
 import { assignedDelivery, closeSql, expectProblem, ownRedisPrefix, registerAndLogin, sql } from './support.js';

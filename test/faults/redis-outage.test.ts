@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../config/env.js';
 import type { Delivery } from '../../domain/delivery.js';
 import { connectLive, type LiveClient } from '../../web/src/lib/live-client.js';
-import { startQueueProcessors, type RunningProcessors } from '../../worker/queues.js';
+import { startQueueProcessors, type RunningProcessors } from '../../worker/queue-processors.js';
 import { call, env, loginAs, startTestApi, waitFor, type Session, type TestApi } from '../support/harness.js';
 import { expectContiguousTimeline } from '../support/flow.js';
 import { finishDelivery, startFleet } from '../support/fleet.js';

@@ -35,7 +35,7 @@ describe('api, worker and queue processors as processes', () => {
     };
     const startApi = () => start('api/server.ts', /api listening/);
     const startWorker = () => start('worker/temporal-worker.ts', /"msg":"worker running"/);
-    const startQueues = () => start('worker/queues.ts', /queue metrics listening/);
+    const startQueues = () => start('worker/queue-processors.ts', /queue metrics listening/);
 
     let [api, worker, queues] = await Promise.all([startApi(), startWorker(), startQueues()]);
     expect((await call(base, 'GET', '/ready')).status).toBe(200);

@@ -6,7 +6,7 @@ import type { TransitionHook } from '../../activities/read-model.js';
 import { loadConfig } from '../../config/env.js';
 import { createSequelize } from '../../db/connection.js';
 import type { TransitionRecord } from '../../domain/delivery.js';
-import { startQueueProcessors, type RunningProcessors } from '../../worker/queues.js';
+import { startQueueProcessors, type RunningProcessors } from '../../worker/queue-processors.js';
 import { call, deliveryBody, env, isolatedArea, login, registerCustomer, startTestApi, waitFor, type TestApi } from '../support/harness.js';
 
 interface Mail {

@@ -35,7 +35,7 @@ describe('queue processor process', () => {
     await api?.close();
   });
 
-  const startProcessor = () => startChild('worker/queues.ts', overrides, /queue metrics listening/);
+  const startProcessor = () => startChild('worker/queue-processors.ts', overrides, /queue metrics listening/);
 
   /** A customer with an endpoint for `delivery.delivered` and a real (quoted) delivery; the event itself comes from the hook. */
   async function setUp(answer: Receiver['answer']) {

@@ -6,7 +6,7 @@ import { notificationHookFor } from '../../activities/notifications.js';
 import { loadConfig } from '../../config/env.js';
 import { createSequelize } from '../../db/connection.js';
 import type { TransitionRecord } from '../../domain/delivery.js';
-import { startQueueProcessors, type RunningProcessors } from '../../worker/queues.js';
+import { startQueueProcessors, type RunningProcessors } from '../../worker/queue-processors.js';
 import { call, deliveryBody, env, isolatedArea, registerCustomer, startTestApi, waitFor, type Session, type TestApi } from '../support/harness.js';
 import { startWorkerProcess, type ChildService } from '../support/processes.js';
 import { startPrivateRedis, type PrivateRedis } from '../support/services.js';

@@ -4,7 +4,7 @@
  */
 import { Redis } from 'ioredis';
 import type { TestProject } from 'vitest/node';
-import { createLivePublisher } from '../../activities/live.js';
+import { createLivePublisher } from '../../adapters/live-publisher.js';
 import { notificationHookFor } from '../../activities/notifications.js';
 import { loadConfig } from '../../config/env.js';
 import { createSequelize, dropDatabase, ensureDatabase } from '../../db/connection.js';
@@ -14,7 +14,7 @@ import { seedDemoData } from '../../db/seed.js';
 import { removeScratchKeys } from '../../scripts/lib/redis-keys.js';
 import { ensureTemporalCli, startDevServer } from '../../scripts/temporal.mjs';
 import { createDeliveryWorker } from '../../worker/delivery-worker.js';
-import { startQueueProcessors } from '../../worker/queues.js';
+import { startQueueProcessors } from '../../worker/queue-processors.js';
 import { freePort } from '../support/ports.js';
 
 export type TestEnv = Record<string, string>;

@@ -3,7 +3,7 @@ import type { Sequelize } from 'sequelize';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Client, Connection } from '@temporalio/client';
 import type { Worker } from '@temporalio/worker';
-import { createLivePublisher } from '../../activities/live.js';
+import { createLivePublisher } from '../../adapters/live-publisher.js';
 import { createSequelize } from '../../db/connection.js';
 import { startDevServer, type DevServer } from '../../scripts/temporal.mjs';
 import { createDeliveryWorker } from '../../worker/delivery-worker.js';

@@ -1,10 +1,10 @@
 /** The workflow's AI activities with the real groq-sdk against a local OpenAI-compatible stub. */
 import { ApplicationFailure } from '@temporalio/common';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { startGroqStub, userData, type GroqStub } from '../../test/support/groq-stub.js';
-import { createAiActivities, fallbackDelayMessage, type DelayMessageInput, type RankInput } from '../ai.js';
-import { createGroqClient } from './groq.js';
-import { createAiMetrics, type AiMetrics } from './metrics.js';
+import { startGroqStub, userData, type GroqStub } from '../test/support/groq-stub.js';
+import { createAiActivities, fallbackDelayMessage, type DelayMessageInput, type RankInput } from './ai.js';
+import { createGroqClient } from '../adapters/ai/groq.js';
+import { createAiMetrics, type AiMetrics } from '../adapters/ai/metrics.js';
 
 const TIMEOUT_MS = 400;
 

@@ -2,11 +2,8 @@
 import { Emitter } from '@socket.io/redis-emitter';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
-import type { Sequelize } from 'sequelize';
-import { loadTrackingView } from '../db/tracking.js';
 import { timelineEventOf, type Alert, type Delivery, type TimelineEvent, type TrackingView } from '../domain/delivery.js';
 import { rooms, type DriverLocationEvent, type ServerToClientEvents } from '../domain/events.js';
-import type { TransitionHook } from './read-model.js';
 
 export interface LivePublisher {
   /** `tracking` is the public view of the same state, for tracking sockets; omitted, they get nothing. */
@@ -105,16 +102,5 @@ export function createLivePublisher(redis: Redis, prefix: string, log?: Pick<Log
     disconnectSessions(sessionIds, reason) {
       return revoke(sessionIds.map(rooms.session), reason);
     },
-  };
-}
-
-/**
- * Emits each committed transition. With the read model at hand it also sends the public tracking view;
- * a failed publish fails the activity, whose retry re-emits the same `seq` (clients drop the duplicate).
- */
-export function liveTransitionHook(live: LivePublisher, readModel?: { sequelize: Sequelize }): TransitionHook {
-  return async (record, delivery) => {
-    const tracking = readModel ? await loadTrackingView(readModel.sequelize, { id: delivery.id }) : null;
-    await live.publishDelivery(delivery, record, tracking?.view ?? null);
   };
 }

@@ -8,7 +8,7 @@ import { Worker, type Job } from 'bullmq';
 import { Redis } from 'ioredis';
 import nodemailer from 'nodemailer';
 import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
-import { registerQueueMetrics } from '../activities/queue-metrics.js';
+import { registerQueueMetrics } from '../adapters/queue-metrics.js';
 import {
   NOTIFICATIONS_QUEUE,
   WEBHOOKS_QUEUE,
@@ -17,7 +17,7 @@ import {
   queueSettings,
   type QueueName,
   type WebhookJobData,
-} from '../activities/queues.js';
+} from '../adapters/queue-producer.js';
 import { loadConfig, type Config } from '../config/env.js';
 import { createLogger } from '../config/logger.js';
 import { createSequelize } from '../db/connection.js';

@@ -1,6 +1,6 @@
 /** Prometheus gauges of the notification and webhook queues, for the API's and the processors' /metrics. */
 import { Gauge, type Registry } from 'prom-client';
-import type { QueueProducer } from './queues.js';
+import type { QueueProducer } from './queue-producer.js';
 
 /** Depth per state and age of the oldest waiting job, read from Redis on each scrape. */
 export function registerQueueMetrics(registry: Registry, producer: QueueProducer): void {

@@ -1,5 +1,4 @@
 import { describe, expect, it } from 'vitest';
-import { bearerToken } from './middleware.js';
 import { hashPassword, isCommonPassword, verifyPassword } from './passwords.js';
 
 describe('passwords', () => {
@@ -14,13 +13,5 @@ describe('passwords', () => {
     expect(await verifyPassword(hash, 'k7#Qm2!vXa-long')).toBe(true);
     expect(await verifyPassword(hash, 'k7#Qm2!vXa-lonG')).toBe(false);
     expect(await verifyPassword('not a hash', 'anything')).toBe(false);
-  });
-});
-
-describe('bearerToken', () => {
-  it('reads the token of a Bearer header, in any case of the scheme', () => {
-    expect(bearerToken('Bearer abc.def.ghi')).toBe('abc.def.ghi');
-    expect(bearerToken('bearer abc.def.ghi')).toBe('abc.def.ghi');
-    for (const h of [undefined, '', 'Bearer', 'Basic abc', 'Bearer a b', 'Bearer abc\n']) expect(bearerToken(h)).toBeNull();
   });
 });

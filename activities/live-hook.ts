@@ -1,0 +1,16 @@
+/** The read-model hook that pushes each committed transition to the live rooms (DESIGN §3, §6). */
+import type { Sequelize } from 'sequelize';
+import type { LivePublisher } from '../adapters/live-publisher.js';
+import { loadTrackingView } from '../db/tracking.js';
+import type { TransitionHook } from './read-model.js';
+
+/**
+ * Emits each committed transition. With the read model at hand it also sends the public tracking view;
+ * a failed publish fails the activity, whose retry re-emits the same `seq` (clients drop the duplicate).
+ */
+export function liveTransitionHook(live: LivePublisher, readModel?: { sequelize: Sequelize }): TransitionHook {
+  return async (record, delivery) => {
+    const tracking = readModel ? await loadTrackingView(readModel.sequelize, { id: delivery.id }) : null;
+    await live.publishDelivery(delivery, record, tracking?.view ?? null);
+  };
+}
