@@ -1,6 +1,7 @@
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 import globals from 'globals';
+import svelte from 'eslint-plugin-svelte';
 
 /**
  * Each role folder may import only the layers below it, so arrows point down toward domain/:
@@ -34,9 +35,10 @@ const roleBoundaries = Object.entries(MAY_IMPORT).flatMap(([role, allowed]) => {
 });
 
 export default tseslint.config(
-  { ignores: ['node_modules/', 'dist/', 'web/dist/', '.data/', 'test-results/', 'bench/results/', '**/*.svelte'] },
+  { ignores: ['node_modules/', 'dist/', 'web/dist/', '.data/', 'test-results/', 'bench/results/'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
+  ...svelte.configs.recommended,
   {
     languageOptions: { globals: { ...globals.node } },
     rules: {
@@ -86,13 +88,18 @@ export default tseslint.config(
   ...roleBoundaries,
   {
     // The web talks to the server only through the API; it shares domain/ and nothing else.
-    files: ['web/src/**/*.ts'],
+    files: ['web/src/**/*.ts', 'web/src/**/*.svelte'],
     ignores: ['web/src/**/*.test.ts'],
     rules: {
       'no-restricted-imports': ['error', {
         patterns: [{ regex: '^(\\.\\./)+(config|adapters|db|migrations|activities|workflows|worker|api|scripts)/', message: 'web/ may import only domain/ and its own modules.' }],
       }],
     },
+  },
+  {
+    // Svelte 5 components and `*.svelte.ts` state classes: TypeScript inside, run in the browser.
+    files: ['**/*.svelte', '**/*.svelte.ts'],
+    languageOptions: { globals: { ...globals.browser }, parserOptions: { parser: tseslint.parser, extraFileExtensions: ['.svelte'] } },
   },
   { files: ['web/src/**/*.ts'], languageOptions: { globals: { ...globals.browser } } },
   // Tests read loosely typed JSON replies from the API they exercise.

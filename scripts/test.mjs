@@ -1,5 +1,5 @@
-// `npm test`: lint, typecheck, then vitest with a JSON report for `.ci/run`. `--faults` runs only the
-// fault-injection project; any other arguments go to vitest.
+// `npm test`: lint (Svelte included), typecheck (server and web), then vitest with a JSON report for
+// `.ci/run`. `--faults` runs only the fault-injection project; any other arguments go to vitest.
 import { spawn } from 'node:child_process';
 import { rm } from 'node:fs/promises';
 
@@ -11,7 +11,14 @@ const picksProject = vitestArgs.some((arg) => arg === '--project' || arg.startsW
 const projects = faults ? ['--project', 'faults'] : picksProject ? [] : ['--project', '!faults'];
 
 const steps = [
-  ...(faults ? [] : [['lint', ['eslint', '.']], ['typecheck', ['tsc', '--noEmit']]]),
+  ...(faults
+    ? []
+    : [
+        ['lint', ['eslint', '.']],
+        ['typecheck', ['tsc', '--noEmit']],
+        // The Svelte components are outside tsc's reach; svelte-check type-checks them against web/tsconfig.json.
+        ['typecheck web', ['svelte-check', '--tsconfig', 'web/tsconfig.json', '--fail-on-warnings']],
+      ]),
   [
     'vitest',
     ['vitest', 'run', ...projects, '--reporter=default', '--reporter=json', `--outputFile.json=${REPORT}`, ...vitestArgs],

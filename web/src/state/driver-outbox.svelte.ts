@@ -40,11 +40,13 @@ export class MilestoneOutbox {
     // Strictly increasing times keep two quick taps in the order they were made.
     const at = Math.max(Date.now(), this.lastQueuedAt + 1);
     this.lastQueuedAt = at;
+    // eslint-disable-next-line svelte/prefer-svelte-reactivity -- read once for its ISO string
+    const queuedAt = new Date(at).toISOString();
     const item: QueuedMilestone = {
       key: newIdempotencyKey(),
       deliveryId,
-      body: { type, at: new Date(at).toISOString(), ...extras },
-      queuedAt: new Date(at).toISOString(),
+      body: { type, at: queuedAt, ...extras },
+      queuedAt,
       attempts: 0,
     };
     await this.store?.put(item);

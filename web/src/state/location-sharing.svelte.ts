@@ -46,6 +46,7 @@ export class LocationSharing {
   }
 
   private onFix(pos: GeolocationPosition): void {
+    // eslint-disable-next-line svelte/prefer-svelte-reactivity -- read once for its ISO string
     const at = new Date(pos.timestamp || Date.now()).toISOString();
     const { latitude: lat, longitude: lng, accuracy, heading, speed } = pos.coords;
     this.fix = { lat, lng, accuracy, at };

@@ -9,10 +9,12 @@ export class RouterState {
   }
 
   get query(): URLSearchParams {
+    // eslint-disable-next-line svelte/prefer-svelte-reactivity -- derived afresh from the reactive `search` on each read
     return new URLSearchParams(this.search);
   }
 
   navigate(to: string, options: { replace?: boolean } = {}): void {
+    // eslint-disable-next-line svelte/prefer-svelte-reactivity -- read once to resolve the target
     const url = new URL(to, location.href);
     if (url.origin !== location.origin) {
       location.assign(url.href);
