@@ -12,11 +12,15 @@ export interface DevServer {
   logFile: string;
   stop(): Promise<void>;
 }
+export type SqliteStore = 'wal' | 'file' | 'memory';
+export const SQLITE_STORES: Readonly<Record<SqliteStore, readonly string[]>>;
 export function startDevServer(options?: {
   cliPath?: string;
   port?: number;
   uiPort?: number;
   dbFile?: string;
+  store?: SqliteStore;
+  logFile?: string;
   namespace?: string;
   headless?: boolean;
   detached?: boolean;

@@ -1,5 +1,7 @@
-// Runs the Temporal dev server with the search attributes the delivery workflows use. Plain Node with
-// no npm dependencies, because `npm start` and `.ci/run` need it before `npm install` has run.
+// The one place a Temporal server is started, for `npm start`, the tests and the benchmarks, with the
+// search attributes the delivery workflows use. Plain Node with no npm dependencies, because `npm start`
+// and `.ci/run` need it before `npm install` has run. A new kind of server is one more starter beside
+// startDevServer, sharing waitUntilReady and registerSearchAttributes.
 import { execFile, spawn } from 'node:child_process';
 import { closeSync, openSync } from 'node:fs';
 import { mkdir, mkdtemp, readFile } from 'node:fs/promises';
@@ -88,11 +90,24 @@ async function tailOf(file, lines = 20) {
   }
 }
 
+/**
+ * How the dev server keeps its SQLite store: `wal` (WAL journal, no fsync: the fastest, what npm start
+ * uses), `file` (SQLite's defaults), `memory` (gone at exit). A `dbFile` is needed for the first two.
+ */
+export const SQLITE_STORES = Object.freeze({
+  wal: ['--sqlite-pragma', 'journal_mode=WAL', '--sqlite-pragma', 'synchronous=OFF'],
+  file: [],
+  memory: [],
+});
+
 export async function startDevServer({
   cliPath,
   port = 7233,
   uiPort = 8233,
   dbFile,
+  store = dbFile ? 'wal' : 'memory',
+  // Where the server writes; by default beside the SQLite file, or in a fresh temporary folder.
+  logFile,
   namespace = 'default',
   headless = false,
   // Its own process group keeps a terminal's Ctrl-C from stopping it before the workers that use it.
@@ -109,15 +124,15 @@ export async function startDevServer({
 
   const args = ['server', 'start-dev', '--ip', '127.0.0.1', '--port', String(port), '--ui-port', String(uiPort)];
   args.push('--namespace', namespace, '--log-level', 'warn');
-  let logFile;
-  if (dbFile) {
+  if (!(store in SQLITE_STORES)) throw new Error(`Unknown SQLite store "${store}"; expected ${Object.keys(SQLITE_STORES).join(', ')}.`);
+  if (store !== 'memory') {
+    if (!dbFile) throw new Error(`The "${store}" SQLite store needs a dbFile.`);
     const db = resolve(dbFile);
     await mkdir(dirname(db), { recursive: true });
-    args.push('--db-filename', db, '--sqlite-pragma', 'journal_mode=WAL', '--sqlite-pragma', 'synchronous=OFF');
-    logFile = join(dirname(db), `${basename(db, extname(db))}.log`);
-  } else {
-    logFile = join(await mkdtemp(join(tmpdir(), 'temporal-dev-')), 'server.log');
+    args.push('--db-filename', db, ...SQLITE_STORES[store]);
+    logFile ??= join(dirname(db), `${basename(db, extname(db))}.log`);
   }
+  logFile ??= join(await mkdtemp(join(tmpdir(), 'temporal-dev-')), 'server.log');
   if (headless) args.push('--headless');
   for (const [name, type] of Object.entries(SEARCH_ATTRIBUTES)) args.push('--search-attribute', `${name}=${type}`);
   for (const value of dynamicConfig) args.push('--dynamic-config-value', value);
