@@ -1,10 +1,8 @@
 /**
- * The resource routers behind one middleware. Mounted one after another, every request went through
- * each router in turn (a host check, a match over its routes, a result object and an allowed-methods
- * frame apiece) until one answered: a driver's location ping passed four routers before its own. Here a
- * request runs only the routers whose prefix its path falls under, and those without a prefix, in their
- * mounting order: the answers, 404s, 405s and 501s are the same, since a router whose prefix the path
- * lacks matches none of its routes.
+ * The resource routers behind one middleware that runs, for each request, only the routers whose prefix
+ * its path falls under (and those without one), in mounting order, so a hot route does not pay for
+ * every router mounted before it. Answers, 404s and 405s are unchanged: a router matches nothing outside
+ * its prefix.
  */
 import type Router from '@koa/router';
 import type { Middleware } from 'koa';

@@ -1,11 +1,9 @@
 /**
- * Temporal's client runs every namespaced call inside its connection's AsyncLocalStorage, to hand the
- * call its metadata, and on Node 20 an enabled AsyncLocalStorage hooks every promise of the process from
- * then on. That cost a location ping a sixth of its API CPU (250 against 208 µs, medians of six alternating
- * rounds of two API processes). The store is read synchronously as each call starts, so switching it off
- * between calls loses nothing, and every call switches it on again for itself. It would not hold for
- * call contexts set across awaits (`withDeadline`, `withAbortSignal` around several calls): the API sets
- * none.
+ * On Node 20 an enabled AsyncLocalStorage hooks every promise of the process, and Temporal's client
+ * enables one for its calls' metadata: kept on, it taxes every request. Each call reads the store
+ * synchronously as it starts and switches it on for itself, so switching it off between calls loses
+ * nothing. That would not hold for call contexts set across awaits (`withDeadline`, `withAbortSignal`),
+ * which the API never sets.
  */
 import type { Connection } from '@temporalio/client';
 

@@ -12,10 +12,8 @@ export function createSequelize(databaseUrl: string, options: { poolMax?: number
 }
 
 /**
- * A plain pg pool for the API's hottest reads (public tracking): a tracking read through it took 315 µs
- * of API CPU against 425 µs with the same prepared statement through Sequelize's pool (medians of six
- * alternating rounds, two API processes on one stack). An idle connection that breaks (Postgres
- * restarted) is logged and replaced instead of crashing the process.
+ * A plain pg pool for the API's hottest reads (public tracking), which cost a quarter less CPU than
+ * through Sequelize's pool. An idle connection that breaks is logged and replaced, not fatal.
  */
 export function createReadPool(databaseUrl: string, log: { warn(obj: object, msg: string): void }, max = 10): pg.Pool {
   const pool = new pg.Pool({ connectionString: databaseUrl, max, idleTimeoutMillis: 10_000, connectionTimeoutMillis: 5000 });

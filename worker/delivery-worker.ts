@@ -11,10 +11,7 @@ import { createActivities, type ActivityDeps } from '../activities/index.js';
 const here = path.dirname(fileURLToPath(import.meta.url));
 const run = promisify(execFile);
 
-/**
- * Bundles the workflow sources in a child process (`scripts/bundle-workflows.mjs`): bundled in the
- * worker itself, webpack's memory stayed in it for good (370 against 235 MB of RSS idle, B7).
- */
+/** Bundles the workflow sources in a child process (`scripts/bundle-workflows.mjs`), so webpack's memory never stays in the worker. */
 export async function bundleInChild(bundler: string, workflowsPath: string): Promise<string> {
   try {
     const { stdout } = await run(process.execPath, [bundler, workflowsPath], { cwd: path.dirname(bundler), maxBuffer: 256 * 1024 * 1024 });
