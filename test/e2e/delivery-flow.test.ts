@@ -19,6 +19,9 @@ import {
 } from '../support/harness.js';
 import { createDriver, DESKTOP, drawSignature, ensureWebBuilt, launchChromium, layoutProblems, newContext, PHONE, screenshot, signIn } from './support/browser.js';
 
+/** Pictures the user guides in docs/guides/ show. */
+const GUIDE = { guide: true };
+
 let api: TestApi;
 let browser: Browser;
 let dispatcherApi: Session;
@@ -99,7 +102,7 @@ describe('a delivery from quote to signed proof, seen by all three parties', () 
     const trackLink = customer.page.getByTestId('my-delivery').first().getByRole('link', { name: /^Track / });
     const code = ((await trackLink.textContent()) ?? '').replace('Track', '').trim();
     expect(code).toMatch(/^[0-9A-Z]{16}$/);
-    await screenshot(customer.page, 'customer-quote');
+    await screenshot(customer.page, 'customer-quote', GUIDE);
     expect(await layoutProblems(customer.page)).toEqual([]);
     await onBoard(dispatch.page, code, 'QUOTED');
 
@@ -113,6 +116,8 @@ describe('a delivery from quote to signed proof, seen by all three parties', () 
 
     // The offer reaches the phone live; the driver walks the job through the milestones.
     const offer = driver.page.getByTestId('offer');
+    await offer.getByRole('button', { name: 'Accept' }).waitFor();
+    await screenshot(driver.page, 'driver-offer', GUIDE);
     await offer.getByRole('button', { name: 'Accept' }).click();
     await onBoard(dispatch.page, code, 'ASSIGNED');
     const job = driver.page.getByTestId('job');
@@ -124,7 +129,7 @@ describe('a delivery from quote to signed proof, seen by all three parties', () 
     // Under way, the public page shows the driver on the map.
     await tracking.page.locator('[data-testid="tracking-status"][data-status="IN_TRANSIT"]').waitFor();
     await tracking.page.getByRole('img', { name: "Map with your driver's position" }).waitFor();
-    await screenshot(tracking.page, 'tracking-in-transit');
+    await screenshot(tracking.page, 'tracking-in-transit', GUIDE);
     await job.getByRole('button', { name: 'Arrived at drop-off' }).click();
     await onBoard(dispatch.page, code, 'AT_DROPOFF');
     await expect(driver.page.locator('[data-testid="job"][data-status="AT_DROPOFF"]').count()).resolves.toBe(1);
@@ -135,7 +140,7 @@ describe('a delivery from quote to signed proof, seen by all three parties', () 
     await job.getByLabel('Received by').fill('Maria Lopez');
     await drawSignature(driver.page);
     await job.getByText('Signed.').waitFor();
-    await screenshot(driver.page, 'driver-job');
+    await screenshot(driver.page, 'driver-job', GUIDE);
     expect(await layoutProblems(driver.page)).toEqual([]);
     await job.getByRole('button', { name: 'Confirm delivery' }).click();
     await onBoard(dispatch.page, code, 'DELIVERED');
@@ -162,7 +167,7 @@ describe('a delivery from quote to signed proof, seen by all three parties', () 
     await detail.getByText(/^Received by Maria Lopez ·/).waitFor();
     await detail.getByRole('img', { name: 'Signature given as proof' }).waitFor();
     await expect(detail.getByRole('link', { name: 'Open in Temporal UI' }).getAttribute('href')).resolves.toMatch(/\/workflows\/delivery-/);
-    await screenshot(dispatch.page, 'dispatch');
+    await screenshot(dispatch.page, 'dispatch', GUIDE);
     expect(await layoutProblems(dispatch.page)).toEqual([]);
 
     // The assistant answers from live operations (its rule-based fallback without a model).
@@ -177,7 +182,7 @@ describe('a delivery from quote to signed proof, seen by all three parties', () 
     const proofTime = tracking.page.getByTestId('proof-time');
     await expect(proofTime.locator('time').getAttribute('datetime')).resolves.toBe(delivered.body.proof.at);
     await expect(proofTime.textContent()).resolves.toContain('received by Maria');
-    await screenshot(tracking.page, 'tracking');
+    await screenshot(tracking.page, 'tracking', GUIDE);
     expect(await layoutProblems(tracking.page)).toEqual([]);
 
     // Each milestone happened once, in order, and the signature reached the server.
@@ -194,6 +199,7 @@ describe('a delivery from quote to signed proof, seen by all three parties', () 
     await dispatch.page.locator(`section.column[data-status="DISPATCHING"] [data-tracking-code="${waitingCode}"]`).click();
     const picker = detail.getByRole('group', { name: 'Assign a driver' });
     await picker.getByLabel('Robin Rider').check();
+    await screenshot(dispatch.page, 'dispatch-assign', GUIDE);
     await detail.getByRole('button', { name: 'Assign', exact: true }).click();
     await onBoard(dispatch.page, waitingCode, 'ASSIGNED');
     await driver.page.locator('[data-testid="job"][data-status="ASSIGNED"]').waitFor();

@@ -11,6 +11,8 @@ import { call, type Session } from '../../support/harness.js';
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
 export const WEB_DIST = path.join(ROOT, 'web', 'dist');
 export const SCREENSHOTS = path.join(ROOT, 'test-results', 'screenshots');
+/** The user guides' pictures: retaken on every run, so the guides show the pages as they are. */
+export const GUIDE_IMAGES = path.join(ROOT, 'docs', 'guides', 'img');
 const MANIFEST = path.join(WEB_DIST, '.vite', 'manifest.json');
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 
@@ -100,9 +102,11 @@ export async function signIn(page: Page, email: string, password: string, lands:
   await page.waitForURL((url) => url.pathname === lands);
 }
 
-export async function screenshot(page: Page, name: string): Promise<string> {
-  mkdirSync(SCREENSHOTS, { recursive: true });
-  const file = path.join(SCREENSHOTS, `${name}.png`);
+/** `guide`: the picture belongs to a user guide (docs/guides/img); others go to test-results. */
+export async function screenshot(page: Page, name: string, { guide = false } = {}): Promise<string> {
+  const dir = guide ? GUIDE_IMAGES : SCREENSHOTS;
+  mkdirSync(dir, { recursive: true });
+  const file = path.join(dir, `${name}.png`);
   await page.screenshot({ path: file, fullPage: true });
   return file;
 }
