@@ -29,9 +29,9 @@ export interface NotificationHookDeps {
 }
 
 /** The Standard Webhooks message id of one event: stable across retries and redeliveries. */
-export const webhookEventId = (deliveryId: string, seq: number) => `msg_${deliveryId}_${seq}`;
+const webhookEventId = (deliveryId: string, seq: number) => `msg_${deliveryId}_${seq}`;
 
-export function webhookBody(record: TransitionRecord, delivery: Delivery): string {
+function webhookBody(record: TransitionRecord, delivery: Delivery): string {
   return JSON.stringify({
     type: webhookEventName(record.type),
     timestamp: record.at,
@@ -48,7 +48,7 @@ export function webhookBody(record: TransitionRecord, delivery: Delivery): strin
 
 const webhookTypes: readonly string[] = ADMIN_WEBHOOK_EVENTS;
 
-export function createNotificationHook(deps: NotificationHookDeps): TransitionHook {
+function createNotificationHook(deps: NotificationHookDeps): TransitionHook {
   const notifications = createNotificationStore(deps.sequelize);
 
   return async (record, delivery) => {

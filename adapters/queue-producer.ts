@@ -9,8 +9,7 @@ import type { RecipientKind } from '../domain/notifications.js';
 
 export const NOTIFICATIONS_QUEUE = 'notifications';
 export const WEBHOOKS_QUEUE = 'webhooks';
-export const QUEUE_NAMES = [NOTIFICATIONS_QUEUE, WEBHOOKS_QUEUE] as const;
-export type QueueName = (typeof QUEUE_NAMES)[number];
+export type QueueName = typeof NOTIFICATIONS_QUEUE | typeof WEBHOOKS_QUEUE;
 
 export interface NotificationJobData {
   deliveryId: string;

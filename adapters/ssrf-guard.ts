@@ -111,7 +111,7 @@ export function classifyAddress(ip: string): AddressClass {
   return V6_RANGES.find((r) => inRange(value, r))?.[3] ?? 'public';
 }
 
-export const normalizeHost = (hostname: string) => hostname.toLowerCase().replace(/^\[|\]$/g, '').replace(/\.$/, '');
+const normalizeHost = (hostname: string) => hostname.toLowerCase().replace(/^\[|\]$/g, '').replace(/\.$/, '');
 
 export function isAllowListed(hostname: string, allowedHosts: readonly string[]): boolean {
   const host = normalizeHost(hostname);

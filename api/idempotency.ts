@@ -10,7 +10,7 @@ import type { AppState } from './types.js';
 
 const KEY = /^[A-Za-z0-9_.:-]{8,200}$/;
 
-export const IDEMPOTENCY = {
+const IDEMPOTENCY = {
   /** How long a stored answer is replayed; after that the key is free again. */
   retentionMs: 24 * 3600_000,
   /**

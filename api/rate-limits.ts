@@ -28,7 +28,7 @@ export interface RateLimits {
   requests: { signedIn: LeasedLimiter; anonymous: LeasedLimiter };
 }
 
-export const LOGIN_LIMITS = { perUserAndIp: 10, perIp: 100 } as const;
+const LOGIN_LIMITS = { perUserAndIp: 10, perIp: 100 } as const;
 
 export function createRateLimits(redis: Redis, prefix: string, perMinute: number, aiPerHour: number): RateLimits {
   const perUser = limiter(redis, `${prefix}:rl:user`, perMinute, 60);
@@ -49,12 +49,6 @@ export async function consume(l: { consume(key: string): Promise<unknown> }, key
     if (err instanceof RateLimiterRes) throw new TooManyRequestsError(err.msBeforeNext / 1000, message);
     throw err;
   }
-}
-
-/** Throws 429 when a key has no points left, without spending one. */
-export async function ensureNotBlocked(l: RateLimiterAbstract, key: string, message?: string): Promise<void> {
-  const res = await l.get(key);
-  if (res && res.consumedPoints >= l.points) throw new TooManyRequestsError(res.msBeforeNext / 1000, message);
 }
 
 /**

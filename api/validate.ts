@@ -21,7 +21,7 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 export const isUuid = (s: string): boolean => UUID.test(s);
 
 /** How far a device clock may run ahead, and how old an offline tap may be when it finally arrives. */
-export const CLIENT_TIME_WINDOW = { aheadMs: 60_000, behindMs: 24 * 3600_000 } as const;
+const CLIENT_TIME_WINDOW = { aheadMs: 60_000, behindMs: 24 * 3600_000 } as const;
 
 /**
  * The problem with a time a device reports, if it lies outside the window around now. `maxAgeMs` is

@@ -2,7 +2,7 @@ import { pino, type Logger } from 'pino';
 import type { Config } from './env.js';
 
 /** Paths that must never reach a log line, whatever logs them. */
-export const REDACTED_PATHS = [
+const REDACTED_PATHS = [
   'password',
   '*.password',
   'token',

@@ -47,7 +47,7 @@ function toDriver(driverId: string, template: NotificationTemplate, message: str
   return { channel: `driver-${driverId}`, recipient: { kind: 'driver', driverId }, template, message };
 }
 
-export const fallbackDelayNotice = (trackingCode: string, eta: string | null | undefined) =>
+const fallbackDelayNotice = (trackingCode: string, eta: string | null | undefined) =>
   `Your delivery ${trackingCode} is running late. It should now arrive around ${time(eta)}. We are sorry for the wait.`;
 
 export function plannedNotifications(event: Event, d: DeliveryView): PlannedNotification[] {
@@ -160,7 +160,7 @@ export const CUSTOMER_WEBHOOK_EVENTS = [
 export const ADMIN_WEBHOOK_EVENTS = [...CUSTOMER_WEBHOOK_EVENTS, 'offer_sent', 'offer_declined', 'offer_expired', 'alert'] as const;
 
 export const webhookEventName = (type: string) => `delivery.${type}`;
-export const WEBHOOK_EVENT_NAMES = ADMIN_WEBHOOK_EVENTS.map(webhookEventName);
+const WEBHOOK_EVENT_NAMES = ADMIN_WEBHOOK_EVENTS.map(webhookEventName);
 
 export function subscribableBy(role: string): readonly string[] {
   return (role === 'admin' ? ADMIN_WEBHOOK_EVENTS : CUSTOMER_WEBHOOK_EVENTS).map(webhookEventName);

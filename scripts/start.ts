@@ -4,7 +4,7 @@
  * the Temporal worker, the queue processors and the API until Ctrl-C. `--simulate` adds live traffic.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { QueryTypes } from 'sequelize';
@@ -87,12 +87,9 @@ async function prepareDatabase(): Promise<string | undefined> {
 }
 
 function buildWebIfMissing(): void {
-  const hasConfig = existsSync(path.join(root, 'web', 'vite.config.ts'));
-  if (!hasConfig || existsSync(path.join(root, 'web', 'dist', 'index.html'))) return;
+  if (existsSync(path.join(root, 'web', 'dist', 'index.html'))) return;
   log('building the web app (first run only)…');
-  const scripts = (JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8')) as { scripts?: Record<string, string> }).scripts ?? {};
-  const command = scripts['build:web'] ? ['npm', ['run', '--silent', 'build:web']] : ['npx', ['vite', 'build', '--config', 'web/vite.config.ts']];
-  const built = spawnSync(command[0] as string, command[1] as string[], { cwd: root, stdio: 'inherit' });
+  const built = spawnSync('npm', ['run', '--silent', 'build:web'], { cwd: root, stdio: 'inherit' });
   if (built.status !== 0) log('! the web build failed (see above): the API runs, the pages will not load until `npm run build:web` succeeds');
 }
 
@@ -130,7 +127,7 @@ try {
   temporal = await ensureTemporal(config, root, log);
   if (!args.includes('--no-web-build')) buildWebIfMissing();
   run('worker', 'worker/temporal-worker.ts');
-  if (existsSync(path.join(root, 'worker', 'queue-processors.ts'))) run('queues', 'worker/queue-processors.ts');
+  run('queues', 'worker/queue-processors.ts');
   run('api', 'api/server.ts');
   await waitForReady();
   const workerPolling = await waitForWorker(config, 60_000);

@@ -32,7 +32,7 @@ function freeLoopbackPort(): Promise<number> {
   });
 }
 
-export function createDeliveryMetrics(registry: Registry): TransitionHook {
+function createDeliveryMetrics(registry: Registry): TransitionHook {
   const transitions = new Counter({
     name: 'delivery_transitions_total',
     help: 'Committed delivery transitions by timeline event type and resulting status',

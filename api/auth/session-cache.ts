@@ -18,7 +18,7 @@ const sessionsEndedSchema = z.strictObject({ sessionIds: z.array(z.uuid()).max(1
 export type SessionsEnded = z.infer<typeof sessionsEndedSchema>;
 
 /** How many sessions are remembered; the oldest goes first. */
-export const SESSIONS_KEPT = 10_000;
+const SESSIONS_KEPT = 10_000;
 
 type Lookup = (userId: string, sessionId: string) => Promise<AuthUser | null>;
 

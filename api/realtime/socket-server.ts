@@ -41,11 +41,11 @@ export interface RealtimeDeps {
 }
 
 /** One socket follows at most this many deliveries by subscription (dispatchers get all through `dispatch`). */
-export const MAX_SUBSCRIPTIONS = 200;
+const MAX_SUBSCRIPTIONS = 200;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** Browsers must come from our own origin or an allow-listed one; non-browser clients send no Origin. */
-export function originAllowed(req: IncomingMessage, allowed: string[], publicUrl: string): boolean {
+function originAllowed(req: IncomingMessage, allowed: string[], publicUrl: string): boolean {
   const origin = req.headers.origin;
   if (!origin) return true;
   const own = [new URL(publicUrl).origin, `http://${req.headers.host}`, `https://${req.headers.host}`];

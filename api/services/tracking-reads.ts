@@ -12,7 +12,7 @@ import type { Evictions } from '../evictions.js';
 import { ShortLivedCache } from '../short-lived-cache.js';
 
 /** How many views are remembered; the oldest goes first. */
-export const TRACKING_VIEWS_KEPT = 10_000;
+const TRACKING_VIEWS_KEPT = 10_000;
 
 export class TrackingReads {
   /** The view as the response body (JSON), or null for a code no delivery has. */

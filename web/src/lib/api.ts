@@ -34,7 +34,7 @@ export interface AssistantReply {
   source: string;
 }
 
-export function createApi(http = new HttpClient()) {
+function createApi(http = new HttpClient()) {
   return {
     http,
     auth: {

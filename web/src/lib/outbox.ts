@@ -54,7 +54,7 @@ export async function openOutbox(ownerId: string): Promise<OutboxStore> {
 }
 
 /** Where IndexedDB is missing (private modes of old browsers): the queue lasts as long as the tab. */
-export function memoryOutbox(): OutboxStore {
+function memoryOutbox(): OutboxStore {
   const items = new Map<string, QueuedMilestone>();
   return {
     all: async () => [...items.values()].sort((a, b) => a.queuedAt.localeCompare(b.queuedAt)),
