@@ -1,6 +1,6 @@
 /** Helpers for integration tests: an API instance per file, sessions, drivers placed where a test wants. */
 import { randomUUID } from 'node:crypto';
-import { inject } from 'vitest';
+import { inject, vi } from 'vitest';
 import { loadConfig } from '../../config/env.js';
 import { startApi, type RunningApi } from '../../api/server.js';
 
@@ -121,19 +121,16 @@ export function deliveryBody(area: { lat: number; lng: number }, overrides: Reco
   };
 }
 
-export async function waitFor<T>(what: string, probe: () => Promise<T | undefined | null | false>, timeoutMs = 30_000, everyMs = 150): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: unknown;
-  while (Date.now() < deadline) {
-    try {
+/** Polls `probe` until it returns something truthy; a probe that throws is retried too. */
+export function waitFor<T>(what: string, probe: () => Promise<T | undefined | null | false>, timeoutMs = 30_000, everyMs = 150): Promise<T> {
+  return vi.waitFor(
+    async () => {
       const value = await probe();
-      if (value) return value;
-    } catch (err) {
-      last = err;
-    }
-    await new Promise((r) => setTimeout(r, everyMs));
-  }
-  throw new Error(`timed out waiting for ${what}${last ? `: ${String(last)}` : ''}`);
+      if (!value) throw new Error(`timed out waiting for ${what}`);
+      return value;
+    },
+    { timeout: timeoutMs, interval: everyMs },
+  );
 }
 
 /** Polls a delivery until a predicate holds; returns the delivery. */

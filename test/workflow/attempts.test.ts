@@ -1,21 +1,12 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createDriverAt, isolatedArea, loginAs, startTestApi, waitForDelivery, type Session, type TestApi } from '../support/harness.js';
+import { describe, expect } from 'vitest';
+import { apiTest } from '../support/fixtures.js';
+import { waitForDelivery } from '../support/harness.js';
 import { expectContiguousTimeline, expectMilestone, milestone, recordHistory, runToInTransit, timelineTypes } from '../support/flow.js';
 
+const test = apiTest({ REATTEMPT_DELAY_MS: '700', MAX_ATTEMPTS: '2' });
+
 describe('failed attempts and returns', () => {
-  let api: TestApi;
-  let customer: Session;
-  let dispatcher: Session;
-
-  beforeAll(async () => {
-    api = await startTestApi({ REATTEMPT_DELAY_MS: '700', MAX_ATTEMPTS: '2' });
-    [customer, dispatcher] = await loginAs(api.url, 'customer', 'dispatcher');
-  });
-  afterAll(() => api?.close());
-
-  it('reattempts after a failed attempt and then delivers', async () => {
-    const area = isolatedArea();
-    const driver = await createDriverAt(api.url, dispatcher, area);
+  test('reattempts after a failed attempt and then delivers', async ({ api, customer, dispatcher, driver, area }) => {
     const id = await runToInTransit(api.url, customer, dispatcher, driver, area);
     await expectMilestone(api.url, driver, id, 'arrived_dropoff', 'AT_DROPOFF');
     const failed = await expectMilestone(api.url, driver, id, 'attempt_failed', 'ATTEMPT_FAILED', { reason: 'nobody home' });
@@ -33,9 +24,7 @@ describe('failed attempts and returns', () => {
     await recordHistory(id, 'failed-attempt-then-delivered');
   });
 
-  it('returns the parcel to the sender when attempts run out', async () => {
-    const area = isolatedArea();
-    const driver = await createDriverAt(api.url, dispatcher, area);
+  test('returns the parcel to the sender when attempts run out', async ({ api, customer, dispatcher, driver, area }) => {
     const id = await runToInTransit(api.url, customer, dispatcher, driver, area);
     for (let attempt = 1; attempt <= 2; attempt += 1) {
       if (attempt > 1) await waitForDelivery(api.url, driver.token, id, (d) => d.status === 'IN_TRANSIT', 10_000);
