@@ -16,11 +16,9 @@ export function authRoutes(deps: { auth: AuthService; tokens: TokenService; limi
   router.use(deps.parseBody);
 
   router.post('/register', validate('body', registerSchema), async (ctx) => {
-    await consume(limits.publicByIp, `register:${ctx.ip}`);
-    const body = ctx.state.body as { email: string; password: string; name: string };
-    const user = await auth.createUser({ ...body, role: 'customer' });
+    await consume(limits.registerByIp, ctx.ip, 'too many sign-ups from this address; try again later');
     ctx.status = 201;
-    ctx.body = { user: await auth.publicUser(user) };
+    ctx.body = { user: await auth.register(ctx.state.body as { email: string; password: string; name: string }) };
   });
 
   router.post('/login', validate('body', loginSchema), async (ctx) => {

@@ -8,12 +8,12 @@ import { DeliveryEventRow, DeliveryRow } from '../../db/models.js';
 import type { Delivery, DeliveryTimings, DeliveryWorkflowInput } from '../../domain/delivery.js';
 import { workflowIdFor } from '../../domain/delivery.js';
 import { roadDistanceKm } from '../../domain/geo.js';
-import { quotePrice } from '../../domain/pricing.js';
+import { isQuotableDistance, PRICING, quotePrice } from '../../domain/pricing.js';
 import type { CreateDeliveryBody } from '../../domain/schemas.js';
 import { searchAttributes } from '../../domain/search-attributes.js';
 import { DELIVERY_STATUSES, type DeliveryStatus } from '../../domain/status.js';
 import { actionUpdates, quoteRecordedUpdate, type ActionArgs, type PersonAction } from '../../workflows/messages.js';
-import { ValidationError, NotFoundError } from '../errors.js';
+import { AppError, ValidationError, NotFoundError } from '../errors.js';
 import { isUuid } from '../validate.js';
 import type { AuthUser } from '../types.js';
 import type { LivePublisher } from '../../activities/live.js';
@@ -94,6 +94,11 @@ export class DeliveriesService {
     const { requestId, idempotencyKey } = options;
     const now = new Date();
     const distanceKm = roadDistanceKm(body.pickup, body.dropoff);
+    if (!isQuotableDistance(distanceKm)) {
+      throw new AppError(422, 'DISTANCE_TOO_LONG', `pickup and drop-off are ${Math.round(distanceKm)} km apart by road; a delivery covers at most ${PRICING.maxDistanceKm} km`, [
+        { path: 'body.dropoff', message: `more than ${PRICING.maxDistanceKm} km by road from the pickup` },
+      ]);
+    }
     const price = quotePrice({ distanceKm, parcel: body.parcel, priority: body.priority, requestedAt: now.toISOString() });
     const deliveryId = idempotencyKey ? deliveryIdFor(user.id, idempotencyKey, body) : randomUUID();
     const input: DeliveryWorkflowInput = {
