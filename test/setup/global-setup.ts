@@ -75,6 +75,7 @@ export default async function setup(project: TestProject) {
     deps: { sequelize, links: { uiUrl: config.TEMPORAL_UI_URL, namespace: config.TEMPORAL_NAMESPACE }, live: createLivePublisher(redis, config.REDIS_PREFIX), hooks: [notifications.hook] },
     // As in production: a suite's deliveries outnumber the cache, so later steps of early ones replay.
     maxCachedWorkflows: config.WORKER_MAX_CACHED_WORKFLOWS,
+    guard: { alertAfterAttempts: config.ACTIVITY_ALERT_AFTER_ATTEMPTS },
   });
   const running = worker.run();
   project.provide('testEnv', env);
