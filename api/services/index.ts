@@ -61,6 +61,7 @@ export function createServices(deps: ApiDeps) {
       links,
       timings: config.timings,
       aiDispatch: Boolean(config.GROQ_API_KEY),
+      updateDeadlineMs: config.UPDATE_DEADLINE_MS,
       live: deps.live,
       tracking,
       log: deps.logger,
