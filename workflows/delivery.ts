@@ -21,7 +21,7 @@ import { DATA_REJECTED, timelineEventOf, type Actor, type Alert, type DeliverySt
 import { estimateArrival } from '../domain/geo.js';
 import type { RankedCandidate } from '../domain/scoring.js';
 import { searchAttributes } from '../domain/search-attributes.js';
-import { checkTransition, isTerminal, type DeliveryAction, type DeliveryStatus } from '../domain/status.js';
+import { checkTransition, isRepeatedAcceptance, isTerminal, type DeliveryAction, type DeliveryStatus } from '../domain/status.js';
 import { actionUpdates, quoteRecordedUpdate, stateQuery, type ActionArgs, type ActionResult, type PersonAction } from './messages.js';
 
 type Activities = ReturnType<typeof createActivities>;
@@ -157,11 +157,10 @@ export async function deliveryWorkflow(input: DeliveryWorkflowInput, resume?: De
   // --- Updates: validators reject with a precise reason before anything is written to history. ---
 
   function validate(action: DeliveryAction, args: ActionArgs): void {
-    const denial = checkTransition(
-      { status: state.status, customerId: state.customerId, driverId: state.driver?.id, offeredDriverId: state.offer?.driverId },
-      action,
-      { kind: args.actor.kind, userId: args.actor.userId, driverId: args.actor.driverId },
-    );
+    const subject = { status: state.status, customerId: state.customerId, driverId: state.driver?.id, offeredDriverId: state.offer?.driverId };
+    const actor = { kind: args.actor.kind, userId: args.actor.userId, driverId: args.actor.driverId };
+    if (isRepeatedAcceptance(subject, action, actor)) return;
+    const denial = checkTransition(subject, action, actor);
     if (denial) throw ApplicationFailure.create({ type: denial.code, message: denial.message, nonRetryable: true });
     if (action === 'assignDriver') {
       if (!args.driverId) throw ApplicationFailure.create({ type: 'VALIDATION', message: 'driverId is required', nonRetryable: true });
@@ -174,6 +173,8 @@ export async function deliveryWorkflow(input: DeliveryWorkflowInput, resume?: De
   const handlers: Record<PersonAction, (args: ActionArgs) => Promise<number>> = {
     acceptQuote: async (args) => transition('quote_accepted', args.actor, moveTo('DISPATCHING')),
     acceptOffer: async (args) => {
+      // Already theirs: nothing changes, the answer is the delivery once all it did so far is recorded.
+      if (state.driver && state.driver.id === args.actor.driverId) return state.seq;
       const offer = state.offer!;
       return transition('assigned', args.actor, () => {
         state.driver = { id: offer.driverId, name: offer.name };
