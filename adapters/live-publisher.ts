@@ -3,13 +3,15 @@ import { Emitter } from '@socket.io/redis-emitter';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import { timelineEventOf, type Alert, type Delivery, type TimelineEvent, type TrackingView } from '../domain/delivery.js';
-import { rooms, type DriverLocationEvent, type ServerToClientEvents } from '../domain/events.js';
+import { rooms, type AlertEvent, type DriverLocationEvent, type ServerToClientEvents } from '../domain/events.js';
 
 export interface LivePublisher {
   /** `tracking` is the public view of the same state, for tracking sockets; omitted, they get nothing. */
   publishDelivery(delivery: Delivery, record?: TimelineEvent, tracking?: TrackingView | null): Promise<void>;
   publishDriverLocation(location: DriverLocationEvent, deliveryIds: string[]): Promise<void>;
   publishDriverReleased(input: { deliveryId: string; driverId: string; reason: string }): Promise<void>;
+  /** An alert on the dispatcher's board that is not a transition of the delivery (see `activities/alerts.ts`). */
+  publishAlert(alert: AlertEvent): Promise<void>;
   /** Every socket of the account (disabled). */
   disconnectUser(userId: string, reason: string): Promise<void>;
   /** The sockets of these sign-ins only (logout, a revoked refresh family). */
@@ -94,6 +96,10 @@ export function createLivePublisher(redis: Redis, prefix: string, log?: Pick<Log
       io.in(rooms.driver(driverId)).socketsLeave(rooms.delivery(deliveryId));
       // Their pings must stop reaching the delivery's rooms now, not when an API instance's list expires.
       void link.client.publish(driverDeliveriesChanged, driverId);
+      await link.settle();
+    },
+    async publishAlert(alert) {
+      io.to(rooms.dispatch).emit('alert:raised', alert);
       await link.settle();
     },
     disconnectUser(userId, reason) {

@@ -1,5 +1,5 @@
 /** The Koa application: middleware composed once, one router per resource. */
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { bodyParser } from '@koa/bodyparser';
@@ -9,6 +9,7 @@ import Koa, { type Middleware } from 'koa';
 import compose from 'koa-compose';
 import serve from 'koa-static';
 import { authenticate } from './auth/middleware.js';
+import { pagePolicy } from './content-security.js';
 import { AppError, problemHandler } from './errors.js';
 import { idempotency } from './idempotency.js';
 import { createApiMetrics, type ApiMetrics } from './metrics.js';
@@ -40,7 +41,7 @@ function responseHeaders(origins: string[]): Middleware<AppState> {
     if (origin && origins.includes(origin)) {
       ctx.set('Access-Control-Allow-Origin', origin);
       ctx.set('Vary', 'Origin');
-      ctx.set('Access-Control-Allow-Headers', 'Authorization, Content-Type, Idempotency-Key, X-Request-Id');
+      ctx.set('Access-Control-Allow-Headers', 'Authorization, Content-Type, Idempotency-Key, X-Request-Id, X-Refresh-Token-Transport');
       ctx.set('Access-Control-Allow-Methods', 'GET, POST, PUT, DELETE, OPTIONS');
       if (ctx.method === 'OPTIONS') {
         ctx.status = 204;
@@ -57,13 +58,21 @@ function bodies(): Middleware<AppState> {
   const proofs = bodyParser({ enableTypes: ['json'], jsonLimit: '2mb', encoding: 'utf-8' });
   return async (ctx, next) => {
     const hasBody = Number(ctx.get('content-length') || 0) > 0 || ctx.get('transfer-encoding') !== '';
-    if (hasBody && ['POST', 'PUT', 'PATCH'].includes(ctx.method) && ctx.path.startsWith('/api/') && !ctx.is('application/json', '+json')) {
+    if (hasBody && ['POST', 'PUT', 'PATCH'].includes(ctx.method) && ctx.path.startsWith('/api/') && !ctx.is('application/json')) {
+      // Only what the parser reads: a +json type that passes here would reach the route unparsed.
       throw new AppError(415, 'UNSUPPORTED_MEDIA_TYPE', 'send the body as application/json');
     }
     const parser = ctx.path.endsWith('/milestones') ? proofs : small;
     return parser(ctx as never, next);
   };
 }
+
+/** Every HTML document the app serves, for the hashes of their inline scripts. */
+const htmlPages = (): string[] => {
+  const index = path.join(webDist, 'index.html');
+  return [docsPage(), ...(existsSync(index) ? [readFileSync(index, 'utf8')] : [])];
+};
+const docsPage = () => DOCS_HTML.replace("fetch('openapi.json')", "fetch('/api/v1/openapi.json')");
 
 /** The built web app, with every unknown non-API GET answered by its index page (client-side routes). */
 function webApp(): Middleware<AppState> {
@@ -112,6 +121,7 @@ export function createApp(deps: ApiDeps): BuiltApi {
   app.use(requestContext(deps.logger, metrics));
   app.use(problemHandler());
   app.use(responseHeaders(deps.config.CORS_ORIGINS));
+  app.use(pagePolicy(htmlPages));
 
   // Shares the API's fail-fast Redis connection: redelivery and queue metrics answer at once when Redis is down.
   const queues = createQueueProducer(deps.redis, queueSettings(deps.config));
@@ -121,7 +131,7 @@ export function createApp(deps: ApiDeps): BuiltApi {
   const routers = [
     trackingRoutes({ tracking: services.tracking, limit: generalLimit(services.limits) }),
     opsRoutes({ sequelize: deps.sequelize, redis: deps.redis, temporal: deps.temporal, metrics }),
-    authRoutes({ auth: services.auth, tokens: services.tokens, limits: services.limits, parseBody }),
+    authRoutes({ auth: services.auth, tokens: services.tokens, limits: services.limits, parseBody, refreshTtlSeconds: deps.config.REFRESH_TOKEN_TTL_S }),
     deliveryRoutes({ deliveries: services.deliveries, proofs: services.proofs, auth: signedIn }),
     driverRoutes({ drivers: services.drivers, auth: signedIn }),
     webhookRoutes({ config: deps.config, sequelize: deps.sequelize, producer: queues, auth: signedIn }),
@@ -134,7 +144,7 @@ export function createApp(deps: ApiDeps): BuiltApi {
     if (ctx.path === '/api/v1/openapi.json') ctx.body = openapi ??= buildOpenApi(deps.config.PUBLIC_URL);
     else if (ctx.path === '/api/v1/docs') {
       ctx.type = 'html';
-      ctx.body = DOCS_HTML.replace("fetch('openapi.json')", "fetch('/api/v1/openapi.json')");
+      ctx.body = docsPage();
     } else await next();
   });
   app.use(webApp());

@@ -78,6 +78,7 @@ const TITLES: Record<number, string> = {
   500: 'Internal Server Error',
   501: 'Not Implemented',
   503: 'Service Unavailable',
+  504: 'Gateway Timeout',
 };
 
 /** Codes for errors raised below the app (body parser, router) that carry only an HTTP status. */

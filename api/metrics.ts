@@ -24,6 +24,7 @@ export function createApiMetrics() {
     labelNames: ['status'] as const,
     registers: [registry],
   });
-  return { registry, requests, duration, sockets, deliveriesByStatus };
+  const socketAbuse = new Counter({ name: 'socketio_abuse_disconnects_total', help: 'Sockets disconnected for flooding delivery:subscribe', registers: [registry] });
+  return { registry, requests, duration, sockets, deliveriesByStatus, socketAbuse };
 }
 export type ApiMetrics = ReturnType<typeof createApiMetrics>;

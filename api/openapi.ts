@@ -25,6 +25,8 @@ interface Operation {
   bodyOptional?: boolean;
   query?: z.ZodObject;
   ok: number;
+  /** The route waits on the delivery's workflow: past the API's deadline it answers 504 WORKFLOW_PENDING. */
+  waitsOnWorkflow?: boolean;
 }
 
 export const operations: Operation[] = [
@@ -33,14 +35,14 @@ export const operations: Operation[] = [
   { method: 'post', path: '/auth/refresh', summary: 'Rotate a refresh token; reuse revokes the family', roles: 'anyone', body: refreshSchema, ok: 200 },
   { method: 'post', path: '/auth/logout', summary: 'Revoke the session', roles: 'user', body: refreshSchema, ok: 204 },
   { method: 'get', path: '/auth/me', summary: 'The signed-in account', roles: 'user', ok: 200 },
-  { method: 'post', path: '/deliveries', summary: 'Request a delivery: starts its workflow, returns the quote', roles: 'customer, dispatcher', body: createDeliverySchema, ok: 201 },
+  { method: 'post', path: '/deliveries', summary: 'Request a delivery: starts its workflow, returns the quote', roles: 'customer, dispatcher', body: createDeliverySchema, waitsOnWorkflow: true, ok: 201 },
   { method: 'get', path: '/deliveries', summary: 'List deliveries you may see', roles: 'scoped', query: listDeliveriesQuerySchema, ok: 200 },
   { method: 'get', path: '/deliveries/{id}', summary: 'One delivery with its timeline', roles: 'scoped', ok: 200 },
   { method: 'get', path: '/deliveries/{id}/proofs/{proofId}', summary: 'A proof image (signature or photo)', roles: 'scoped', ok: 200 },
-  { method: 'post', path: '/deliveries/{id}/accept-quote', summary: 'Accept the quote: dispatch starts', roles: 'owner customer, dispatcher', body: noBodySchema, bodyOptional: true, ok: 200 },
-  { method: 'post', path: '/deliveries/{id}/cancel', summary: 'Cancel (customers before pickup)', roles: 'owner customer, dispatcher', body: cancelSchema, ok: 200 },
-  { method: 'post', path: '/deliveries/{id}/assign', summary: 'Assign or reassign a driver', roles: 'dispatcher', body: assignSchema, ok: 200 },
-  { method: 'post', path: '/deliveries/{id}/milestones', summary: 'A driver milestone (offer answer, arrival, pickup, delivery, failed attempt, return)', roles: 'offered or assigned driver', body: milestoneSchema, ok: 200 },
+  { method: 'post', path: '/deliveries/{id}/accept-quote', summary: 'Accept the quote: dispatch starts', roles: 'owner customer, dispatcher', body: noBodySchema, bodyOptional: true, waitsOnWorkflow: true, ok: 200 },
+  { method: 'post', path: '/deliveries/{id}/cancel', summary: 'Cancel (customers before pickup)', roles: 'owner customer, dispatcher', body: cancelSchema, waitsOnWorkflow: true, ok: 200 },
+  { method: 'post', path: '/deliveries/{id}/assign', summary: 'Assign or reassign a driver', roles: 'dispatcher', body: assignSchema, waitsOnWorkflow: true, ok: 200 },
+  { method: 'post', path: '/deliveries/{id}/milestones', summary: 'A driver milestone (offer answer, arrival, pickup, delivery, failed attempt, return)', roles: 'offered or assigned driver', body: milestoneSchema, waitsOnWorkflow: true, ok: 200 },
   { method: 'get', path: '/track/{trackingCode}', summary: 'Public tracking view', roles: 'anyone', ok: 200 },
   { method: 'get', path: '/drivers', summary: 'Drivers with duty, position and load', roles: 'dispatcher', ok: 200 },
   { method: 'post', path: '/drivers', summary: 'Create a driver account', roles: 'admin, dispatcher', body: createDriverSchema, ok: 201 },
@@ -76,6 +78,7 @@ function errorStatuses(op: Operation, idempotent: boolean): number[] {
   if (op.roles !== 'anyone') statuses.push(403);
   if (op.body) statuses.push(413, 415);
   if (idempotent) statuses.push(422);
+  if (op.waitsOnWorkflow) statuses.push(504);
   return statuses.sort((a, b) => a - b);
 }
 

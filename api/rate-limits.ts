@@ -23,6 +23,8 @@ export interface RateLimits {
   /** Failed logins from one address across accounts (credential stuffing). */
   loginByIp: RateLimiterAbstract;
   publicByIp: RateLimiterAbstract;
+  /** Sign-ups from one address an hour. */
+  registerByIp: RateLimiterAbstract;
   ai: RateLimiterAbstract;
   /** What every request spends (`generalLimit`): per user when signed in, else per address (`publicByIp`), leased by busy keys. */
   requests: { signedIn: LeasedLimiter; anonymous: LeasedLimiter };
@@ -30,13 +32,14 @@ export interface RateLimits {
 
 const LOGIN_LIMITS = { perUserAndIp: 10, perIp: 100 } as const;
 
-export function createRateLimits(redis: Redis, prefix: string, perMinute: number, aiPerHour: number): RateLimits {
+export function createRateLimits(redis: Redis, prefix: string, perMinute: number, aiPerHour: number, registerPerHour = 20): RateLimits {
   const perUser = limiter(redis, `${prefix}:rl:user`, perMinute, 60);
   const publicByIp = limiter(redis, `${prefix}:rl:public`, perMinute * 10, 60);
   return {
     loginByUserAndIp: limiter(redis, `${prefix}:rl:login:user-ip`, LOGIN_LIMITS.perUserAndIp, 15 * 60, 15 * 60),
     loginByIp: limiter(redis, `${prefix}:rl:login:ip`, LOGIN_LIMITS.perIp, 60 * 60, 60 * 60),
     publicByIp,
+    registerByIp: limiter(redis, `${prefix}:rl:register`, registerPerHour, 60 * 60),
     ai: limiter(redis, `${prefix}:rl:ai`, aiPerHour, 60 * 60),
     requests: { signedIn: new LeasedLimiter(perUser), anonymous: new LeasedLimiter(publicByIp) },
   };

@@ -46,6 +46,12 @@ const envSchema = z.object({
   /** Proxies in front of the API that append to X-Forwarded-For; the client address is read that many from the right. */
   TRUST_PROXY_HOPS: z.coerce.number().int().min(1).max(10).default(1),
   RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).default(600),
+  /** Sign-ups one address may make an hour: enough for a household, too few to probe which e-mails have accounts. */
+  REGISTER_PER_HOUR: z.coerce.number().int().min(1).default(20),
+  /** How long the API waits for a workflow to answer an Update before telling the caller where to look. */
+  UPDATE_DEADLINE_MS: ms(10_000),
+  /** Attempts of one activity in a row after which the dispatcher's board shows an alert. */
+  ACTIVITY_ALERT_AFTER_ATTEMPTS: z.coerce.number().int().min(2).max(100).default(5),
   DEMO_PASSWORD: z.string().min(10).default(DEFAULT_DEMO_PASSWORD),
   SMTP_URL: z.string().optional(),
   WEBHOOK_ALLOWED_HOSTS: csv,

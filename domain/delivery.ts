@@ -71,6 +71,9 @@ export interface DeliveryWorkflowInput {
   requestId?: string;
 }
 
+/** The failure type of an activity whose write the database refused for good (SQLSTATE class 22). */
+export const DATA_REJECTED = 'DATA_REJECTED';
+
 export interface Alert {
   kind: 'unassigned' | 'pickup_late' | 'delayed' | 'attempt_failed' | 'no_candidates';
   message: string;

@@ -9,9 +9,15 @@ export interface DriverLocationEvent {
   at: string;
 }
 
+/**
+ * Alerts about the machinery rather than the delivery's business: an activity failing again and again
+ * (`activity_failing`), or a change the database refused for good (`record_rejected`).
+ */
+export type OperationalAlertKind = 'activity_failing' | 'record_rejected';
+
 export interface AlertEvent {
   deliveryId: string;
-  kind: Alert['kind'];
+  kind: Alert['kind'] | OperationalAlertKind;
   message: string;
   at: string;
 }

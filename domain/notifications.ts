@@ -3,6 +3,7 @@
  * the processors only deliver them.
  */
 import { z } from 'zod';
+import { safeText } from './text.js';
 import type { Delivery, TimelineEvent } from './delivery.js';
 
 export type RecipientKind = 'customer' | 'driver' | 'dispatcher';
@@ -176,7 +177,7 @@ export function endpointWants(filter: readonly string[], ownerRole: string, type
 export const createWebhookSchema = z.strictObject({
   url: z.url({ protocol: /^https?$/, error: 'an http(s) URL' }).max(2000),
   events: z.array(z.union([z.literal('*'), z.enum(WEBHOOK_EVENT_NAMES as [string, ...string[]])])).min(1).max(40),
-  description: z.string().trim().max(200).optional(),
+  description: safeText(200).optional(),
 });
 export type CreateWebhookBody = z.infer<typeof createWebhookSchema>;
 

@@ -51,7 +51,12 @@ export const PRICING = {
   night: { fromHour: 22, untilHour: 6, surchargeCents: 400 },
   /** Every km beyond the threshold, for the empty drive back. */
   longDistance: { beyondKm: 50, perKmCents: 40 },
+  /** Road km a last-mile quote covers at most: farther is freight, not a courier run, and is not quoted. */
+  maxDistanceKm: 300,
 } as const;
+
+/** Whether a last-mile quote covers this road distance. */
+export const isQuotableDistance = (distanceKm: number): boolean => distanceKm <= PRICING.maxDistanceKm;
 
 const LAST_TIER = PRICING.weightTiers[PRICING.weightTiers.length - 1] ?? PRICING.weightTiers[0];
 

@@ -1,6 +1,7 @@
 /** Request bodies of the HTTP contract (DESIGN §5). The API validates with these and documents them. */
 import { z } from 'zod';
 import { MILESTONE_TYPES } from './status.js';
+import { safeRawText, safeText } from './text.js';
 
 export const latLngSchema = z.strictObject({
   lat: z.number().min(-90).max(90),
@@ -8,10 +9,10 @@ export const latLngSchema = z.strictObject({
 });
 
 export const stopSchema = z.strictObject({
-  address: z.string().trim().min(3).max(300),
+  address: safeText(300, 3),
   lat: z.number().min(-90).max(90),
   lng: z.number().min(-180).max(180),
-  contactName: z.string().trim().min(1).max(100).optional(),
+  contactName: safeText(100, 1).optional(),
   contactPhone: z
     .string()
     .trim()
@@ -25,7 +26,7 @@ export const parcelSchema = z.strictObject({
   lengthCm: z.number().positive().max(400).optional(),
   widthCm: z.number().positive().max(400).optional(),
   heightCm: z.number().positive().max(400).optional(),
-  description: z.string().trim().max(500).optional(),
+  description: safeText(500).optional(),
 });
 export type Parcel = z.infer<typeof parcelSchema>;
 
@@ -36,7 +37,7 @@ export const createDeliverySchema = z.strictObject({
   dropoff: stopSchema,
   parcel: parcelSchema,
   priority: prioritySchema.default('standard'),
-  notes: z.string().trim().max(1000).optional(),
+  notes: safeText(1000).optional(),
   autoAccept: z.boolean().optional(),
 });
 export type CreateDeliveryBody = z.infer<typeof createDeliverySchema>;
@@ -55,7 +56,7 @@ const imageDataUrl = (maxBytes: number) =>
 export const PROOF_LIMITS = { signatureBytes: 200 * 1024, photoBytes: 1024 * 1024 } as const;
 
 export const proofInputSchema = z.strictObject({
-  recipientName: z.string().trim().min(1).max(100).optional(),
+  recipientName: safeText(100, 1).optional(),
   signature: imageDataUrl(PROOF_LIMITS.signatureBytes).optional(),
   photo: imageDataUrl(PROOF_LIMITS.photoBytes).optional(),
   otp: z.string().regex(/^[0-9]{4,8}$/).optional(),
@@ -67,11 +68,11 @@ export const milestoneSchema = z.strictObject({
   at: isoDateTime.optional(),
   location: latLngSchema.optional(),
   proof: proofInputSchema.optional(),
-  reason: z.string().trim().min(1).max(300).optional(),
+  reason: safeText(300, 1).optional(),
 });
 export type MilestoneBody = z.infer<typeof milestoneSchema>;
 
-export const cancelSchema = z.strictObject({ reason: z.string().trim().min(1).max(300) });
+export const cancelSchema = z.strictObject({ reason: safeText(300, 1) });
 export const assignSchema = z.strictObject({ driverId: z.uuid() });
 
 export const listDeliveriesQuerySchema = z.strictObject({
@@ -81,28 +82,28 @@ export const listDeliveriesQuerySchema = z.strictObject({
     .optional(),
   driverId: z.uuid().optional(),
   customerId: z.uuid().optional(),
-  q: z.string().trim().max(100).optional(),
+  q: safeText(100).optional(),
   limit: z.coerce.number().int().min(1).max(200).default(50),
-  cursor: z.string().max(200).optional(),
+  cursor: safeRawText(200).optional(),
 });
 
-export const passwordSchema = z.string().min(10).max(128);
+export const passwordSchema = safeRawText(128, 10);
 export const emailSchema = z.string().trim().toLowerCase().pipe(z.email()).pipe(z.string().max(254));
 
 export const registerSchema = z.strictObject({
   email: emailSchema,
   password: passwordSchema,
-  name: z.string().trim().min(1).max(100),
+  name: safeText(100, 1),
 });
 export const loginSchema = z.strictObject({ email: emailSchema, password: z.string().min(1).max(128) });
-export const refreshSchema = z.strictObject({ refreshToken: z.string().min(20).max(200) });
+export const refreshSchema = z.strictObject({ refreshToken: safeRawText(200, 20) });
 
 export const vehicleSchema = z.strictObject({
   type: z.enum(['bike', 'cargo_bike', 'scooter', 'car', 'van', 'truck']),
   capacityKg: z.number().positive().max(5000),
 });
 export const createDriverSchema = z.strictObject({
-  name: z.string().trim().min(1).max(100),
+  name: safeText(100, 1),
   email: emailSchema,
   password: passwordSchema,
   vehicle: vehicleSchema,

@@ -159,6 +159,17 @@ export function checkTransition(
   return null;
 }
 
+/**
+ * A driver accepting an offer of a delivery they already hold (a double tap, a retry after a lost answer):
+ * answered with the delivery as it is, not refused as if the offer were lost.
+ */
+export function isRepeatedAcceptance(subject: TransitionSubject, action: DeliveryAction, actor: TransitionActor): boolean {
+  return action === 'acceptOffer' && actor.kind === 'driver' && Boolean(actor.driverId) && actor.driverId === subject.driverId && !isTerminal(subject.status);
+}
+
+/** Milestones whose transition keeps the proof sent with them; a proof sent with any other is not stored. */
+export const PROOF_MILESTONES: readonly MilestoneType[] = ['picked_up', 'delivered', 'returned'];
+
 /** The actions an actor could take right now: what the pages render as buttons. */
 export function availableActions(subject: TransitionSubject, actor: TransitionActor): DeliveryAction[] {
   return (Object.keys(TRANSITIONS) as DeliveryAction[]).filter((a) => checkTransition(subject, a, actor) === null);

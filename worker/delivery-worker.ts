@@ -6,7 +6,9 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
 import type { Logger } from 'pino';
+import { boardAlerts } from '../activities/alerts.js';
 import { createActivities, type ActivityDeps } from '../activities/index.js';
+import { activityGuard, type ActivityGuardOptions } from './activity-guard.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const run = promisify(execFile);
@@ -42,6 +44,8 @@ export interface DeliveryWorkerOptions {
   maxConcurrentActivityTaskExecutions?: number;
   /** Caps the sticky cache: open deliveries beyond it replay from history on their next step. */
   maxCachedWorkflows?: number;
+  /** Alerts for failing activities; by default after 5 attempts in a row, to the board through `deps.live`. */
+  guard?: Partial<ActivityGuardOptions>;
 }
 
 export async function createDeliveryWorker(options: DeliveryWorkerOptions): Promise<{ worker: Worker; connection: NativeConnection }> {
@@ -53,6 +57,9 @@ export async function createDeliveryWorker(options: DeliveryWorkerOptions): Prom
     namespace: options.namespace,
     taskQueue: options.taskQueue,
     activities: createActivities(options.deps),
+    interceptors: {
+      activity: [activityGuard({ alertAfterAttempts: 5, raise: boardAlerts(options.deps.live, options.logger), ...options.guard })],
+    },
     ...(await workflowSource()),
     maxConcurrentActivityTaskExecutions: options.maxConcurrentActivityTaskExecutions ?? 100,
     ...(options.maxCachedWorkflows !== undefined ? { maxCachedWorkflows: options.maxCachedWorkflows } : {}),

@@ -9,6 +9,7 @@ import { createLogger } from '../config/logger.js';
 import { createSequelize } from '../db/connection.js';
 import { initModels } from '../db/models.js';
 import { createDeliveryWorker } from './delivery-worker.js';
+import { createActivityGuardMetrics } from './activity-guard.js';
 import { installWorkerTelemetry } from './telemetry.js';
 
 const config = loadConfig();
@@ -38,6 +39,7 @@ const { worker, connection } = await createDeliveryWorker({
   },
   logger,
   maxCachedWorkflows: config.WORKER_MAX_CACHED_WORKFLOWS,
+  guard: { alertAfterAttempts: config.ACTIVITY_ALERT_AFTER_ATTEMPTS, metrics: createActivityGuardMetrics(telemetry.registry) },
 }).catch(couldNotStart);
 telemetry.watch(worker);
 

@@ -4,6 +4,7 @@
  * written to the read model by one activity, strictly in `seq` order.
  */
 import {
+  ActivityFailure,
   ApplicationFailure,
   allHandlersFinished,
   condition,
@@ -16,11 +17,11 @@ import {
   workflowInfo,
 } from '@temporalio/workflow';
 import type { createActivities } from '../activities/index.js';
-import { timelineEventOf, type Actor, type Alert, type DeliveryState, type DeliveryWorkflowInput, type TransitionRecord } from '../domain/delivery.js';
+import { DATA_REJECTED, timelineEventOf, type Actor, type Alert, type DeliveryState, type DeliveryWorkflowInput, type TransitionRecord } from '../domain/delivery.js';
 import { estimateArrival } from '../domain/geo.js';
 import type { RankedCandidate } from '../domain/scoring.js';
 import { searchAttributes } from '../domain/search-attributes.js';
-import { checkTransition, isTerminal, type DeliveryAction, type DeliveryStatus } from '../domain/status.js';
+import { checkTransition, isRepeatedAcceptance, isTerminal, type DeliveryAction, type DeliveryStatus } from '../domain/status.js';
 import { actionUpdates, quoteRecordedUpdate, stateQuery, type ActionArgs, type ActionResult, type PersonAction } from './messages.js';
 
 type Activities = ReturnType<typeof createActivities>;
@@ -107,11 +108,21 @@ export async function deliveryWorkflow(input: DeliveryWorkflowInput, resume?: De
     for (;;) {
       await condition(() => pending.length > 0);
       const record = pending[0]!;
-      if (publishSeparately) await acts.recordTransition(record, { publishSeparately: true });
-      else await acts.recordTransition(record);
+      let kept = true;
+      try {
+        if (publishSeparately) await acts.recordTransition(record, { publishSeparately: true });
+        else await acts.recordTransition(record);
+      } catch (err) {
+        // The database refuses this record for good (the worker has raised an alert on the board). The
+        // delivery goes on in Temporal, its source of truth; the read model stays at its last good change
+        // and no caller waits on this one for ever.
+        if (!isDataRejected(err)) throw err;
+        kept = false;
+        log.error('transition not recorded: the database refused it', { seq: record.seq, type: record.type, error: String(err) });
+      }
       pending.shift();
       recordedSeq = record.seq;
-      if (publishSeparately) unpublished.push(record);
+      if (publishSeparately && kept) unpublished.push(record);
     }
   }
 
@@ -146,11 +157,10 @@ export async function deliveryWorkflow(input: DeliveryWorkflowInput, resume?: De
   // --- Updates: validators reject with a precise reason before anything is written to history. ---
 
   function validate(action: DeliveryAction, args: ActionArgs): void {
-    const denial = checkTransition(
-      { status: state.status, customerId: state.customerId, driverId: state.driver?.id, offeredDriverId: state.offer?.driverId },
-      action,
-      { kind: args.actor.kind, userId: args.actor.userId, driverId: args.actor.driverId },
-    );
+    const subject = { status: state.status, customerId: state.customerId, driverId: state.driver?.id, offeredDriverId: state.offer?.driverId };
+    const actor = { kind: args.actor.kind, userId: args.actor.userId, driverId: args.actor.driverId };
+    if (isRepeatedAcceptance(subject, action, actor)) return;
+    const denial = checkTransition(subject, action, actor);
     if (denial) throw ApplicationFailure.create({ type: denial.code, message: denial.message, nonRetryable: true });
     if (action === 'assignDriver') {
       if (!args.driverId) throw ApplicationFailure.create({ type: 'VALIDATION', message: 'driverId is required', nonRetryable: true });
@@ -163,6 +173,8 @@ export async function deliveryWorkflow(input: DeliveryWorkflowInput, resume?: De
   const handlers: Record<PersonAction, (args: ActionArgs) => Promise<number>> = {
     acceptQuote: async (args) => transition('quote_accepted', args.actor, moveTo('DISPATCHING')),
     acceptOffer: async (args) => {
+      // Already theirs: nothing changes, the answer is the delivery once all it did so far is recorded.
+      if (state.driver && state.driver.id === args.actor.driverId) return state.seq;
       const offer = state.offer!;
       return transition('assigned', args.actor, () => {
         state.driver = { id: offer.driverId, name: offer.name };
@@ -430,6 +442,10 @@ export async function deliveryWorkflow(input: DeliveryWorkflowInput, resume?: De
   // Everything the delivery did must be in the read model and published, and every caller answered, before it closes.
   await condition(settled);
   return state;
+}
+
+function isDataRejected(err: unknown): boolean {
+  return err instanceof ActivityFailure && err.cause instanceof ApplicationFailure && err.cause.type === DATA_REJECTED;
 }
 
 /** The sandbox has no structuredClone; the state is JSON by design (DESIGN §4), so JSON copies it exactly. */

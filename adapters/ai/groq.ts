@@ -4,6 +4,7 @@
  */
 import Groq, { APIConnectionTimeoutError, APIError } from 'groq-sdk';
 import type { z } from 'zod';
+import { cleanText } from '../../domain/text.js';
 
 export interface AiCallRecord {
   model: string | null;
@@ -71,7 +72,11 @@ export interface AskOptions<T> {
 
 /** Recorded prompts and outputs are capped so a timeline event stays small. */
 const RECORD_CHARS = 4000;
-const clip = (s: string) => (s.length > RECORD_CHARS ? `${s.slice(0, RECORD_CHARS)}…` : s);
+/** Recorded text lands in the timeline (Postgres): what the model sent is cleaned of characters Postgres refuses. */
+const clip = (raw: string) => {
+  const s = cleanText(raw);
+  return s.length > RECORD_CHARS ? `${s.slice(0, RECORD_CHARS)}…` : s;
+};
 
 export async function askModel<T>(client: ChatClient, options: AskOptions<T>): Promise<{ value: T; record: AiCallRecord }> {
   const started = performance.now();

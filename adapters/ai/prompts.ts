@@ -3,6 +3,7 @@
  * only; everything a person typed travels as JSON data in the user message, and the answer is data too.
  */
 import { z } from 'zod';
+import { safeText } from '../../domain/text.js';
 import { draftDeliverySchema, type KnownAddress } from '../../domain/intake.js';
 import type { Priority } from '../../domain/pricing.js';
 import type { RankedCandidate } from '../../domain/scoring.js';
@@ -69,10 +70,7 @@ export function rankAnswerSchema(candidateIds: readonly string[]) {
       .min(1)
       .refine((ids) => ids.every((id) => allowed.has(id)), 'names a driver outside the candidate list')
       .refine((ids) => new Set(ids).size === ids.length, 'names a driver twice'),
-    rationale: z
-      .string()
-      .trim()
-      .min(1)
+    rationale: safeText(10_000, 1)
       .transform((s) => s.replace(/\s+/g, ' ').slice(0, 200)),
   });
 }
@@ -101,11 +99,7 @@ export function delayMessagePrompt(input: { recipientName: string | null; tracki
 export function delayMessageAnswerSchema(eta: string | null) {
   const clock = eta ? formatClock(eta).slice(0, 5) : null;
   return z.object({
-    message: z
-      .string()
-      .trim()
-      .min(10)
-      .max(320)
+    message: safeText(320, 10)
       .refine((m) => !/https?:|www\.|\.(?:com|net|org|io)\b/i.test(m), 'contains a link')
       .refine((m) => clock === null || m.includes(clock), `does not name the new time ${clock}`),
   });
@@ -126,4 +120,4 @@ export function assistantPrompt(input: { question: string; snapshot: unknown }):
   };
 }
 
-export const assistantAnswerSchema = z.object({ answer: z.string().trim().min(1).max(2000) });
+export const assistantAnswerSchema = z.object({ answer: safeText(2000, 1) });

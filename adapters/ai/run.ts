@@ -1,5 +1,6 @@
 /** One AI use: the model's answer when there is a key and it answers well, otherwise a labelled fallback. */
 import type { z } from 'zod';
+import { cleanText } from '../../domain/text.js';
 import { AiCallError, askModel, type AiCallRecord, type ChatClient, type Prompt } from './groq.js';
 import type { AiMetrics, AiOutcome, AiUse } from './metrics.js';
 
@@ -54,7 +55,7 @@ export async function askOrFallBack<T>(
         }
       }
       metrics?.observe(use, 'fallback', err.kind, err.record.latencyMs);
-      return { source: 'fallback', reason: err.kind, record: { ...err.record, error: err.message } };
+      return { source: 'fallback', reason: err.kind, record: { ...err.record, error: cleanText(err.message) } };
     }
   }
 }

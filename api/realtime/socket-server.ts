@@ -41,7 +41,28 @@ export interface RealtimeDeps {
 }
 
 /** One socket follows at most this many deliveries by subscription (dispatchers get all through `dispatch`). */
-const MAX_SUBSCRIPTIONS = 200;
+export const MAX_SUBSCRIPTIONS = 200;
+/**
+ * Subscriptions one socket may ask for in a window: a reconnect re-subscribes everything it follows at
+ * once, so the allowance covers that. Past it each one is refused (`RATE_LIMITED`) without touching
+ * Postgres; a socket that keeps on to twice the allowance is disconnected.
+ */
+export const SUBSCRIBE_LIMIT = { perWindow: MAX_SUBSCRIPTIONS + 40, windowMs: 10_000, disconnectAt: 2 * (MAX_SUBSCRIPTIONS + 40) } as const;
+
+/** Counts a socket's subscriptions in fixed windows. */
+function subscribeAllowance(now: () => number = Date.now) {
+  let windowStart = now();
+  let used = 0;
+  return (): 'ok' | 'refuse' | 'disconnect' => {
+    if (now() - windowStart >= SUBSCRIBE_LIMIT.windowMs) {
+      windowStart = now();
+      used = 0;
+    }
+    used += 1;
+    if (used > SUBSCRIBE_LIMIT.disconnectAt) return 'disconnect';
+    return used > SUBSCRIBE_LIMIT.perWindow ? 'refuse' : 'ok';
+  };
+}
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** Browsers must come from our own origin or an allow-listed one; non-browser clients send no Origin. */
@@ -129,8 +150,20 @@ export function attachRealtime(httpServer: HttpServer, deps: RealtimeDeps): Real
       void socket.join(rooms.tracking(trackingDeliveryId));
     }
 
+    const allowance = subscribeAllowance();
     socket.on('delivery:subscribe', async (deliveryId, ack) => {
+      const verdict = allowance();
+      if (verdict === 'disconnect') {
+        logger.warn({ userId: user?.id, address: socket.handshake.address }, 'socket disconnected: subscription flood');
+        deps.metrics?.socketAbuse.inc();
+        socket.disconnect(true);
+        return;
+      }
       if (typeof ack !== 'function') return;
+      if (verdict === 'refuse') {
+        ack({ ok: false, code: 'RATE_LIMITED', message: `at most ${SUBSCRIBE_LIMIT.perWindow} subscriptions every ${SUBSCRIBE_LIMIT.windowMs / 1000} s` });
+        return;
+      }
       ack(await subscribe(socket, user, deliveryId));
     });
     socket.on('delivery:unsubscribe', (deliveryId) => {

@@ -2,6 +2,7 @@
 import Router from '@koa/router';
 import type { Middleware } from 'koa';
 import { z } from 'zod';
+import { safeText } from '../../domain/text.js';
 import { requireRole } from '../auth/middleware.js';
 import { registerOperations } from '../openapi.js';
 import { consume, type RateLimits } from '../rate-limits.js';
@@ -10,14 +11,14 @@ import type { AppState } from '../types.js';
 import { validate } from '../validate.js';
 
 export const intakeBodySchema = z.strictObject({
-  text: z.string().trim().min(3).max(2000),
+  text: safeText(2000, 3),
   /** The sender's UTC offset: "5 pm" and "tomorrow" are read in it. */
   utcOffset: z
     .string()
     .regex(/^(?:Z|[+-](?:0\d|1[0-4]):[0-5]\d)$/, 'Z or an offset such as +02:00')
     .default('Z'),
 });
-export const assistantBodySchema = z.strictObject({ question: z.string().trim().min(2).max(500) });
+export const assistantBodySchema = z.strictObject({ question: safeText(500, 2) });
 
 registerOperations([
   {

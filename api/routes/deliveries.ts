@@ -10,7 +10,7 @@ import {
   type CreateDeliveryBody,
   type MilestoneBody,
 } from '../../domain/schemas.js';
-import { MILESTONE_ACTIONS } from '../../domain/status.js';
+import { MILESTONE_ACTIONS, PROOF_MILESTONES } from '../../domain/status.js';
 import type { PersonAction } from '../../workflows/messages.js';
 import { requireRole } from '../auth/middleware.js';
 import { NotFoundError } from '../errors.js';
@@ -81,13 +81,17 @@ export function deliveryRoutes(deps: { deliveries: DeliveriesService; proofs: Pr
     assertClientTimes([body.at ? clientTimeProblem(body.at, 'body.at') : null]);
     // Only a driver who can see the delivery may upload images for it.
     await deliveries.get(user, id(ctx), false);
-    const proof = body.proof ? await proofs.store(id(ctx), user.id, body.proof as ProofInput) : undefined;
-    ctx.body = await deliveries.act(user, id(ctx), MILESTONE_ACTIONS[body.type] as PersonAction, {
+    // Images are checked now but stored only once the workflow has accepted the milestone, and only for
+    // milestones that keep a proof: a refused or proof-less milestone leaves nothing behind.
+    const prepared = body.proof && PROOF_MILESTONES.includes(body.type) ? proofs.prepare(id(ctx), user.id, body.proof as ProofInput) : undefined;
+    const delivery = await deliveries.act(user, id(ctx), MILESTONE_ACTIONS[body.type] as PersonAction, {
       at: body.at ? new Date(body.at).toISOString() : undefined,
       location: body.location,
-      proof,
+      proof: prepared?.proof,
       reason: body.reason,
     }, ctx.state.idempotencyKey, ctx.state.requestId);
+    if (prepared) await proofs.save(prepared);
+    ctx.body = delivery;
   });
 
   return router;

@@ -8,12 +8,12 @@ import { DeliveryEventRow, DeliveryRow } from '../../db/models.js';
 import type { Delivery, DeliveryTimings, DeliveryWorkflowInput } from '../../domain/delivery.js';
 import { workflowIdFor } from '../../domain/delivery.js';
 import { roadDistanceKm } from '../../domain/geo.js';
-import { quotePrice } from '../../domain/pricing.js';
+import { isQuotableDistance, PRICING, quotePrice } from '../../domain/pricing.js';
 import type { CreateDeliveryBody } from '../../domain/schemas.js';
 import { searchAttributes } from '../../domain/search-attributes.js';
 import { DELIVERY_STATUSES, type DeliveryStatus } from '../../domain/status.js';
 import { actionUpdates, quoteRecordedUpdate, type ActionArgs, type PersonAction } from '../../workflows/messages.js';
-import { ValidationError, NotFoundError } from '../errors.js';
+import { AppError, ValidationError, NotFoundError } from '../errors.js';
 import { isUuid } from '../validate.js';
 import type { AuthUser } from '../types.js';
 import type { LivePublisher } from '../../adapters/live-publisher.js';
@@ -26,6 +26,8 @@ export interface DeliveriesServiceDeps {
   links: TemporalLinks;
   timings: DeliveryTimings;
   aiDispatch: boolean;
+  /** How long a request waits on an Update; past it the caller gets 504 WORKFLOW_PENDING (default 10 s). */
+  updateDeadlineMs?: number;
   /**
    * Screens hear of a person's change from the API that applied it, as soon as its Update answers (the
    * change is then in the read model). The worker publishes every transition again, after recording,
@@ -94,6 +96,11 @@ export class DeliveriesService {
     const { requestId, idempotencyKey } = options;
     const now = new Date();
     const distanceKm = roadDistanceKm(body.pickup, body.dropoff);
+    if (!isQuotableDistance(distanceKm)) {
+      throw new AppError(422, 'DISTANCE_TOO_LONG', `pickup and drop-off are ${Math.round(distanceKm)} km apart by road; a delivery covers at most ${PRICING.maxDistanceKm} km`, [
+        { path: 'body.dropoff', message: `more than ${PRICING.maxDistanceKm} km by road from the pickup` },
+      ]);
+    }
     const price = quotePrice({ distanceKm, parcel: body.parcel, priority: body.priority, requestedAt: now.toISOString() });
     const deliveryId = idempotencyKey ? deliveryIdFor(user.id, idempotencyKey, body) : randomUUID();
     const input: DeliveryWorkflowInput = {
@@ -126,20 +133,30 @@ export class DeliveriesService {
           { key: searchAttributes.delayed, value: false },
         ],
       });
-      return deliveryFromState(await handle.executeUpdate(quoteRecordedUpdate), this.deps.links);
+      return deliveryFromState(await this.withinDeadline(() => handle.executeUpdate(quoteRecordedUpdate)), this.deps.links);
     } catch (err) {
       if (err instanceof WorkflowExecutionAlreadyStartedError && idempotencyKey) return this.alreadyCreated(user, deliveryId);
-      throw temporalError(err);
+      throw temporalError(err, deliveryId);
     }
+  }
+
+  /**
+   * No request waits on a workflow for ever: past the deadline the Update call is dropped (the Update
+   * itself is not: it runs on, and a retry with the same Idempotency-Key gets its outcome).
+   */
+  private withinDeadline<T>(fn: () => Promise<T>): Promise<T> {
+    return this.deps.temporal.withDeadline(Date.now() + (this.deps.updateDeadlineMs ?? 10_000), fn);
   }
 
   /** The delivery an earlier try of the same create started: its live state, or its read model once closed. */
   private async alreadyCreated(user: AuthUser, deliveryId: string): Promise<Delivery> {
     try {
-      const state = await this.deps.temporal.workflow.getHandle(workflowIdFor(deliveryId)).executeUpdate(quoteRecordedUpdate);
+      const handle = this.deps.temporal.workflow.getHandle(workflowIdFor(deliveryId));
+      const state = await this.withinDeadline(() => handle.executeUpdate(quoteRecordedUpdate));
       if (state.customerId === user.id) return deliveryFromState(state, this.deps.links);
     } catch (err) {
-      if (temporalError(err) !== err) throw temporalError(err);
+      const mapped = temporalError(err, deliveryId);
+      if (mapped !== err) throw mapped;
     }
     return this.get(user, deliveryId);
   }
@@ -194,10 +211,10 @@ export class DeliveriesService {
     if (!row) throw new NotFoundError('delivery');
     const handle = this.deps.temporal.workflow.getHandle(workflowIdFor(id));
     try {
-      const result = await handle.executeUpdate(actionUpdates[action], {
+      const result = await this.withinDeadline(() => handle.executeUpdate(actionUpdates[action], {
         args: [{ ...args, actor: { kind: user.role, userId: user.id, driverId: user.driverId, name: user.name, ...(requestId ? { requestId } : {}) } }],
         ...(updateId ? { updateId: `${user.id}:${updateId}` } : {}),
-      });
+      }));
       const { applied, ...state } = result;
       const delivery = deliveryFromState(state, this.deps.links);
       // The change is in the read model: whoever tracks it, the caller first, must not be shown the old view.
@@ -210,7 +227,7 @@ export class DeliveriesService {
       }
       return delivery;
     } catch (err) {
-      throw updateError(err);
+      throw updateError(err, id);
     }
   }
 }

@@ -53,7 +53,7 @@ export function createServices(deps: ApiDeps) {
     auth,
     locations,
     tracking,
-    limits: createRateLimits(deps.redis, config.REDIS_PREFIX, config.RATE_LIMIT_PER_MINUTE, config.AI_QUOTA_PER_HOUR),
+    limits: createRateLimits(deps.redis, config.REDIS_PREFIX, config.RATE_LIMIT_PER_MINUTE, config.AI_QUOTA_PER_HOUR, config.REGISTER_PER_HOUR),
     proofs: new ProofsService(sequelize),
     deliveries: new DeliveriesService({
       temporal: deps.temporal,
@@ -61,6 +61,7 @@ export function createServices(deps: ApiDeps) {
       links,
       timings: config.timings,
       aiDispatch: Boolean(config.GROQ_API_KEY),
+      updateDeadlineMs: config.UPDATE_DEADLINE_MS,
       live: deps.live,
       tracking,
       log: deps.logger,

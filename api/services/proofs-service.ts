@@ -1,5 +1,5 @@
 /** Proof images live once in Postgres; workflows and timelines carry only their ids. */
-import { createHash, randomUUID } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import { QueryTypes, type Sequelize } from 'sequelize';
 import type { Proof } from '../../domain/delivery.js';
 import type { ProofInput } from '../../domain/schemas.js';
@@ -19,12 +19,35 @@ function decodeImage(dataUrl: string, field: string): { contentType: string; byt
   return { contentType, bytes };
 }
 
+/** The id of an image of a delivery, from its content: the same image sent again (a retry) has the same id. */
+function proofIdFor(deliveryId: string, kind: string, sha256: string): string {
+  const h = createHash('sha256').update(`${deliveryId}\n${kind}\n${sha256}`).digest('hex');
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-8${h.slice(13, 16)}-${((parseInt(h[16]!, 16) & 3) | 8).toString(16)}${h.slice(17, 20)}-${h.slice(20, 32)}`;
+}
+
+interface ProofImage {
+  id: string;
+  deliveryId: string;
+  kind: 'signature' | 'photo';
+  contentType: string;
+  bytes: Buffer;
+  sha256: string;
+  userId: string;
+}
+
+/** A proof checked and given its ids, not yet stored: `images` are written only once its milestone is accepted. */
+export interface PreparedProof {
+  proof: Omit<Proof, 'at'>;
+  images: ProofImage[];
+}
+
 export class ProofsService {
   constructor(private readonly sequelize: Sequelize) {}
 
-  /** Stores the images of a proof (idempotent by content) and returns the proof the workflow keeps. */
-  async store(deliveryId: string, userId: string, input: ProofInput): Promise<Omit<Proof, 'at'>> {
+  /** Checks the images of a proof and names them by content, without storing anything. */
+  prepare(deliveryId: string, userId: string, input: ProofInput): PreparedProof {
     const proof: Omit<Proof, 'at'> = {};
+    const images: ProofImage[] = [];
     if (input.recipientName) proof.recipientName = input.recipientName;
     if (input.otp) proof.otpVerified = false;
     for (const kind of ['signature', 'photo'] as const) {
@@ -32,16 +55,26 @@ export class ProofsService {
       if (!dataUrl) continue;
       const { contentType, bytes } = decodeImage(dataUrl, kind);
       const sha256 = createHash('sha256').update(bytes).digest('hex');
-      const [row] = await this.sequelize.query<{ id: string }>(
+      const id = proofIdFor(deliveryId, kind, sha256);
+      images.push({ id, deliveryId, kind, contentType, bytes, sha256, userId });
+      proof[kind === 'signature' ? 'signatureId' : 'photoId'] = id;
+    }
+    return { proof, images };
+  }
+
+  /**
+   * Stores the images of a proof whose milestone the workflow accepted. Safe to repeat (a retried
+   * request stores nothing twice); a refused milestone never gets here, so it leaves no image behind.
+   */
+  async save(prepared: PreparedProof): Promise<void> {
+    for (const image of prepared.images) {
+      await this.sequelize.query(
         `INSERT INTO proofs (id, delivery_id, kind, content_type, bytes, sha256, created_by)
          VALUES (:id, :deliveryId, :kind, :contentType, :bytes, :sha256, :userId)
-         ON CONFLICT (delivery_id, kind, sha256) DO UPDATE SET sha256 = EXCLUDED.sha256
-         RETURNING id`,
-        { type: QueryTypes.SELECT, replacements: { id: randomUUID(), deliveryId, kind, contentType, bytes, sha256, userId } },
+         ON CONFLICT DO NOTHING`,
+        { replacements: { ...image } },
       );
-      proof[kind === 'signature' ? 'signatureId' : 'photoId'] = row!.id;
     }
-    return proof;
   }
 
   async load(deliveryId: string, proofId: string): Promise<{ contentType: string; bytes: Buffer } | null> {

@@ -14,7 +14,7 @@ function applicationFailureOf(err: WorkflowUpdateFailedError): ApplicationFailur
   return null;
 }
 
-export function updateError(err: unknown): Error {
+export function updateError(err: unknown, deliveryId?: string): Error {
   const failure = err instanceof WorkflowUpdateFailedError ? applicationFailureOf(err) : null;
   if (failure) {
     const { type, message } = failure;
@@ -37,15 +37,30 @@ export function updateError(err: unknown): Error {
     // The read model has the delivery but its workflow has closed: nothing more can happen to it.
     return new ConflictError('this delivery is closed', 'INVALID_TRANSITION');
   }
-  return temporalError(err);
+  return temporalError(err, deliveryId);
 }
 
-/** Unreachable or timed-out Temporal becomes 503 so clients retry; anything else stays an internal error. */
-export function temporalError(err: unknown): Error {
-  const code = (err as { code?: number }).code;
-  if (err instanceof WorkflowUpdateRPCTimeoutOrCancelledError || code === GRPC.deadlineExceeded) {
-    return new UnavailableError('the workflow did not answer in time; retry with the same Idempotency-Key', 'TEMPORAL_TIMEOUT');
+/**
+ * The delivery's workflow did not confirm the change within the API's deadline. The change is not lost:
+ * the workflow may still apply it, and a retry with the same Idempotency-Key answers with its outcome.
+ */
+export class WorkflowPendingError extends AppError {
+  constructor(deliveryId?: string) {
+    const where = deliveryId ? `/api/v1/deliveries/${deliveryId}` : undefined;
+    super(
+      504,
+      'WORKFLOW_PENDING',
+      `the delivery did not confirm the change in time; it may still be applied. Retry with the same Idempotency-Key for the outcome${where ? `, or read ${where}` : ''}`,
+      undefined,
+      { 'Retry-After': '2', ...(where ? { Location: where } : {}) },
+    );
   }
+}
+
+/** Unreachable Temporal becomes 503 and a workflow past the deadline 504, so clients retry; anything else stays an internal error. */
+export function temporalError(err: unknown, deliveryId?: string): Error {
+  const code = (err as { code?: number }).code;
+  if (err instanceof WorkflowUpdateRPCTimeoutOrCancelledError || code === GRPC.deadlineExceeded) return new WorkflowPendingError(deliveryId);
   if (code === GRPC.unavailable || (err as Error).name === 'ServiceError') {
     return new UnavailableError('the workflow service is unavailable; retry shortly', 'TEMPORAL_UNAVAILABLE');
   }

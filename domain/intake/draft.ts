@@ -1,12 +1,13 @@
 /** What intake produces: a partial `POST /deliveries` body, and the fields it still lacks. */
 import { z } from 'zod';
+import { safeText } from '../text.js';
 import { PRIORITIES } from '../pricing.js';
 
 const draftStopSchema = z.object({
-  address: z.string().trim().min(1).max(300),
+  address: safeText(300, 1),
   lat: z.number().min(-90).max(90).optional(),
   lng: z.number().min(-180).max(180).optional(),
-  contactName: z.string().trim().min(1).max(100).optional(),
+  contactName: safeText(100, 1).optional(),
 });
 
 /** A partial `POST /deliveries` body. Not strict: extra keys from a model's answer are dropped, not fatal. */
@@ -16,12 +17,12 @@ export const draftDeliverySchema = z.object({
   parcel: z
     .object({
       weightKg: z.number().positive().optional(),
-      description: z.string().trim().min(1).max(500).optional(),
+      description: safeText(500, 1).optional(),
       count: z.number().int().positive().optional(),
     })
     .optional(),
   priority: z.enum(PRIORITIES).optional(),
-  notes: z.string().trim().min(1).max(1000).optional(),
+  notes: safeText(1000, 1).optional(),
   deadline: z.iso.datetime({ offset: true }).optional(),
 });
 export type DraftDelivery = z.infer<typeof draftDeliverySchema>;

@@ -55,6 +55,8 @@ export default async function setup(project: TestProject) {
     WEBHOOK_MAX_ATTEMPTS: '4',
     WEBHOOK_BACKOFF_MS: '200',
     WEBHOOK_TIMEOUT_MS: '3000',
+    // Test files sign up many accounts from 127.0.0.1; the limit itself is tested with its own API.
+    REGISTER_PER_HOUR: '1000000',
   };
   await ensureDatabase(databaseUrl);
   const sequelize = createSequelize(databaseUrl);
@@ -73,6 +75,7 @@ export default async function setup(project: TestProject) {
     deps: { sequelize, links: { uiUrl: config.TEMPORAL_UI_URL, namespace: config.TEMPORAL_NAMESPACE }, live: createLivePublisher(redis, config.REDIS_PREFIX), hooks: [notifications.hook] },
     // As in production: a suite's deliveries outnumber the cache, so later steps of early ones replay.
     maxCachedWorkflows: config.WORKER_MAX_CACHED_WORKFLOWS,
+    guard: { alertAfterAttempts: config.ACTIVITY_ALERT_AFTER_ATTEMPTS },
   });
   const running = worker.run();
   project.provide('testEnv', env);

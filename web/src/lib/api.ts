@@ -39,7 +39,7 @@ function createApi(http = new HttpClient()) {
     http,
     auth: {
       async login(email: string, password: string): Promise<SessionUser> {
-        return http.adopt(await http.request<SessionTokens>('POST', '/auth/login', { body: { email, password }, anonymous: true }));
+        return http.adopt(await http.request<SessionTokens>('POST', '/auth/login', { body: { email, password }, anonymous: true, refreshCookie: true }));
       },
       register: (body: { email: string; password: string; name: string }) =>
         http.request<{ user: SessionUser }>('POST', '/auth/register', { body, anonymous: true }),
@@ -49,9 +49,9 @@ function createApi(http = new HttpClient()) {
         return (await http.refresh())?.user ?? null;
       },
       async logout(): Promise<void> {
-        const refreshToken = http.refreshToken;
         try {
-          if (refreshToken) await http.request('POST', '/auth/logout', { body: { refreshToken } });
+          // The server ends the session of the access token and of the refresh cookie, and clears the cookie.
+          if (http.hasStoredSession) await http.request('POST', '/auth/logout', { body: {}, refreshCookie: true });
         } finally {
           http.forget();
         }

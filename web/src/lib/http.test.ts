@@ -14,28 +14,31 @@ afterEach(() => vi.unstubAllGlobals());
 describe('HTTP client', () => {
   it('refreshes once on a 401 and retries with the same Idempotency-Key', async () => {
     const storage = memoryStorage();
-    storage.setItem('lp.refreshToken', 'refresh-1-aaaaaaaaaaaaaaaaaaaa');
-    const calls: { url: string; auth?: string; key?: string }[] = [];
+    storage.setItem('lp.session', '1');
+    const calls: { url: string; auth?: string; key?: string; body?: unknown; mode?: string }[] = [];
     let refreshed = false;
     vi.stubGlobal('fetch', async (url: string, init: RequestInit) => {
       const headers = init.headers as Record<string, string>;
-      calls.push({ url, auth: headers.authorization, key: headers['idempotency-key'] });
+      calls.push({ url, auth: headers.authorization, key: headers['idempotency-key'], body: init.body, mode: headers['x-refresh-token-transport'] });
       if (url.endsWith('/auth/refresh')) {
         refreshed = true;
-        return json(200, { accessToken: 'fresh', refreshToken: 'refresh-2-aaaaaaaaaaaaaaaaaaaa', user });
+        return json(200, { accessToken: 'fresh', user });
       }
       if (headers.authorization !== 'Bearer fresh') return json(401, { title: 'Unauthorized', code: 'TOKEN_EXPIRED', detail: 'expired' }, 'application/problem+json');
       return json(200, { ok: true });
     });
     const http = new HttpClient('/api/v1', storage);
-    http.adopt({ accessToken: 'stale', refreshToken: 'refresh-1-aaaaaaaaaaaaaaaaaaaa', user });
+    http.adopt({ accessToken: 'stale', user });
     await expect(http.request('POST', '/deliveries/x/cancel', { body: { reason: 'r' } })).resolves.toEqual({ ok: true });
     expect(refreshed).toBe(true);
     const posts = calls.filter((c) => c.url.endsWith('/cancel'));
     expect(posts).toHaveLength(2);
     expect(posts[0]!.key).toMatch(/^[0-9a-f]{32}$/);
     expect(posts[1]!.key).toBe(posts[0]!.key);
-    expect(storage.getItem('lp.refreshToken')).toBe('refresh-2-aaaaaaaaaaaaaaaaaaaa');
+    // The refresh token is never in script's reach: the refresh asks for the cookie and sends no token.
+    const refresh = calls.find((c) => c.url.endsWith('/auth/refresh'))!;
+    expect(refresh).toMatchObject({ body: '{}', mode: 'cookie' });
+    expect(storage.getItem('lp.session')).toBe('1');
   });
 
   it('turns problem+json into an ApiError with the field problems', async () => {
@@ -55,7 +58,7 @@ describe('HTTP client', () => {
       throw new TypeError('Failed to fetch');
     });
     const http = new HttpClient('/api/v1', storage);
-    http.adopt({ accessToken: 'a', refreshToken: 'refresh-1-aaaaaaaaaaaaaaaaaaaa', user });
+    http.adopt({ accessToken: 'a', user });
     const err = (await http.request('GET', '/deliveries').catch((e: unknown) => e)) as ApiError;
     expect(err.status).toBe(0);
     expect(err.retryable).toBe(true);
@@ -64,13 +67,13 @@ describe('HTTP client', () => {
 
   it('ends the session when the refresh token is refused', async () => {
     const storage = memoryStorage();
-    storage.setItem('lp.refreshToken', 'reused-aaaaaaaaaaaaaaaaaaaaaaaa');
+    storage.setItem('lp.session', '1');
     vi.stubGlobal('fetch', async () => json(401, { title: 'Unauthorized', code: 'REFRESH_REUSED', detail: 'reused' }, 'application/problem+json'));
     const seen: unknown[] = [];
     const http = new HttpClient('/api/v1', storage);
     http.onSession = (u) => seen.push(u);
     await expect(http.refresh()).resolves.toBeNull();
-    expect(storage.getItem('lp.refreshToken')).toBeNull();
+    expect(storage.getItem('lp.session')).toBeNull();
     expect(seen).toEqual([null]);
   });
 });

@@ -1,6 +1,7 @@
 /**
- * The transport under the typed API client: bearer tokens kept in memory, the refresh token in
- * localStorage, one refresh at a time, a retry after a 401, problem+json turned into ApiError.
+ * The transport under the typed API client: the access token kept in memory, the refresh token in an
+ * httpOnly cookie the server sets (script on the page can never read it), one refresh at a time, a
+ * retry after a 401, problem+json turned into ApiError.
  */
 import type { Role } from '../../../domain/status.js';
 
@@ -12,9 +13,9 @@ export interface SessionUser {
   driverId?: string;
 }
 
+/** What login and refresh answer in cookie mode: the refresh token is in the cookie, not here. */
 export interface SessionTokens {
   accessToken: string;
-  refreshToken: string;
   user: SessionUser;
 }
 
@@ -47,7 +48,10 @@ export class ApiError extends Error {
   }
 }
 
-const REFRESH_KEY = 'lp.refreshToken';
+/** Only a flag that a session cookie may exist (no secret), so a page load knows whether to try a refresh. */
+const SESSION_KEY = 'lp.session';
+/** Asks the auth routes to keep the refresh token in the httpOnly cookie and out of every body. */
+const COOKIE_MODE = { 'x-refresh-token-transport': 'cookie' } as const;
 
 /** An opaque key for `Idempotency-Key`; getRandomValues works where randomUUID needs a secure context. */
 export function newIdempotencyKey(): string {
@@ -61,6 +65,8 @@ export interface RequestOptions {
   idempotencyKey?: string;
   /** Send without a bearer token (login, public tracking). */
   anonymous?: boolean;
+  /** Auth routes: the refresh token travels in the httpOnly cookie only. */
+  refreshCookie?: boolean;
   accept?: 'json' | 'blob';
 }
 
@@ -76,34 +82,29 @@ export class HttpClient {
   ) {}
 
   get hasStoredSession(): boolean {
-    return Boolean(this.storage?.getItem(REFRESH_KEY));
+    return this.storage?.getItem(SESSION_KEY) === '1';
   }
 
   adopt(tokens: SessionTokens): SessionUser {
     this.accessToken = tokens.accessToken;
-    this.storage?.setItem(REFRESH_KEY, tokens.refreshToken);
+    this.storage?.setItem(SESSION_KEY, '1');
     this.onSession(tokens.user);
     return tokens.user;
   }
 
   forget(): void {
     this.accessToken = null;
-    this.storage?.removeItem(REFRESH_KEY);
+    this.storage?.removeItem(SESSION_KEY);
     this.onSession(null);
   }
 
-  get refreshToken(): string | null {
-    return this.storage?.getItem(REFRESH_KEY) ?? null;
-  }
-
-  /** A fresh pair from the stored refresh token; concurrent callers share one request (reuse revokes). */
+  /** A new access token (and rotated cookie) from the refresh cookie; concurrent callers share one request (reuse revokes). */
   refresh(): Promise<SessionTokens | null> {
     this.refreshing ??= withRefreshLock(async () => {
-      // Read under the lock: another tab may have just rotated the token this one would present.
-      const presented = this.refreshToken;
-      if (!presented) return null;
+      if (!this.hasStoredSession) return null;
       try {
-        const tokens = await this.send<SessionTokens>('POST', '/auth/refresh', { body: { refreshToken: presented }, anonymous: true });
+        // Under the lock: tabs share one cookie, and presenting a rotated one would revoke the session.
+        const tokens = await this.send<SessionTokens>('POST', '/auth/refresh', { body: {}, anonymous: true, refreshCookie: true });
         this.adopt(tokens);
         return tokens;
       } catch (err) {
@@ -147,11 +148,13 @@ export class HttpClient {
     if (options.body !== undefined) headers['content-type'] = 'application/json';
     if (!options.anonymous && this.accessToken) headers.authorization = `Bearer ${this.accessToken}`;
     if (options.idempotencyKey) headers['idempotency-key'] = options.idempotencyKey;
+    if (options.refreshCookie) Object.assign(headers, COOKIE_MODE);
     let res: Response;
     try {
       res = await fetch(this.base + path + queryString(options.query), {
         method,
         headers,
+        credentials: 'same-origin',
         body: options.body === undefined ? undefined : JSON.stringify(options.body),
       });
     } catch {

@@ -1,0 +1,43 @@
+/**
+ * On-call commands. `npm run ops -- stuck [--json] [--min-attempt N]`: open deliveries whose workflow has
+ * an activity that has failed at least once and is still retrying, with its last failure.
+ */
+import { Client, Connection } from '@temporalio/client';
+import { loadConfig } from '../config/env.js';
+import { findStuckDeliveries } from './lib/stuck.js';
+
+const [command, ...args] = process.argv.slice(2);
+const flag = (name: string) => args.includes(name);
+const option = (name: string) => {
+  const i = args.indexOf(name);
+  return i >= 0 ? args[i + 1] : undefined;
+};
+
+if (command !== 'stuck') {
+  console.error('usage: npm run ops -- stuck [--json] [--min-attempt N]');
+  process.exit(2);
+}
+
+const config = loadConfig();
+const connection = await Connection.connect({ address: config.TEMPORAL_ADDRESS }).catch((err: Error) => {
+  console.error(`cannot reach Temporal at ${config.TEMPORAL_ADDRESS} (TEMPORAL_ADDRESS): ${err.message}`);
+  process.exit(1);
+});
+try {
+  const client = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE });
+  const stuck = await findStuckDeliveries(client, { minAttempt: Number(option('--min-attempt') ?? 2) });
+  if (flag('--json')) {
+    console.log(JSON.stringify(stuck, null, 2));
+  } else if (stuck.length === 0) {
+    console.log('no stuck deliveries: no open delivery has an activity past its first attempt');
+  } else {
+    for (const s of stuck) {
+      console.log(`${s.deliveryId}  ${s.status ?? '?'}  ${s.activity} attempt ${s.attempt}  last failed ${s.lastAttemptAt ?? '?'}  next ${s.nextAttemptAt ?? '?'}`);
+      console.log(`  ${s.lastFailure.slice(0, 300)}`);
+      console.log(`  ${config.TEMPORAL_UI_URL.replace(/\/$/, '')}/namespaces/${config.TEMPORAL_NAMESPACE}/workflows/${s.workflowId}`);
+    }
+    console.log(`${stuck.length} stuck`);
+  }
+} finally {
+  await connection.close();
+}
