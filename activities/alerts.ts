@@ -5,7 +5,7 @@
  */
 import type { Logger } from 'pino';
 import type { AlertEvent } from '../domain/events.js';
-import type { LivePublisher } from './live.js';
+import type { LivePublisher } from '../adapters/live-publisher.js';
 
 export type RaiseAlert = (alert: AlertEvent) => Promise<void>;
 
