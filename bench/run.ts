@@ -22,12 +22,12 @@ import { gcCountsFile, prepareDatabase, removeRedisKeys, startStack, type Databa
 import { root } from './lib/processes.js';
 import { textTable, type FigureRow } from './lib/table.js';
 
-const USAGE = 'usage: npm run bench -- [--quick] [--only B1,B2,B3,B4,B5,B6,B7,B8,SQLITE] [--profile api,worker] [--gc api,worker]';
+const USAGE = 'usage: npm run bench -- [--quick] [--only B1,B2,B3,B4,B5,B6,B7,B8,B9,SQLITE] [--profile api,worker] [--gc api,worker]';
 
-/** Figure groups in the order they run; B2 is measured during B1. */
+/** Figure groups in the order they run; B2 and B9 are measured during B1. */
 const GROUPS: Array<{ ids: string[]; run: Figure; stack?: false }> = [
   { ids: ['B6'], run: webWeightFigure, stack: false },
-  { ids: ['B1', 'B2'], run: lifecycleFigures },
+  { ids: ['B1', 'B2', 'B9'], run: lifecycleFigures },
   { ids: ['B3'], run: trackingFigure },
   { ids: ['B4'], run: locationFigure },
   { ids: ['B5'], run: fanOutFigure },
