@@ -1,11 +1,11 @@
 /** Driver look-ups for dispatch: candidates, assignment checks and releasing a driver. */
 import { ApplicationFailure } from '@temporalio/common';
 import { QueryTypes, type Sequelize } from 'sequelize';
+import { nearestDriversWithLoad, type DriverWithLoad } from '../db/drivers.js';
 import type { DriverRef } from '../domain/delivery.js';
-import type { LatLng } from '../domain/geo.js';
+import { roadDistanceKm, type LatLng } from '../domain/geo.js';
 import type { Priority } from '../domain/pricing.js';
-import { rankCandidates, type CandidateDriver, type RankedCandidate } from '../domain/scoring.js';
-import { DRIVER_HELD_STATUSES } from '../domain/status.js';
+import { bestPossibleScore, rankCandidates, SCORING, type CandidateDriver, type RankedCandidate } from '../domain/scoring.js';
 import type { LivePublisher } from '../adapters/live-publisher.js';
 
 export interface FindCandidatesInput {
@@ -16,36 +16,36 @@ export interface FindCandidatesInput {
   excludeDriverIds: string[];
 }
 
-/** Drivers within this box around the pickup are scored; the box keeps the query on an index-sized set. */
-const SEARCH_RADIUS_DEG = 0.5;
+/** Nearest drivers fetched first; most searches end there, and each widening fetches four times as many. */
+export const FIRST_FETCH = 40;
+
+const toCandidate = (d: DriverWithLoad): CandidateDriver => ({
+  driverId: d.id,
+  name: d.name,
+  lat: d.lat!,
+  lng: d.lng!,
+  capacityKg: d.capacityKg,
+  activeLoadKg: d.activeLoadKg,
+  activeDeliveries: d.activeDeliveries,
+});
 
 export function createDispatchActivities({ sequelize, live }: { sequelize: Sequelize; live?: LivePublisher }) {
   return {
-    /** One query: on duty, located near the pickup, with their current load; the domain scores them. */
+    /**
+     * The best drivers for the job, exactly as ranking every driver in reach would give them, from the
+     * nearest few: the index yields on-duty drivers nearest first, and the search widens until no driver
+     * farther out could outscore the ones found (`bestPossibleScore`), is in reach, or is left.
+     */
     async findCandidates(input: FindCandidatesInput): Promise<RankedCandidate[]> {
-      const rows = await sequelize.query<CandidateDriver>(
-        `SELECT d.id AS "driverId", d.name, d.lat, d.lng, d.capacity_kg AS "capacityKg",
-                COALESCE(SUM((x.parcel->>'weightKg')::numeric), 0)::float AS "activeLoadKg",
-                COUNT(x.id)::int AS "activeDeliveries"
-           FROM drivers d
-           JOIN users u ON u.id = d.user_id AND u.disabled_at IS NULL
-           LEFT JOIN deliveries x ON x.driver_id = d.id AND x.status IN (:held)
-          WHERE d.on_duty AND d.lat IS NOT NULL
-            AND d.lat BETWEEN :lat - :r AND :lat + :r AND d.lng BETWEEN :lng - :r AND :lng + :r
-            AND NOT (d.id = ANY(CAST(:exclude AS uuid[])))
-          GROUP BY d.id`,
-        {
-          type: QueryTypes.SELECT,
-          replacements: {
-            lat: input.pickup.lat,
-            lng: input.pickup.lng,
-            r: SEARCH_RADIUS_DEG,
-            held: DRIVER_HELD_STATUSES,
-            exclude: `{${input.excludeDriverIds.join(',')}}`,
-          },
-        },
-      );
-      return rankCandidates(rows, { pickup: input.pickup, weightKg: input.weightKg, priority: input.priority });
+      const job = { pickup: input.pickup, weightKg: input.weightKg, priority: input.priority };
+      for (let limit = FIRST_FETCH; ; limit *= 4) {
+        const rows = await nearestDriversWithLoad(sequelize, { near: input.pickup, excludeDriverIds: input.excludeDriverIds, limit });
+        const ranked = rankCandidates(rows.map(toCandidate), job);
+        if (rows.length < limit) return ranked;
+        const farthestKm = roadDistanceKm(toCandidate(rows[rows.length - 1]!), input.pickup);
+        const last = ranked[SCORING.defaultLimit - 1];
+        if (farthestKm > SCORING.defaultMaxDistanceKm || (last && last.score > bestPossibleScore(farthestKm, input.priority))) return ranked;
+      }
     },
 
     async loadDriver(driverId: string): Promise<DriverRef> {

@@ -1,16 +1,18 @@
 /**
  * B1: deliveries driven through the whole lifecycle over HTTP, as a customer and drivers would, `lanes`
  * at a time (one driver per lane, alone in their own area, accepting each offer the moment their socket
- * shows it). Baseline: the bare workflow of baseline-workflow.ts with the same Updates and activities,
- * driven with the Temporal client against the same server.
+ * shows it). Baselines, driven with the Temporal client against the same server: the frozen bare workflow
+ * of baseline-workflow.ts (the same Updates and activities) and the lean one of baseline-lean-workflow.ts
+ * (one local activity per transition). B9: what a delivered delivery's history costs, against both.
  */
 import { randomUUID } from 'node:crypto';
 import type { Client } from '@temporalio/client';
 import type { Delivery } from '../domain/delivery.js';
-import { BASELINE_STEPS, stepUpdate, type baselineWorkflow, type BaselineStep } from './baseline-workflow.js';
+import { BASELINE_STEPS, FROZEN_SHAPE, stepUpdate, type BaselineStep } from './baseline-workflow.js';
 import { ScreenProbe, transportBaseline, type ScreenResult } from './b2-milestone-to-screen.js';
 import type { BenchContext, Figure } from './lib/context.js';
 import { DEMO_PASSWORD, startWorker } from './lib/env.js';
+import { describeCost, meanHistoryCost, type HistoryCost } from './lib/history.js';
 import { area, createDriverAt, deliveryBody, expectCall, login, waitForPositions, type Session } from './lib/http.js';
 import { connectSocket, settle, type ClientSocket } from './lib/sockets.js';
 import { Samples, summarize, timed, type Summary } from './lib/stats.js';
@@ -50,6 +52,8 @@ export interface LifecycleSetup {
   lanes: Lane[];
   /** Tracking codes of delivered deliveries (B3 reads one). */
   delivered: string[];
+  /** Their workflow ids, for B9. */
+  deliveredWorkflows: string[];
   close(): Promise<void>;
 }
 
@@ -83,6 +87,7 @@ export async function prepareLifecycle(apiUrl: string, password: string, lanes: 
     dispatcher,
     lanes: ready,
     delivered: [],
+    deliveredWorkflows: [],
     async close() {
       for (const lane of ready) lane.socket.disconnect();
       // Off duty, so later runs' deliveries never find these drivers.
@@ -125,6 +130,7 @@ async function oneDelivery(setup: LifecycleSetup, lane: Lane, samples: Samples, 
     probe?.posted(reply, sent, returned);
   }
   setup.delivered.push(created.trackingCode);
+  setup.deliveredWorkflows.push(created.workflowId);
 }
 
 /** Accumulates rounds of one side of a comparison. */
@@ -174,31 +180,42 @@ const BASELINE_NAMES: Record<BaselineStep, (typeof CALLS)[number]> = {
   confirmDelivery: 'delivered',
 };
 
-async function oneBaseline(client: Client, taskQueue: string, samples: Samples): Promise<void> {
+/** A baseline workflow type, and the workflows of it B1 ran. */
+export interface BaselineKind {
+  workflowType: 'baselineWorkflow' | 'leanBaselineWorkflow';
+  tally: Tally;
+  workflowIds: string[];
+}
+
+async function oneBaseline(client: Client, taskQueue: string, kind: BaselineKind, samples: Samples): Promise<void> {
   const workflowId = `bench-baseline-${randomUUID()}`;
   const started = performance.now();
-  const handle = await client.workflow.start<typeof baselineWorkflow>('baselineWorkflow', { workflowId, taskQueue });
+  const handle = await client.workflow.start(kind.workflowType, { workflowId, taskQueue });
   for (const step of BASELINE_STEPS) {
     const from = step === 'quoteRecorded' ? started : performance.now();
     await handle.executeUpdate(stepUpdate, { args: [step] });
     samples.add(BASELINE_NAMES[step], performance.now() - from);
   }
+  kind.workflowIds.push(workflowId);
 }
 
-export async function warmBaseline(client: Client, taskQueue: string, lanes: number): Promise<void> {
-  await Promise.all(Array.from({ length: lanes }, () => oneBaseline(client, taskQueue, new Samples())));
+export async function warmBaseline(client: Client, taskQueue: string, lanes: number, kind: BaselineKind): Promise<void> {
+  await Promise.all(Array.from({ length: lanes }, () => oneBaseline(client, taskQueue, { ...kind, workflowIds: [] }, new Samples())));
 }
 
-export async function runBaseline(client: Client, taskQueue: string, n: number, lanes: number, tally = new Tally()): Promise<LifecycleResult> {
-  await tally.round(lanes, n, () => oneBaseline(client, taskQueue, tally.samples));
-  return tally.result(lanes);
+export async function runBaseline(client: Client, taskQueue: string, n: number, lanes: number, kind: BaselineKind): Promise<LifecycleResult> {
+  await kind.tally.round(lanes, n, () => oneBaseline(client, taskQueue, kind, kind.tally.samples));
+  return kind.tally.result(lanes);
 }
 
-export function callTable(subject: LifecycleResult, baseline?: LifecycleResult): string {
+/** Histories read for B9, from the end of each side's measured deliveries. */
+const HISTORY_SAMPLE = 10;
+
+export function callTable(subject: LifecycleResult, baselines: Array<{ name: string; result: LifecycleResult }> = []): string {
   const f = (s?: Summary) => (s ? `${s.p50.toFixed(1)} / ${s.p99.toFixed(1)}` : '—');
-  return latencyTable('  call (ms, p50 / p99)', baseline ? ['HTTP lifecycle', 'bare workflow'] : ['HTTP lifecycle'], CALLS.map((c) => {
+  return latencyTable('  call (ms, p50 / p99)', ['HTTP lifecycle', ...baselines.map((b) => b.name)], CALLS.map((c) => {
     const row: [string, ...string[]] = [`  ${c}`, f(subject.calls[c])];
-    if (baseline) row.push(c === 'offer wait' ? '(in accept_offer)' : f(baseline.calls[c]));
+    for (const b of baselines) row.push(c === 'offer wait' ? '(in accept_offer)' : f(b.result.calls[c]));
     return row;
   }));
 }
@@ -216,24 +233,31 @@ export const lifecycleFigures: Figure = async (ctx) => {
   });
   const probe = await ScreenProbe.open(stack.apiUrl, setup.dispatcher.token);
   const subjectTally = new Tally();
-  const baselineTally = new Tally();
+  const frozen: BaselineKind = { workflowType: 'baselineWorkflow', tally: new Tally(), workflowIds: [] };
+  const lean: BaselineKind = { workflowType: 'leanBaselineWorkflow', tally: new Tally(), workflowIds: [] };
   const transportSamples: number[] = [];
   let screen: ScreenResult;
+  let costs: Record<'subject' | 'frozen' | 'lean', HistoryCost>;
   try {
-    log(`B1: ${sizes.deliveries} deliveries over HTTP and as bare workflows, ${sizes.lanes} at a time, in ${ROUNDS} alternating rounds`);
+    log(`B1: ${sizes.deliveries} deliveries over HTTP and as each bare workflow, ${sizes.lanes} at a time, in ${ROUNDS} alternating rounds`);
     await warmLifecycle(setup);
-    await warmBaseline(stack.client, taskQueue, sizes.lanes);
+    setup.deliveredWorkflows.length = 0;
+    await warmBaseline(stack.client, taskQueue, sizes.lanes, frozen);
+    await warmBaseline(stack.client, taskQueue, sizes.lanes, lean);
     const perRound = Math.ceil(sizes.deliveries / ROUNDS);
     for (let round = 0; round < ROUNDS; round += 1) {
       await runLifecycle(setup, perRound, subjectTally, probe);
       // B2's baseline runs alongside B1's, as B2 runs alongside the lifecycle.
       const [, transport] = await Promise.all([
-        runBaseline(stack.client, taskQueue, perRound, sizes.lanes, baselineTally),
+        runBaseline(stack.client, taskQueue, perRound, sizes.lanes, frozen),
         transportBaseline(stack.apiUrl, setup.dispatcher.token, stack.env.REDIS_PREFIX!, 50, 20),
       ]);
       transportSamples.push(...transport);
+      await runBaseline(stack.client, taskQueue, perRound, sizes.lanes, lean);
     }
     screen = await probe.result();
+    const sample = (ids: string[]) => meanHistoryCost(stack.client, ids.slice(-HISTORY_SAMPLE));
+    costs = { subject: await sample(setup.deliveredWorkflows), frozen: await sample(frozen.workflowIds), lean: await sample(lean.workflowIds) };
   } finally {
     await worker.stop();
     probe.close();
@@ -241,24 +265,51 @@ export const lifecycleFigures: Figure = async (ctx) => {
   }
   ctx.trackingCodes.push(...setup.delivered);
   const subject = subjectTally.result(sizes.lanes);
-  const baseline = baselineTally.result(sizes.lanes);
+  const baseline = frozen.tally.result(sizes.lanes);
+  const leanResult = lean.tally.result(sizes.lanes);
   const transport = summarize(transportSamples);
-  log(callTable(subject, baseline));
+  log(callTable(subject, [{ name: 'bare workflow', result: baseline }, { name: 'lean workflow', result: leanResult }]));
+  for (const [name, cost] of Object.entries(costs)) log(`B9: ${name.padEnd(7)} ${describeCost(cost)}`);
+  if (costs.frozen.activities !== FROZEN_SHAPE.activities || costs.frozen.updates !== FROZEN_SHAPE.updates) {
+    throw new Error(`B1's frozen baseline no longer has its shape (${describeCost(costs.frozen)}; frozen: ${JSON.stringify(FROZEN_SHAPE)})`);
+  }
   const ms = (x: Summary) => `p50 ${x.p50.toFixed(0)} / p99 ${x.p99.toFixed(0)} ms`;
   log(`B2: transition → dispatcher's screen ${ms(screen.transitionToScreen)}; transition → driver's POST returns ${ms(screen.transitionToReturn)}`);
 
   const ratio = subject.perSecond / baseline.perSecond;
+  const leanRatio = subject.perSecond / leanResult.perSecond;
   const s = screen.fromReturn;
+  const perDelivery = (c: HistoryCost) => `${Math.round(c.events)} events, ${(c.payloadBytes / 1024).toFixed(1)} KB, ${Math.round(c.actions)} actions`;
   return [
     {
       id: 'B1',
       name: 'lifecycle throughput',
       value: `${subject.perSecond.toFixed(1)} deliveries/s`,
-      baseline: `${baseline.perSecond.toFixed(1)} deliveries/s (bare workflow)`,
+      baseline: `${baseline.perSecond.toFixed(1)} deliveries/s (bare workflow, frozen: 17 activities)`,
       ratio,
       target: 'ratio ≥ 0.6',
       met: ratio >= 0.6,
       details: { subject, baseline },
+    },
+    {
+      id: 'B1-lean',
+      name: 'against the lean workflow',
+      value: `${subject.perSecond.toFixed(1)} deliveries/s`,
+      baseline: `${leanResult.perSecond.toFixed(1)} deliveries/s (one local activity per transition)`,
+      ratio: leanRatio,
+      target: '—',
+      met: null,
+      details: { lean: leanResult },
+    },
+    {
+      id: 'B9',
+      name: 'history per delivery',
+      value: perDelivery(costs.subject),
+      baseline: `${perDelivery(costs.frozen)} (frozen); ${perDelivery(costs.lean)} (lean)`,
+      ratio: costs.frozen.events / costs.subject.events,
+      target: '≤ 80 events, ≤ 16 KB',
+      met: costs.subject.events <= 80 && costs.subject.payloadBytes <= 16 * 1024,
+      details: costs,
     },
     {
       id: 'B2',

@@ -14,7 +14,7 @@ const worker = await Worker.create({
   connection,
   namespace: 'default',
   taskQueue,
-  workflowsPath: path.join(path.dirname(fileURLToPath(import.meta.url)), 'baseline-workflow.ts'),
+  workflowsPath: path.join(path.dirname(fileURLToPath(import.meta.url)), 'baseline-workflows.ts'),
   activities: { noop: async () => {} },
   // The delivery worker's setting (worker/delivery-worker.ts).
   maxConcurrentActivityTaskExecutions: 100,

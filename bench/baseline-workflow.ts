@@ -3,11 +3,18 @@
  * (create's first one included) and the same activities, all no-ops: each of the eight transitions is
  * recorded by one activity (the Update answers after it) and published by another behind it, and dispatch
  * runs one more (find candidates) between accepting the quote and the offer.
+ *
+ * Frozen: this is the shape deliveries had when B1 was set up (7 Updates, 17 activities), so B1's ratio
+ * says how far the product has moved from it. B1 checks the shape in every run (`FROZEN_SHAPE`) and
+ * refuses to report against a changed one.
  */
 import { allHandlersFinished, condition, defineUpdate, proxyActivities, setHandler } from '@temporalio/workflow';
 
 export const BASELINE_STEPS = ['quoteRecorded', 'acceptQuote', 'acceptOffer', 'arrivedAtPickup', 'confirmPickup', 'arrivedAtDropoff', 'confirmDelivery'] as const;
 export type BaselineStep = (typeof BASELINE_STEPS)[number];
+
+/** What each history of this workflow holds; B1 fails rather than compare against anything else. */
+export const FROZEN_SHAPE = { activities: 17, updates: 7 } as const;
 
 export const stepUpdate = defineUpdate<number, [BaselineStep]>('step');
 

@@ -1,9 +1,10 @@
 /** The public tracking view, read from the read model: shared by the HTTP route, the socket handshake and the emitter. */
-import pg from 'pg';
+import type pg from 'pg';
 import type { Sequelize } from 'sequelize';
 import { toTrackingView, type TrackingView } from '../domain/delivery.js';
 import type { DeliveryStatus } from '../domain/status.js';
 import { iso } from './deliveries.js';
+import { prepared } from './prepared.js';
 
 const CODE = /^[0-9A-Z]{16}$/;
 
@@ -67,25 +68,6 @@ export function trackingViewFromRow(row: TrackingViewRow): TrackingView {
     proof: row.proofAt ? { ...(row.recipientName ? { recipientName: row.recipientName } : {}), at: row.proofAt } : null,
     timeline: row.events.map((e) => ({ seq: e.seq, type: e.type, at: iso(e.at)! })),
   }, position);
-}
-
-interface PreparingClient {
-  query<R>(statement: { name: string; text: string; values: unknown[] }): Promise<{ rows: R[] }>;
-}
-
-/**
- * Runs a named prepared statement on a pooled connection (the API's read pool, or Sequelize's pool in
- * the worker), because planning this correlated aggregate over a join costs more than running it.
- */
-async function prepared<R extends pg.QueryResultRow>(db: Sequelize | pg.Pool, name: string, text: string, values: unknown[]): Promise<R[]> {
-  if (db instanceof pg.Pool) return (await db.query<R>({ name, text, values })).rows;
-  const pool = db.connectionManager;
-  const client = (await pool.getConnection({ type: 'read' })) as PreparingClient;
-  try {
-    return (await client.query<R>({ name, text, values })).rows;
-  } finally {
-    pool.releaseConnection(client as object);
-  }
 }
 
 /** Looks a delivery up by its tracking code (case-insensitive) or its id; null when there is none. */

@@ -2,7 +2,7 @@ import { describe, it, expect } from 'vitest';
 import fc from 'fast-check';
 import { PRIORITIES, type Priority } from './pricing.js';
 import { roadDistanceKm } from './geo.js';
-import { SCORING, rankCandidates, scoreCandidate, type CandidateDriver, type DispatchJob } from './scoring.js';
+import { SCORING, bestPossibleScore, rankCandidates, scoreCandidate, type CandidateDriver, type DispatchJob } from './scoring.js';
 
 const pickup = { lat: 52.52, lng: 13.405 };
 const job = (overrides: Partial<DispatchJob> = {}): DispatchJob => ({ pickup, weightKg: 5, priority: 'standard', ...overrides });
@@ -169,5 +169,28 @@ describe('rankCandidates properties', () => {
         expect(top).toEqual(everyone.slice(0, 3));
       }),
     );
+  });
+});
+
+describe('bestPossibleScore', () => {
+  it('is never beaten by a driver at that distance or farther, and is reached by an idle, empty one', () => {
+    fc.assert(
+      fc.property(
+        fc.double({ min: 0, max: 40, noNaN: true }),
+        fc.double({ min: 0, max: 10, noNaN: true }),
+        fc.constantFrom(10, 100, 1000),
+        fc.constantFrom(0, 5, 50),
+        fc.nat(5),
+        fc.constantFrom<Priority>(...PRIORITIES),
+        (km, fartherKm, capacityKg, activeLoadKg, activeDeliveries, priority) => {
+          const far = driver('d1', { ...kmNorth(km + fartherKm), capacityKg, activeLoadKg, activeDeliveries });
+          const bound = bestPossibleScore(roadDistanceKm(kmNorth(km), pickup), priority);
+          const score = scoreCandidate(far, job({ priority, weightKg: 0.001 }));
+          expect(score === null || score <= bound).toBe(true);
+        },
+      ),
+    );
+    expect(bestPossibleScore(0, 'standard')).toBe(100);
+    expect(scoreCandidate(driver('d1', { capacityKg: 1e9 }), job({ weightKg: 0.001 }))).toBe(100);
   });
 });

@@ -74,6 +74,16 @@ export function rankCandidates(
   return unique.slice(0, Math.max(0, Math.floor(limit)));
 }
 
+/**
+ * The highest score any driver `distanceKm` or more from the pickup could reach (empty-handed, idle):
+ * once the best drivers found so far all beat it, no driver farther out can displace them.
+ */
+export function bestPossibleScore(distanceKm: number, priority: Priority): number {
+  const w = SCORING.weights[priority];
+  const raw = w.proximity / (1 + Math.max(0, distanceKm) / SCORING.proximityHalfKm) + w.spareCapacity + w.workload;
+  return Math.round(raw * 100 * 10_000) / 10_000;
+}
+
 function evaluate(driver: CandidateDriver, job: DispatchJob): RankedCandidate | null {
   assertJob(job);
   if (!isUsableDriver(driver)) return null;

@@ -2,6 +2,7 @@
 import { randomUUID } from 'node:crypto';
 import { QueryTypes, type Sequelize } from 'sequelize';
 import type { LivePublisher } from '../../adapters/live-publisher.js';
+import { listDriversWithLoad } from '../../db/drivers.js';
 import { Driver } from '../../db/models.js';
 import type { DriverSummary } from '../../domain/drivers.js';
 import type { LocationPing } from '../../domain/schemas.js';
@@ -34,27 +35,17 @@ export class DriversService {
   ) {}
 
   async list(): Promise<DriverSummary[]> {
-    const rows = await this.deps.sequelize.query<{
-      id: string; user_id: string; name: string; vehicle_type: string; capacity_kg: number; on_duty: boolean;
-      lat: number | null; lng: number | null; heading: number | null; location_at: Date | null; active: number; weight: number;
-    }>(
-      `SELECT d.*, COUNT(x.id)::int AS active, COALESCE(SUM((x.parcel->>'weightKg')::numeric), 0)::float AS weight
-         FROM drivers d
-         JOIN users u ON u.id = d.user_id AND u.disabled_at IS NULL
-         LEFT JOIN deliveries x ON x.driver_id = d.id AND x.status IN (:held)
-        GROUP BY d.id ORDER BY d.name`,
-      { type: QueryTypes.SELECT, replacements: { held: DRIVER_HELD_STATUSES } },
-    );
+    const rows = await listDriversWithLoad(this.deps.sequelize);
     return rows.map((r) => ({
       id: r.id,
-      userId: r.user_id,
+      userId: r.userId,
       name: r.name,
-      vehicle: { type: r.vehicle_type, capacityKg: Number(r.capacity_kg) },
-      onDuty: r.on_duty,
-      position: r.lat !== null && r.lng !== null && r.location_at
-        ? { lat: r.lat, lng: r.lng, heading: r.heading, at: new Date(r.location_at).toISOString() }
+      vehicle: { type: r.vehicleType, capacityKg: Number(r.capacityKg) },
+      onDuty: r.onDuty,
+      position: r.lat !== null && r.lng !== null && r.locationAt
+        ? { lat: r.lat, lng: r.lng, heading: r.heading, at: new Date(r.locationAt).toISOString() }
         : null,
-      load: { activeDeliveries: r.active, weightKg: r.weight },
+      load: { activeDeliveries: r.activeDeliveries, weightKg: r.activeLoadKg },
     }));
   }
 

@@ -16,10 +16,13 @@ export interface Sizes {
   broadcasts: number;
   /** B7: open deliveries. */
   openDeliveries: number;
+  /** B8: drivers in the metro area, and searches on each side. */
+  fleetDrivers: number;
+  searches: number;
 }
 
-export const FULL: Sizes = { deliveries: 200, lanes: 20, sqliteDeliveries: 100, seconds: 10, connections: 50, clients: 1000, broadcasts: 40, openDeliveries: 1000 };
-export const QUICK: Sizes = { deliveries: 12, lanes: 4, sqliteDeliveries: 8, seconds: 2, connections: 50, clients: 100, broadcasts: 10, openDeliveries: 50 };
+export const FULL: Sizes = { deliveries: 200, lanes: 20, sqliteDeliveries: 100, seconds: 10, connections: 50, clients: 1000, broadcasts: 40, openDeliveries: 1000, fleetDrivers: 10_000, searches: 400 };
+export const QUICK: Sizes = { deliveries: 12, lanes: 4, sqliteDeliveries: 8, seconds: 2, connections: 50, clients: 100, broadcasts: 10, openDeliveries: 50, fleetDrivers: 10_000, searches: 60 };
 
 export interface BenchContext {
   cli: string;

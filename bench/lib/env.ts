@@ -42,8 +42,9 @@ export interface Database {
   drop(): Promise<void>;
 }
 
-export async function prepareDatabase(): Promise<Database> {
-  const name = `logistics_bench_${process.pid}`;
+/** The run's scratch database, or another one beside it (`logistics_bench_<pid>_<suffix>`). */
+export async function prepareDatabase(suffix?: string): Promise<Database> {
+  const name = `logistics_bench_${process.pid}${suffix ? `_${suffix}` : ''}`;
   const url = `postgres://postgres@127.0.0.1:5432/${name}`;
   await ensureDatabase(url);
   const sequelize = createSequelize(url, { poolMax: 2 });
