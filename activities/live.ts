@@ -3,7 +3,9 @@ import { Emitter } from '@socket.io/redis-emitter';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import type { Sequelize } from 'sequelize';
+import { alertsChangedBy } from '../db/alerts.js';
 import { loadTrackingView } from '../db/tracking.js';
+import type { AlertRecord } from '../domain/alerts.js';
 import { timelineEventOf, type Alert, type Delivery, type TimelineEvent, type TrackingView } from '../domain/delivery.js';
 import { rooms, type DriverLocationEvent, type ServerToClientEvents } from '../domain/events.js';
 import type { TransitionHook } from './read-model.js';
@@ -13,6 +15,8 @@ export interface LivePublisher {
   publishDelivery(delivery: Delivery, record?: TimelineEvent, tracking?: TrackingView | null): Promise<void>;
   publishDriverLocation(location: DriverLocationEvent, deliveryIds: string[]): Promise<void>;
   publishDriverReleased(input: { deliveryId: string; driverId: string; reason: string }): Promise<void>;
+  /** An alert raised, acknowledged or resolved, to the dispatchers' board. */
+  publishAlert(alert: AlertRecord): Promise<void>;
   /** Every socket of the account (disabled). */
   disconnectUser(userId: string, reason: string): Promise<void>;
   /** The sockets of these sign-ins only (logout, a revoked refresh family). */
@@ -99,6 +103,10 @@ export function createLivePublisher(redis: Redis, prefix: string, log?: Pick<Log
       void link.client.publish(driverDeliveriesChanged, driverId);
       await link.settle();
     },
+    async publishAlert(alert) {
+      io.to(rooms.dispatch).emit('alert:updated', alert);
+      await link.settle();
+    },
     disconnectUser(userId, reason) {
       return revoke([rooms.user(userId)], reason);
     },
@@ -116,5 +124,7 @@ export function liveTransitionHook(live: LivePublisher, readModel?: { sequelize:
   return async (record, delivery) => {
     const tracking = readModel ? await loadTrackingView(readModel.sequelize, { id: delivery.id }) : null;
     await live.publishDelivery(delivery, record, tracking?.view ?? null);
+    // Alerts raised or resolved by this transition; a retry announces them again, and boards keep the latest.
+    if (readModel) for (const alert of await alertsChangedBy(readModel.sequelize, delivery.id, record.seq)) await live.publishAlert(alert);
   };
 }
