@@ -4,6 +4,7 @@ import type { ProofInput } from '../../domain/schemas.js';
 import {
   assignSchema,
   cancelSchema,
+  codeOverrideSchema,
   createDeliverySchema,
   listDeliveriesQuerySchema,
   milestoneSchema,
@@ -73,6 +74,8 @@ export function deliveryRoutes(deps: { deliveries: DeliveriesService; proofs: Pr
     act('cancel', (ctx) => ({ reason: (ctx.state.body as { reason: string }).reason })));
   router.post('/:id/assign', requireRole('dispatcher', 'admin'), deliveryId, validate('body', assignSchema),
     act('assignDriver', (ctx) => ({ driverId: (ctx.state.body as { driverId: string }).driverId })));
+  router.post('/:id/code-override', requireRole('dispatcher', 'admin'), deliveryId, validate('body', codeOverrideSchema),
+    act('overrideDeliveryCode', (ctx) => ({ reason: (ctx.state.body as { reason: string }).reason })));
 
   router.post('/:id/milestones', requireRole('driver'), deliveryId, validate('body', milestoneSchema), async (ctx) => {
     const body = ctx.state.body as MilestoneBody;
@@ -81,7 +84,10 @@ export function deliveryRoutes(deps: { deliveries: DeliveriesService; proofs: Pr
     assertClientTimes([body.at ? clientTimeProblem(body.at, 'body.at') : null]);
     // Only a driver who can see the delivery may upload images for it.
     await deliveries.get(user, id(ctx), false);
-    const proof = body.proof ? await proofs.store(id(ctx), user.id, body.proof as ProofInput) : undefined;
+    const stored = body.proof ? await proofs.store(id(ctx), user.id, body.proof as ProofInput) : undefined;
+    // Only a hand-over checks a code; elsewhere an entered code is ignored rather than carried.
+    const codeHash = body.type === 'delivered' && body.proof?.otp ? deliveries.codeHash(id(ctx), body.proof.otp) : undefined;
+    const proof = stored && codeHash ? { ...stored, codeHash } : stored;
     ctx.body = await deliveries.act(user, id(ctx), MILESTONE_ACTIONS[body.type] as PersonAction, {
       at: body.at ? new Date(body.at).toISOString() : undefined,
       location: body.location,

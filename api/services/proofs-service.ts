@@ -26,7 +26,7 @@ export class ProofsService {
   async store(deliveryId: string, userId: string, input: ProofInput): Promise<Omit<Proof, 'at'>> {
     const proof: Omit<Proof, 'at'> = {};
     if (input.recipientName) proof.recipientName = input.recipientName;
-    if (input.otp) proof.otpVerified = false;
+    // The delivery code is not proof the API keeps: the route turns it into the workflow's keyed hash.
     for (const kind of ['signature', 'photo'] as const) {
       const dataUrl = input[kind];
       if (!dataUrl) continue;
