@@ -41,6 +41,7 @@ export function km(value: number): string {
 
 export const STATUS_LABELS: Record<DeliveryStatus, string> = {
   QUOTED: 'Quoted',
+  SCHEDULED: 'Scheduled',
   DISPATCHING: 'Finding a driver',
   ASSIGNED: 'Driver assigned',
   AT_PICKUP: 'At pickup',
@@ -84,6 +85,10 @@ const EVENT_LABELS: Record<string, string> = {
   cancelled: 'Cancelled',
   expired: 'Quote expired',
   delayed: 'Running late',
+  dispatch_started: 'Looking for a driver (window near)',
+  window_at_risk: 'Window at risk',
+  delivery_code_rejected: 'Wrong delivery code',
+  delivery_code_overridden: 'Delivery code overridden',
   alert: 'Alert',
   ai: 'AI note',
 };
