@@ -194,8 +194,11 @@ export class DeliveriesService {
       limit: query.limit + 1,
     });
     const page = rows.slice(0, query.limit);
+    const items = page.map((r) => deliveryFromRow(r, this.deps.links));
+    // The customer's own codes (scoping already keeps others' out), and every code for dispatchers; drivers get none.
+    const codes = user.role === 'driver' ? new Map<string, string>() : await this.deps.codes.codesOf(items.filter((d) => d.codeRequired).map((d) => d.id));
     return {
-      items: page.map((r) => deliveryFromRow(r, this.deps.links)),
+      items: items.map((d) => (codes.has(d.id) ? { ...d, deliveryCode: codes.get(d.id)! } : d)),
       nextCursor: rows.length > query.limit ? encodeCursor(page[page.length - 1]!) : null,
     };
   }

@@ -30,6 +30,16 @@ export class DeliveryCodes {
     return (await this.codeOf(deliveryId))!;
   }
 
+  /** The codes of several deliveries at once (a customer's list). */
+  async codesOf(deliveryIds: string[]): Promise<Map<string, string>> {
+    if (deliveryIds.length === 0) return new Map();
+    const rows = await this.sequelize.query<{ delivery_id: string; code: string }>('SELECT delivery_id, code FROM delivery_codes WHERE delivery_id IN (:deliveryIds)', {
+      type: QueryTypes.SELECT,
+      replacements: { deliveryIds },
+    });
+    return new Map(rows.map((r) => [r.delivery_id, r.code]));
+  }
+
   async codeOf(deliveryId: string): Promise<string | null> {
     const [row] = await this.sequelize.query<{ code: string }>('SELECT code FROM delivery_codes WHERE delivery_id = :deliveryId', {
       type: QueryTypes.SELECT,
