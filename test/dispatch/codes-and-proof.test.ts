@@ -21,12 +21,12 @@ describe('proof rules and delivery codes', () => {
     // debug: the most a misconfigured production could print.
     const env = { TEMPORAL_TASK_QUEUE: taskQueue, LOG_LEVEL: 'debug', MILESTONE_MAX_DISTANCE_M: '2000' };
     [apiProcess, worker] = await Promise.all([
-      startChild('api/server.ts', { ...env, PORT: String(port) }, /"api listening"/),
-      startWorkerProcess(env),
+      startChild('api/server.ts', { ...env, PORT: String(port) }, /"api listening"/, 180_000),
+      startWorkerProcess(env, 180_000),
     ]);
     base = `http://127.0.0.1:${port}`;
     [customer, dispatcher] = await loginAs(base, 'customer', 'dispatcher');
-  }, 90_000);
+  }, 240_000);
   afterAll(async () => {
     await Promise.all([worker?.kill(), apiProcess?.kill()]);
   });

@@ -16,13 +16,13 @@ describe('scheduled deliveries', () => {
   let worker: ChildService | undefined;
   let customer: Session;
   let dispatcher: Session;
-  const startWorker = () => startWorkerProcess({ TEMPORAL_TASK_QUEUE: taskQueue });
+  const startWorker = () => startWorkerProcess({ TEMPORAL_TASK_QUEUE: taskQueue }, 180_000);
 
   beforeAll(async () => {
     api = await startTestApi({ TEMPORAL_TASK_QUEUE: taskQueue, DISPATCH_LEAD_MS: String(LEAD_MS) });
     [customer, dispatcher] = await loginAs(api.url, 'customer', 'dispatcher');
     worker = await startWorker();
-  }, 90_000);
+  }, 240_000);
   afterAll(async () => {
     await worker?.kill('SIGKILL');
     await api?.close();
@@ -65,7 +65,7 @@ describe('scheduled deliveries', () => {
     const lateByMs = Date.parse(started.at) - Date.parse(expectedDispatchAt);
     expect(lateByMs).toBeGreaterThanOrEqual(0);
     expect(lateByMs).toBeLessThan(5000);
-  }, 90_000);
+  }, 300_000);
 
   it('cancels while scheduled, and never dispatches', async () => {
     const created = await call(api.url, 'POST', '/api/v1/deliveries', {
