@@ -1,6 +1,7 @@
 /** The read-model hook that pushes each committed transition to the live rooms (DESIGN §3, §6). */
 import type { Sequelize } from 'sequelize';
 import type { LivePublisher } from '../adapters/live-publisher.js';
+import { alertsChangedBy } from '../db/alerts.js';
 import { loadTrackingView } from '../db/tracking.js';
 import type { TransitionHook } from './read-model.js';
 
@@ -12,5 +13,7 @@ export function liveTransitionHook(live: LivePublisher, readModel?: { sequelize:
   return async (record, delivery) => {
     const tracking = readModel ? await loadTrackingView(readModel.sequelize, { id: delivery.id }) : null;
     await live.publishDelivery(delivery, record, tracking?.view ?? null);
+    // Alerts raised or resolved by this transition; a retry announces them again, and boards keep the latest.
+    if (readModel) for (const alert of await alertsChangedBy(readModel.sequelize, delivery.id, record.seq)) await live.publishAlert(alert);
   };
 }

@@ -1,6 +1,7 @@
 /** Writes a delivery's transitions into the Postgres read model: idempotent and ordered by `seq`. */
 import type { Sequelize } from 'sequelize';
 import type { Delivery, TransitionRecord } from '../domain/delivery.js';
+import { raiseAlert, resolveClearedAlerts } from '../db/alerts.js';
 import { deliveryFromState, type TemporalLinks } from '../db/deliveries.js';
 
 /** Runs after a transition has committed; must tolerate being called twice for the same seq. */
@@ -15,10 +16,10 @@ export interface ReadModelDeps {
 const UPSERT_DELIVERY = `
   INSERT INTO deliveries AS d (id, tracking_code, customer_id, status, seq, delayed, priority, pickup, dropoff, parcel,
     notes, quote, driver_id, driver_name, offered_driver_id, offer_expires_at, eta, promised_by, attempts, proof,
-    cancellation, workflow_id, created_at, updated_at)
+    cancellation, workflow_id, created_at, updated_at, pickup_window, dropoff_window, dispatch_at, code_required, leave_at_door)
   VALUES (:id, :trackingCode, :customerId, :status, :seq, :delayed, :priority, :pickup, :dropoff, :parcel,
     :notes, :quote, :driverId, :driverName, :offeredDriverId, :offerExpiresAt, :eta, :promisedBy, :attempts, :proof,
-    :cancellation, :workflowId, :createdAt, :updatedAt)
+    :cancellation, :workflowId, :createdAt, :updatedAt, :pickupWindow, :dropoffWindow, :dispatchAt, :codeRequired, :leaveAtDoor)
   ON CONFLICT (id) DO UPDATE SET
     status = EXCLUDED.status, seq = EXCLUDED.seq, delayed = EXCLUDED.delayed, quote = EXCLUDED.quote,
     driver_id = EXCLUDED.driver_id, driver_name = EXCLUDED.driver_name, offered_driver_id = EXCLUDED.offered_driver_id,
@@ -26,6 +27,7 @@ const UPSERT_DELIVERY = `
     attempts = EXCLUDED.attempts, proof = EXCLUDED.proof, cancellation = EXCLUDED.cancellation,
     updated_at = EXCLUDED.updated_at
   WHERE d.seq < EXCLUDED.seq`;
+// Windows and the code rule are fixed at booking: the first insert writes them.
 
 /**
  * The row and its timeline event in one statement, so one round trip instead of a transaction's four
@@ -42,6 +44,15 @@ export function createReadModelActivities({ sequelize, links, hooks }: ReadModel
   async function publish(record: TransitionRecord): Promise<void> {
     const delivery = deliveryFromState(record.snapshot, links);
     for (const hook of hooks) await hook(record, delivery);
+  }
+
+  /** The read model's alerts follow the timeline: raised by alert transitions, resolved when their cause clears. */
+  async function recordAlerts(record: TransitionRecord): Promise<void> {
+    if (record.type === 'alert') {
+      const { kind, message } = record.data as { kind: string; message: string };
+      await raiseAlert(sequelize, { deliveryId: record.deliveryId, seq: record.seq, kind, message, at: record.at });
+    }
+    await resolveClearedAlerts(sequelize, record.snapshot, record.seq);
   }
 
   return {
@@ -78,6 +89,11 @@ export function createReadModelActivities({ sequelize, links, hooks }: ReadModel
           workflowId: `delivery-${s.deliveryId}`,
           createdAt: s.createdAt,
           updatedAt: s.updatedAt,
+          pickupWindow: json(s.pickupWindow),
+          dropoffWindow: json(s.dropoffWindow),
+          dispatchAt: s.dispatchAt ?? null,
+          codeRequired: s.codeRequired ?? false,
+          leaveAtDoor: s.leaveAtDoor ?? false,
           eventSeq: record.seq,
           type: record.type,
           at: record.at,
@@ -85,6 +101,7 @@ export function createReadModelActivities({ sequelize, links, hooks }: ReadModel
           data: JSON.stringify(record.data),
         },
       });
+      await recordAlerts(record);
       if (!options.publishSeparately) await publish(record);
     },
 

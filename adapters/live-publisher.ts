@@ -2,6 +2,7 @@
 import { Emitter } from '@socket.io/redis-emitter';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
+import type { AlertRecord } from '../domain/alerts.js';
 import { timelineEventOf, type Alert, type Delivery, type TimelineEvent, type TrackingView } from '../domain/delivery.js';
 import { rooms, type AlertEvent, type DriverLocationEvent, type ServerToClientEvents } from '../domain/events.js';
 
@@ -10,8 +11,10 @@ export interface LivePublisher {
   publishDelivery(delivery: Delivery, record?: TimelineEvent, tracking?: TrackingView | null): Promise<void>;
   publishDriverLocation(location: DriverLocationEvent, deliveryIds: string[]): Promise<void>;
   publishDriverReleased(input: { deliveryId: string; driverId: string; reason: string }): Promise<void>;
-  /** An alert on the dispatcher's board that is not a transition of the delivery (see `activities/alerts.ts`). */
-  publishAlert(alert: AlertEvent): Promise<void>;
+  /** An alert that is not a transition of the delivery (see `activities/alerts.ts`), as it was raised. */
+  publishAlertRaised(alert: AlertEvent): Promise<void>;
+  /** An alert of the read model raised, acknowledged or resolved, to the dispatchers' board. */
+  publishAlert(alert: AlertRecord): Promise<void>;
   /** Every socket of the account (disabled). */
   disconnectUser(userId: string, reason: string): Promise<void>;
   /** The sockets of these sign-ins only (logout, a revoked refresh family). */
@@ -98,8 +101,12 @@ export function createLivePublisher(redis: Redis, prefix: string, log?: Pick<Log
       void link.client.publish(driverDeliveriesChanged, driverId);
       await link.settle();
     },
-    async publishAlert(alert) {
+    async publishAlertRaised(alert) {
       io.to(rooms.dispatch).emit('alert:raised', alert);
+      await link.settle();
+    },
+    async publishAlert(alert) {
+      io.to(rooms.dispatch).emit('alert:updated', alert);
       await link.settle();
     },
     disconnectUser(userId, reason) {

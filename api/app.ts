@@ -18,6 +18,7 @@ import { generalLimit } from './rate-limits.js';
 import { requestContext } from './request-context.js';
 import { routeTable } from './route-table.js';
 import { aiRoutes } from './routes/ai.js';
+import { alertRoutes } from './routes/alerts.js';
 import { authRoutes } from './routes/auth.js';
 import { deliveryRoutes } from './routes/deliveries.js';
 import { driverRoutes } from './routes/drivers.js';
@@ -136,6 +137,7 @@ export function createApp(deps: ApiDeps): BuiltApi {
     driverRoutes({ drivers: services.drivers, auth: signedIn }),
     webhookRoutes({ config: deps.config, sequelize: deps.sequelize, producer: queues, auth: signedIn }),
     notificationRoutes({ sequelize: deps.sequelize, auth: signedIn }),
+    alertRoutes({ sequelize: deps.sequelize, live: deps.live, auth: signedIn }),
     userRoutes({ accounts: services.auth, auth: signedIn }),
     aiRoutes({ ai: createAiService(deps, metrics.registry), limits: services.limits, auth: signedIn }),
   ];

@@ -15,6 +15,8 @@ export class AppError extends Error {
     message: string,
     readonly errors?: FieldProblem[],
     readonly headers?: Record<string, string>,
+    /** Further members of the problem document (RFC 9457 extensions), e.g. `triesLeft`. */
+    readonly extensions?: Record<string, unknown>,
   ) {
     super(message);
     this.name = new.target.name;
@@ -135,6 +137,7 @@ export function problemHandler(): Middleware<AppState> {
         detail: problem.message,
         code: problem.code,
         ...(problem.errors ? { errors: problem.errors } : {}),
+        ...problem.extensions,
         ...(ctx.state.requestId ? { requestId: ctx.state.requestId } : {}),
       };
     }

@@ -3,6 +3,7 @@ import { z } from 'zod';
 import {
   assignSchema,
   cancelSchema,
+  codeOverrideSchema,
   createDeliverySchema,
   createDriverSchema,
   dutySchema,
@@ -42,7 +43,8 @@ export const operations: Operation[] = [
   { method: 'post', path: '/deliveries/{id}/accept-quote', summary: 'Accept the quote: dispatch starts', roles: 'owner customer, dispatcher', body: noBodySchema, bodyOptional: true, waitsOnWorkflow: true, ok: 200 },
   { method: 'post', path: '/deliveries/{id}/cancel', summary: 'Cancel (customers before pickup)', roles: 'owner customer, dispatcher', body: cancelSchema, waitsOnWorkflow: true, ok: 200 },
   { method: 'post', path: '/deliveries/{id}/assign', summary: 'Assign or reassign a driver', roles: 'dispatcher', body: assignSchema, waitsOnWorkflow: true, ok: 200 },
-  { method: 'post', path: '/deliveries/{id}/milestones', summary: 'A driver milestone (offer answer, arrival, pickup, delivery, failed attempt, return)', roles: 'offered or assigned driver', body: milestoneSchema, waitsOnWorkflow: true, ok: 200 },
+  { method: 'post', path: '/deliveries/{id}/milestones', summary: 'A driver milestone (offer answer, arrival, pickup, delivery, failed attempt, return). 422 PROOF_REQUIRED names the missing proof (`missing`); 422 DELIVERY_CODE_MISMATCH carries `triesLeft`; 422 DELIVERY_CODE_LOCKED after the last try', roles: 'offered or assigned driver', body: milestoneSchema, waitsOnWorkflow: true, ok: 200 },
+  { method: 'post', path: '/deliveries/{id}/code-override', summary: 'Let the driver hand over without the delivery code (after too many wrong codes); the reason goes on the timeline', roles: 'dispatcher', body: codeOverrideSchema, waitsOnWorkflow: true, ok: 200 },
   { method: 'get', path: '/track/{trackingCode}', summary: 'Public tracking view', roles: 'anyone', ok: 200 },
   { method: 'get', path: '/drivers', summary: 'Drivers with duty, position and load', roles: 'dispatcher', ok: 200 },
   { method: 'post', path: '/drivers', summary: 'Create a driver account', roles: 'admin, dispatcher', body: createDriverSchema, ok: 201 },

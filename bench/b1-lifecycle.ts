@@ -34,7 +34,7 @@ const MILESTONES: Array<{ type: (typeof CALLS)[number]; status: string; body?: R
   { type: 'arrived_pickup', status: 'AT_PICKUP' },
   { type: 'picked_up', status: 'IN_TRANSIT', body: { proof: { recipientName: 'Pat Baker' } } },
   { type: 'arrived_dropoff', status: 'AT_DROPOFF' },
-  { type: 'delivered', status: 'DELIVERED', body: { proof: { recipientName: 'Maria Lopez' } } },
+  { type: 'delivered', status: 'DELIVERED', body: { proof: { recipientName: 'Maria Lopez', signature: `data:image/png;base64,${Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 1]).toString('base64')}` } } },
 ];
 
 interface Lane {

@@ -76,6 +76,17 @@ const envSchema = z.object({
   REATTEMPT_DELAY_MS: ms(DEFAULT_TIMINGS.reattemptDelayMs),
   MAX_ATTEMPTS: z.coerce.number().int().min(1).max(10).default(DEFAULT_TIMINGS.maxAttempts),
   DELIVERY_PROMISE_MS: z.coerce.number().int().min(1).optional(),
+  /** A delivery whose pickup window opens later than this waits SCHEDULED, then starts dispatch this long before. */
+  DISPATCH_LEAD_MS: ms(DEFAULT_TIMINGS.dispatchLeadMs!),
+  DELIVERY_CODE_MAX_TRIES: z.coerce.number().int().min(1).max(20).default(DEFAULT_TIMINGS.maxCodeTries!),
+  /** Priorities whose deliveries always need a delivery code (besides those booked with requireCode). */
+  DELIVERY_CODE_PRIORITIES: z
+    .string()
+    .default('')
+    .transform((v) => v.split(',').map((s) => s.trim()).filter(Boolean))
+    .pipe(z.array(z.enum(['standard', 'express', 'urgent']))),
+  /** A milestone farther than this from its stop is flagged on the timeline and raised to the dispatcher. */
+  MILESTONE_MAX_DISTANCE_M: z.coerce.number().int().min(10).default(1000),
 });
 
 type Env = z.infer<typeof envSchema>;
@@ -114,6 +125,8 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     pickupSlaMs: env.PICKUP_SLA_MS,
     reattemptDelayMs: env.REATTEMPT_DELAY_MS,
     maxAttempts: env.MAX_ATTEMPTS,
+    dispatchLeadMs: env.DISPATCH_LEAD_MS,
+    maxCodeTries: env.DELIVERY_CODE_MAX_TRIES,
     ...(env.DELIVERY_PROMISE_MS ? { deliveryPromiseMs: env.DELIVERY_PROMISE_MS } : {}),
   };
   return Object.freeze({ ...env, timings, production: env.NODE_ENV === 'production' });

@@ -7,7 +7,7 @@ import {
   type InferCreationAttributes,
   type Sequelize,
 } from 'sequelize';
-import type { Actor, Proof, Quote } from '../domain/delivery.js';
+import type { Actor, Proof, Quote, TimeWindow } from '../domain/delivery.js';
 import type { Parcel, Stop } from '../domain/schemas.js';
 import type { DeliveryStatus, Role } from '../domain/status.js';
 import type { Priority } from '../domain/pricing.js';
@@ -60,6 +60,11 @@ export class DeliveryRow extends Model<InferAttributes<DeliveryRow>, InferCreati
   declare attempts: number;
   declare proof: Proof | null;
   declare cancellation: { by: string; reason: string } | null;
+  declare pickupWindow: TimeWindow | null;
+  declare dropoffWindow: TimeWindow | null;
+  declare dispatchAt: Date | null;
+  declare codeRequired: boolean;
+  declare leaveAtDoor: boolean;
   declare workflowId: string;
   declare createdAt: Date;
   declare updatedAt: Date;
@@ -143,6 +148,11 @@ export function initModels(sequelize: Sequelize) {
       attempts: { type: DataTypes.INTEGER, allowNull: false },
       proof: DataTypes.JSONB,
       cancellation: DataTypes.JSONB,
+      pickupWindow: DataTypes.JSONB,
+      dropoffWindow: DataTypes.JSONB,
+      dispatchAt: ts(),
+      codeRequired: { type: DataTypes.BOOLEAN, allowNull: false, defaultValue: false },
+      leaveAtDoor: { type: DataTypes.BOOLEAN, allowNull: false, defaultValue: false },
       workflowId: { type: DataTypes.TEXT, allowNull: false },
       createdAt: ts(),
       updatedAt: ts(),

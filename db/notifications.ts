@@ -100,6 +100,12 @@ export function createNotificationStore(sequelize: Sequelize) {
       return select<{ email: string }>("SELECT email FROM users WHERE role = 'dispatcher' AND disabled_at IS NULL", {}).then((rows) => rows.map((r) => r.email));
     },
 
+    /** The delivery code a `delivery_code` notice carries: filled in at sending, so queue data never holds it. */
+    async deliveryCode(deliveryId: string): Promise<string | null> {
+      const [row] = await select<{ code: string }>('SELECT code FROM delivery_codes WHERE delivery_id = :deliveryId', { deliveryId });
+      return row?.code ?? null;
+    },
+
     /** The AI-written customer message the workflow recorded after a delay, if it has. */
     async delayMessage(deliveryId: string, delayedSeq: number): Promise<string | null> {
       const [row] = await select<{ message: string }>(

@@ -1,7 +1,7 @@
 /** The public tracking view, read from the read model: shared by the HTTP route, the socket handshake and the emitter. */
 import type pg from 'pg';
 import type { Sequelize } from 'sequelize';
-import { toTrackingView, type TrackingView } from '../domain/delivery.js';
+import { toTrackingView, type TimeWindow, type TrackingView } from '../domain/delivery.js';
 import type { DeliveryStatus } from '../domain/status.js';
 import { iso } from './deliveries.js';
 import { prepared } from './prepared.js';
@@ -19,6 +19,7 @@ export const isTrackingCode = (code: string): boolean => CODE.test(code);
  */
 const VIEW = (where: string) => `
   SELECT d.id, d.tracking_code AS "trackingCode", d.status, d.seq, d.delayed, d.eta, d.promised_by AS "promisedBy",
+         d.pickup_window AS "pickupWindow", d.dropoff_window AS "dropoffWindow",
          d.pickup->>'address' AS "pickupAddress", d.dropoff->>'address' AS "dropoffAddress",
          d.driver_name AS "driverName", d.driver_id AS "driverId", d.proof->>'recipientName' AS "recipientName", d.proof->>'at' AS "proofAt",
          COALESCE((SELECT json_agg(json_build_object('seq', e.seq, 'type', e.type, 'at', e.at) ORDER BY e.seq)
@@ -39,6 +40,8 @@ export interface TrackingViewRow {
   delayed: boolean;
   eta: Date | null;
   promisedBy: Date | null;
+  pickupWindow: TimeWindow | null;
+  dropoffWindow: TimeWindow | null;
   pickupAddress: string;
   dropoffAddress: string;
   driverId: string | null;
@@ -62,6 +65,8 @@ export function trackingViewFromRow(row: TrackingViewRow): TrackingView {
     delayed: row.delayed,
     eta: iso(row.eta),
     promisedBy: iso(row.promisedBy),
+    pickupWindow: row.pickupWindow,
+    dropoffWindow: row.dropoffWindow,
     pickup: { address: row.pickupAddress },
     dropoff: { address: row.dropoffAddress },
     driver: row.driverId ? { name: row.driverName ?? '' } : null,

@@ -18,6 +18,8 @@ export interface Proof {
   signatureId?: string;
   photoId?: string;
   otpVerified?: boolean;
+  /** The keyed hash of the code the driver entered (never the code): the workflow compares it with its own. */
+  codeHash?: string;
   at: string;
 }
 
@@ -41,6 +43,10 @@ export interface DeliveryTimings {
   maxAttempts: number;
   /** When set, the promise is pickup time + this; otherwise ETA + a priority slack. */
   deliveryPromiseMs?: number;
+  /** How long before its pickup window opens a scheduled delivery starts looking for a driver. */
+  dispatchLeadMs?: number;
+  /** Wrong delivery codes accepted before only a failed attempt or a dispatcher override moves it on. */
+  maxCodeTries?: number;
 }
 
 export const DEFAULT_TIMINGS: DeliveryTimings = {
@@ -51,6 +57,8 @@ export const DEFAULT_TIMINGS: DeliveryTimings = {
   pickupSlaMs: 45 * 60_000,
   reattemptDelayMs: 30 * 60_000,
   maxAttempts: 3,
+  dispatchLeadMs: 30 * 60_000,
+  maxCodeTries: 5,
 };
 
 export interface DeliveryWorkflowInput {
@@ -69,15 +77,40 @@ export interface DeliveryWorkflowInput {
   /** Use the AI re-ranking of dispatch candidates when a model is configured. */
   aiDispatch?: boolean;
   requestId?: string;
+  pickupWindow?: TimeWindow;
+  dropoffWindow?: TimeWindow;
+  /** The keyed hash of the delivery code the recipient must give; absent, no code is asked for. */
+  deliveryCodeHash?: string;
+  /** The customer allows leaving the parcel at the door: a photo is then the proof. */
+  leaveAtDoor?: boolean;
+  /** Milestones farther than this from their stop are flagged; absent, none are. */
+  maxStopDistanceM?: number;
 }
 
 /** The failure type of an activity whose write the database refused for good (SQLSTATE class 22). */
 export const DATA_REJECTED = 'DATA_REJECTED';
 
+export type AlertKind =
+  | 'unassigned'
+  | 'pickup_late'
+  | 'delayed'
+  | 'attempt_failed'
+  | 'no_candidates'
+  | 'window_at_risk'
+  | 'window_missed'
+  | 'delivery_code_locked'
+  | 'far_from_stop';
+
 export interface Alert {
-  kind: 'unassigned' | 'pickup_late' | 'delayed' | 'attempt_failed' | 'no_candidates';
+  kind: AlertKind;
   message: string;
   at: string;
+}
+
+/** A time window (ISO 8601 instants), from < to. */
+export interface TimeWindow {
+  from: string;
+  to: string;
 }
 
 export interface DeliveryState {
@@ -104,6 +137,17 @@ export interface DeliveryState {
   alerts: Alert[];
   createdAt: string;
   updatedAt: string;
+  /** Absent in deliveries started before windows existed. */
+  pickupWindow?: TimeWindow | null;
+  dropoffWindow?: TimeWindow | null;
+  dispatchAt?: string | null;
+  codeRequired?: boolean;
+  leaveAtDoor?: boolean;
+  /** Wrong codes so far; at the limit the code is locked until a failed attempt or an override. */
+  codeFailures?: number;
+  codeOverride?: { by: string; reason: string } | null;
+  /** The ETA passes the end of the window the delivery works toward. */
+  windowAtRisk?: boolean;
 }
 
 /** One step on a delivery's timeline: what the read model stores and clients replay. */
@@ -147,6 +191,14 @@ export interface Delivery {
   attempts: number;
   proof?: Proof | null;
   cancellation?: { by: ActorKind; reason: string } | null;
+  pickupWindow: TimeWindow | null;
+  dropoffWindow: TimeWindow | null;
+  /** When a scheduled delivery starts looking for a driver. */
+  dispatchAt: string | null;
+  codeRequired: boolean;
+  leaveAtDoor: boolean;
+  /** The code the recipient gives the driver: only on the booking customer's (and dispatchers') view. */
+  deliveryCode?: string;
   createdAt: string;
   updatedAt: string;
   workflowId: string;
@@ -162,6 +214,8 @@ export interface TrackingView {
   delayed: boolean;
   eta: string | null;
   promisedBy: string | null;
+  pickupWindow: TimeWindow | null;
+  dropoffWindow: TimeWindow | null;
   pickup: { address: string };
   dropoff: { address: string };
   driver: { firstName: string; position: { lat: number; lng: number; at: string } | null } | null;
@@ -177,6 +231,8 @@ export function firstName(name: string): string {
 
 /** What the public view is made from: a `Delivery`, or the few columns of it the tracking read selects. */
 export type TrackingSource = Pick<Delivery, 'trackingCode' | 'status' | 'seq' | 'delayed' | 'eta' | 'promisedBy' | 'proof'> & {
+  pickupWindow?: TimeWindow | null;
+  dropoffWindow?: TimeWindow | null;
   pickup: { address: string };
   dropoff: { address: string };
   driver: { name: string } | null;
@@ -196,6 +252,8 @@ export function toTrackingView(
     delayed: d.delayed,
     eta: d.eta ?? null,
     promisedBy: d.promisedBy ?? null,
+    pickupWindow: d.pickupWindow ?? null,
+    dropoffWindow: d.dropoffWindow ?? null,
     pickup: { address: d.pickup.address },
     dropoff: { address: d.dropoff.address },
     driver: d.driver ? { firstName: firstName(d.driver.name), position: showPosition ? driverPosition : null } : null,

@@ -1,4 +1,5 @@
 /** Socket.IO event maps shared by the server, the worker's emitter and the web client (DESIGN §6). */
+import type { AlertRecord } from './alerts.js';
 import type { Alert, Delivery, TimelineEvent, TrackingView } from './delivery.js';
 
 export interface DriverLocationEvent {
@@ -31,6 +32,8 @@ export interface ServerToClientEvents {
   'tracking:updated': (view: TrackingView) => void;
   'driver:location': (location: DriverLocationEvent) => void;
   'alert:raised': (alert: AlertEvent) => void;
+  /** An alert of the read model as it is now: raised, acknowledged or resolved (to dispatchers). */
+  'alert:updated': (alert: AlertRecord) => void;
   /** To a driver who no longer carries a delivery (reassigned or cancelled). */
   'delivery:released': (info: { deliveryId: string; reason: string }) => void;
   'session:revoked': (info: { reason: string }) => void;

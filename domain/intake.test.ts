@@ -559,3 +559,21 @@ describe('parseDeliveryRequest: properties', () => {
     );
   });
 });
+
+describe('time windows in free text', () => {
+  const now = '2025-03-13T08:30:00+01:00';
+  it('reads "tomorrow between 9 and 11" as a pickup window in the local offset', () => {
+    const { draft } = parseDeliveryRequest('Pick up at Lindenstr 1 tomorrow between 9 and 11, deliver to Kastanienallee 2', { now });
+    expect(draft.pickupWindow).toEqual({ from: '2025-03-14T08:00:00.000Z', to: '2025-03-14T10:00:00.000Z' });
+  });
+
+  it('takes am/pm from the end of the range, and a deadline as the end of the drop-off window', () => {
+    const { draft } = parseDeliveryRequest('collect from Lindenstr 1 Friday 9-11am, to Kastanienallee 2 by 5 pm', { now });
+    expect(draft.pickupWindow).toEqual({ from: '2025-03-14T08:00:00.000Z', to: '2025-03-14T10:00:00.000Z' });
+    expect(draft.dropoffWindow).toEqual({ from: '2025-03-14T08:00:00.000Z', to: '2025-03-14T16:00:00.000Z' });
+  });
+
+  it('leaves bare number ranges alone', () => {
+    expect(parseDeliveryRequest('2-3 boxes from Lindenstr 1 to Kastanienallee 2', { now }).draft.pickupWindow).toBeUndefined();
+  });
+});

@@ -13,6 +13,7 @@ import { readParcel } from './intake/parcel.js';
 import { readPriority } from './intake/priority.js';
 import { normalize, type Scan } from './intake/scan.js';
 import { readStops } from './intake/stops.js';
+import { readWindow } from './intake/window.js';
 import { parseIsoInstant } from './time.js';
 
 export { draftDeliverySchema, REQUIRED_DRAFT_FIELDS, type DraftDelivery, type DraftStop } from './intake/draft.js';
@@ -42,6 +43,7 @@ export function parseDeliveryRequest(text: string, context: IntakeContext): Inta
   const coordinates = readCoordinates(scan);
   const priority = readPriority(scan);
   const notes = readNotes(scan);
+  const pickupWindow = readWindow(scan, now);
   const deadline = readDeadline(scan, now);
   const parcel = readParcel(scan);
   const { pickup, dropoff } = readStops(scan.text, coordinates, known);
@@ -52,5 +54,15 @@ export function parseDeliveryRequest(text: string, context: IntakeContext): Inta
   if (parcel) draft.parcel = parcel;
   if (notes) draft.notes = notes;
   if (deadline) draft.deadline = deadline;
+  if (pickupWindow) {
+    draft.pickupWindow = pickupWindow;
+    // "pick up Friday 9–11, deliver by 17:00": the deadline, on the pickup's day or after, closes the drop-off window.
+    if (deadline) {
+      let end = Date.parse(deadline);
+      while (end <= Date.parse(pickupWindow.from)) end += 24 * 3600_000;
+      draft.dropoffWindow = { from: pickupWindow.from, to: new Date(end).toISOString() };
+      draft.deadline = draft.dropoffWindow.to;
+    }
+  }
   return { draft, missing: missingFields(draft) };
 }

@@ -20,7 +20,11 @@ export type NotificationTemplate =
   | 'assigned'
   | 'reassigned_away'
   | 'delivery_cancelled'
-  | 'alert';
+  | 'alert'
+  | 'delivery_code';
+
+/** Where a `delivery_code` notice's code goes; the processor fills it in when it sends. */
+export const DELIVERY_CODE_PLACEHOLDER = '{deliveryCode}';
 
 export interface PlannedNotification {
   /** The last part of the job id `<deliveryId>:<seq>:<channel>`: one per recipient of one event. */
@@ -33,7 +37,8 @@ export interface PlannedNotification {
 }
 
 type Event = Pick<TimelineEvent, 'type' | 'seq' | 'data'>;
-type DeliveryView = Pick<Delivery, 'id' | 'trackingCode' | 'customerId' | 'quote' | 'driver' | 'pickup' | 'dropoff' | 'eta' | 'attempts'>;
+type DeliveryView = Pick<Delivery, 'id' | 'trackingCode' | 'customerId' | 'quote' | 'driver' | 'pickup' | 'dropoff' | 'eta' | 'attempts'> &
+  Partial<Pick<Delivery, 'codeRequired'>>;
 
 const euros = (cents: number, currency: string) => `${(cents / 100).toFixed(2)} ${currency}`;
 const time = (iso: string | null | undefined) => (iso ? `${new Date(iso).toISOString().slice(11, 16)} UTC` : 'soon');
@@ -55,8 +60,15 @@ export function plannedNotifications(event: Event, d: DeliveryView): PlannedNoti
   const code = d.trackingCode;
   const route = `${d.pickup.address} → ${d.dropoff.address}`;
   switch (event.type) {
-    case 'quoted':
-      return [toCustomer(d, 'quote_ready', `Your quote for ${code} is ready: ${euros(d.quote.amountCents, d.quote.currency)}, valid until ${time(d.quote.expiresAt)}.`)];
+    case 'quoted': {
+      const plans = [toCustomer(d, 'quote_ready', `Your quote for ${code} is ready: ${euros(d.quote.amountCents, d.quote.currency)}, valid until ${time(d.quote.expiresAt)}.`)];
+      if (d.codeRequired) {
+        // Meant for the recipient: the booking customer passes it on (no transport reaches the recipient directly).
+        const recipient = d.dropoff.contactName ? `${d.dropoff.contactName}'s` : "The recipient's";
+        plans.push(toCustomer(d, 'delivery_code', `${recipient} delivery code for ${code} is ${DELIVERY_CODE_PLACEHOLDER}. The driver asks for it at the door.`, { channel: 'customer-code' }));
+      }
+      return plans;
+    }
     case 'assigned':
     case 'reassigned': {
       const plans = [toCustomer(d, 'driver_assigned', `${firstName(d.driver?.name)} will pick up your delivery ${code}.`)];

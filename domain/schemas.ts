@@ -32,6 +32,11 @@ export type Parcel = z.infer<typeof parcelSchema>;
 
 export const prioritySchema = z.enum(['standard', 'express', 'urgent']);
 
+const isoDateTime = z.iso.datetime({ offset: true });
+
+/** Checked against the clock by the API (domain/windows.ts): in the future, from < to, at most 14 days ahead. */
+export const timeWindowSchema = z.strictObject({ from: isoDateTime, to: isoDateTime });
+
 export const createDeliverySchema = z.strictObject({
   pickup: stopSchema,
   dropoff: stopSchema,
@@ -39,10 +44,14 @@ export const createDeliverySchema = z.strictObject({
   priority: prioritySchema.default('standard'),
   notes: safeText(1000).optional(),
   autoAccept: z.boolean().optional(),
+  pickupWindow: timeWindowSchema.optional(),
+  dropoffWindow: timeWindowSchema.optional(),
+  /** The recipient must give a 4–6 digit code before the parcel is handed over. */
+  requireCode: z.boolean().optional(),
+  /** The parcel may be left at the door; a photo is then the proof. */
+  leaveAtDoor: z.boolean().optional(),
 });
 export type CreateDeliveryBody = z.infer<typeof createDeliverySchema>;
-
-const isoDateTime = z.iso.datetime({ offset: true });
 
 /** A data: URL of an image, capped so a proof never grows past what a phone camera needs. */
 const imageDataUrl = (maxBytes: number) =>
@@ -59,7 +68,8 @@ export const proofInputSchema = z.strictObject({
   recipientName: safeText(100, 1).optional(),
   signature: imageDataUrl(PROOF_LIMITS.signatureBytes).optional(),
   photo: imageDataUrl(PROOF_LIMITS.photoBytes).optional(),
-  otp: z.string().regex(/^[0-9]{4,8}$/).optional(),
+  /** The delivery code the recipient gives (4–6 digits). */
+  otp: z.string().regex(/^[0-9]{4,6}$/).optional(),
 });
 export type ProofInput = z.infer<typeof proofInputSchema>;
 
@@ -74,6 +84,12 @@ export type MilestoneBody = z.infer<typeof milestoneSchema>;
 
 export const cancelSchema = z.strictObject({ reason: safeText(300, 1) });
 export const assignSchema = z.strictObject({ driverId: z.uuid() });
+export const codeOverrideSchema = z.strictObject({ reason: z.string().trim().min(3).max(300) });
+
+export const listAlertsQuerySchema = z.strictObject({
+  state: z.enum(['open', 'acknowledged', 'resolved']).default('open'),
+  limit: z.coerce.number().int().min(1).max(500).default(200),
+});
 
 export const listDeliveriesQuerySchema = z.strictObject({
   status: z

@@ -9,4 +9,7 @@ export const searchAttributes = {
   priority: { name: 'Priority', type: 'KEYWORD' },
   delayed: { name: 'Delayed', type: 'BOOL' },
   promisedBy: { name: 'PromisedBy', type: 'DATETIME' },
+  /** The end of the window the delivery works toward now: pickup's until picked up, then drop-off's. */
+  windowEndsAt: { name: 'WindowEndsAt', type: 'DATETIME' },
+  windowAtRisk: { name: 'WindowAtRisk', type: 'BOOL' },
 } as const;

@@ -5,6 +5,7 @@
 
 export const DELIVERY_STATUSES = [
   'QUOTED',
+  'SCHEDULED',
   'DISPATCHING',
   'ASSIGNED',
   'AT_PICKUP',
@@ -44,7 +45,9 @@ export type DeliveryAction =
   | 'startReturn'
   | 'confirmReturn'
   | 'cancel'
-  | 'expireQuote';
+  | 'expireQuote'
+  | 'startDispatch'
+  | 'overrideDeliveryCode';
 
 interface TransitionRule {
   from: readonly DeliveryStatus[];
@@ -57,7 +60,7 @@ interface TransitionRule {
   ownerBound?: boolean;
 }
 
-const BEFORE_PICKUP: readonly DeliveryStatus[] = ['QUOTED', 'DISPATCHING', 'ASSIGNED', 'AT_PICKUP'];
+const BEFORE_PICKUP: readonly DeliveryStatus[] = ['QUOTED', 'SCHEDULED', 'DISPATCHING', 'ASSIGNED', 'AT_PICKUP'];
 const UNTIL_DELIVERED: readonly DeliveryStatus[] = [
   ...BEFORE_PICKUP,
   'IN_TRANSIT',
@@ -67,7 +70,9 @@ const UNTIL_DELIVERED: readonly DeliveryStatus[] = [
 ];
 
 export const TRANSITIONS: Record<DeliveryAction, TransitionRule> = {
+  // A pickup window that opens later than the dispatch lead sends it to SCHEDULED instead (acceptQuoteTarget).
   acceptQuote: { from: ['QUOTED'], to: 'DISPATCHING', actors: ['customer', 'dispatcher', 'admin'], ownerBound: true },
+  startDispatch: { from: ['SCHEDULED'], to: 'DISPATCHING', actors: ['system'] },
   acceptOffer: { from: ['DISPATCHING'], to: 'ASSIGNED', actors: ['driver'], driverBound: 'offered' },
   declineOffer: { from: ['DISPATCHING'], to: null, actors: ['driver'], driverBound: 'offered' },
   assignDriver: { from: ['DISPATCHING', 'ASSIGNED'], to: 'ASSIGNED', actors: ['dispatcher', 'admin'] },
@@ -81,7 +86,14 @@ export const TRANSITIONS: Record<DeliveryAction, TransitionRule> = {
   confirmReturn: { from: ['RETURNING'], to: 'RETURNED', actors: ['driver'], driverBound: 'assigned' },
   cancel: { from: UNTIL_DELIVERED, to: 'CANCELLED', actors: ['customer', 'dispatcher', 'admin'], ownerBound: true },
   expireQuote: { from: ['QUOTED'], to: 'EXPIRED', actors: ['system'] },
+  /** After too many wrong delivery codes, a dispatcher may let the driver hand over without one (with a reason). */
+  overrideDeliveryCode: { from: ['AT_DROPOFF'], to: null, actors: ['dispatcher', 'admin'] },
 };
+
+/** Where an accepted quote goes: SCHEDULED while its dispatch time is still ahead, else DISPATCHING at once. */
+export function acceptQuoteTarget(dispatchAt: string | null | undefined, now: number): DeliveryStatus {
+  return dispatchAt && Date.parse(dispatchAt) > now ? 'SCHEDULED' : 'DISPATCHING';
+}
 
 /** Customers may cancel only before the parcel is picked up; dispatchers until it is delivered. */
 const CUSTOMER_CANCEL_FROM: readonly DeliveryStatus[] = BEFORE_PICKUP;

@@ -16,6 +16,8 @@ const ORDER_EVERY_MS = (everyArg > 0 ? Number(process.argv[everyArg + 1]) : 6) *
 if (!Number.isFinite(ORDER_EVERY_MS) || ORDER_EVERY_MS < 500) throw new Error('--order-every takes a number of seconds ≥ 0.5');
 /** Five drivers clear about this many open orders; more would only pile up in DISPATCHING. */
 const MAX_OPEN_ORDERS = 8;
+/** A blank PNG standing in for the signature a recipient draws on the driver's phone. */
+const SIMULATED_SIGNATURE = `data:image/png;base64,${Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0]).toString('base64')}`;
 const WORKING = ['ASSIGNED', 'AT_PICKUP', 'IN_TRANSIT', 'AT_DROPOFF'];
 const OPEN = ['QUOTED', 'DISPATCHING', ...WORKING];
 const STREETS = ['Torstraße', 'Oranienstraße', 'Kastanienallee', 'Friedrichstraße', 'Bergmannstraße', 'Skalitzer Straße', 'Kantstraße', 'Sonnenallee', 'Invalidenstraße', 'Warschauer Straße'];
@@ -115,7 +117,8 @@ class SimulatedDriver {
         return this.milestone(d, { type: 'arrived_dropoff', location: this.position });
       default:
         await sleep(2000);
-        return this.milestone(d, { type: 'delivered', proof: { recipientName: d.dropoff.contactName ?? 'Resident' } });
+        // A hand-over needs a signature or photo besides the name (domain/proof-rules.ts).
+        return this.milestone(d, { type: 'delivered', proof: { recipientName: d.dropoff.contactName ?? 'Resident', signature: SIMULATED_SIGNATURE } });
     }
   }
 

@@ -20,6 +20,8 @@ export const SEARCH_ATTRIBUTES = Object.freeze({
   Priority: 'Keyword',
   Delayed: 'Bool',
   PromisedBy: 'Datetime',
+  WindowEndsAt: 'Datetime',
+  WindowAtRisk: 'Bool',
 });
 
 const READY_TIMEOUT_MS = 60_000;

@@ -58,7 +58,7 @@ export async function createDeliveryWorker(options: DeliveryWorkerOptions): Prom
     taskQueue: options.taskQueue,
     activities: createActivities(options.deps),
     interceptors: {
-      activity: [activityGuard({ alertAfterAttempts: 5, raise: boardAlerts(options.deps.live, options.logger), ...options.guard })],
+      activity: [activityGuard({ alertAfterAttempts: 5, raise: boardAlerts({ live: options.deps.live, sequelize: options.deps.sequelize }, options.logger), ...options.guard })],
     },
     ...(await workflowSource()),
     maxConcurrentActivityTaskExecutions: options.maxConcurrentActivityTaskExecutions ?? 100,

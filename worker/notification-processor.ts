@@ -4,6 +4,7 @@ import type { Transporter } from 'nodemailer';
 import type { Logger } from 'pino';
 import type { NotificationJobData } from '../adapters/queue-producer.js';
 import type { NotificationStore } from '../db/notifications.js';
+import { DELIVERY_CODE_PLACEHOLDER } from '../domain/notifications.js';
 
 export interface NotificationProcessorDeps {
   store: NotificationStore;
@@ -25,6 +26,7 @@ const SUBJECTS: Record<string, string> = {
   reassigned_away: 'reassigned to another driver',
   delivery_cancelled: 'cancelled',
   alert: 'needs attention',
+  delivery_code: 'your delivery code',
 };
 
 export function notificationProcessor(deps: NotificationProcessorDeps) {
@@ -58,7 +60,8 @@ export function notificationProcessor(deps: NotificationProcessorDeps) {
     // A re-run after a crash between sending and acknowledging: the notification already went out.
     if (row.status === 'sent') return { notificationId: row.id, skipped: 'already sent' };
 
-    const message = data.awaitsDelayMessage ? ((await store.delayMessage(data.deliveryId, data.seq)) ?? data.message) : data.message;
+    let message = data.awaitsDelayMessage ? ((await store.delayMessage(data.deliveryId, data.seq)) ?? data.message) : data.message;
+    if (data.template === 'delivery_code') message = message.replace(DELIVERY_CODE_PLACEHOLDER, (await store.deliveryCode(data.deliveryId)) ?? '(ask the sender)');
     try {
       let channel: 'log' | 'email' = 'log';
       if (mailer && to.length > 0) {

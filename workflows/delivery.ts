@@ -21,7 +21,10 @@ import { DATA_REJECTED, timelineEventOf, type Actor, type Alert, type DeliverySt
 import { estimateArrival } from '../domain/geo.js';
 import type { RankedCandidate } from '../domain/scoring.js';
 import { searchAttributes } from '../domain/search-attributes.js';
-import { checkTransition, isRepeatedAcceptance, isTerminal, type DeliveryAction, type DeliveryStatus } from '../domain/status.js';
+import { describeMissing, distanceFromStopM, missingProof } from '../domain/proof-rules.js';
+import { acceptQuoteTarget, checkTransition, isRepeatedAcceptance, isTerminal, type DeliveryAction, type DeliveryStatus } from '../domain/status.js';
+import type { Stop } from '../domain/schemas.js';
+import { dispatchAtFor } from '../domain/windows.js';
 import { actionUpdates, quoteRecordedUpdate, stateQuery, type ActionArgs, type ActionResult, type PersonAction } from './messages.js';
 
 type Activities = ReturnType<typeof createActivities>;
@@ -65,10 +68,21 @@ export async function deliveryWorkflow(input: DeliveryWorkflowInput, resume?: De
 
   const now = () => new Date().toISOString();
 
+  /** The end of the window the delivery works toward now; only deliveries booked with windows have one. */
+  function windowEndsAt(): string | null {
+    if (isTerminal(state.status)) return null;
+    const beforePickup = ['QUOTED', 'SCHEDULED', 'DISPATCHING', 'ASSIGNED', 'AT_PICKUP'].includes(state.status);
+    return (beforePickup ? state.pickupWindow?.to : state.dropoffWindow?.to) ?? null;
+  }
+  const hasWindows = Boolean(input.pickupWindow || input.dropoffWindow);
+
   function syncSearchAttributes(): void {
-    const key = [state.status, state.driver?.id, state.delayed, state.promisedBy].join('|');
+    // Deliveries without windows upsert exactly what they always did, so their histories replay unchanged.
+    const windowKey = hasWindows ? [windowEndsAt(), state.windowAtRisk ?? false] : [];
+    const key = [state.status, state.driver?.id, state.delayed, state.promisedBy, ...windowKey].join('|');
     if (key === lastSearchKey) return;
     lastSearchKey = key;
+    const ends = windowEndsAt();
     upsertSearchAttributes([
       { key: searchAttributes.status, value: state.status },
       { key: searchAttributes.customerId, value: state.customerId },
@@ -76,6 +90,12 @@ export async function deliveryWorkflow(input: DeliveryWorkflowInput, resume?: De
       { key: searchAttributes.delayed, value: state.delayed },
       { key: searchAttributes.driverId, value: state.driver?.id ?? null },
       { key: searchAttributes.promisedBy, value: state.promisedBy ? new Date(state.promisedBy) : null },
+      ...(hasWindows
+        ? [
+            { key: searchAttributes.windowEndsAt, value: ends ? new Date(ends) : null },
+            { key: searchAttributes.windowAtRisk, value: state.windowAtRisk ?? false },
+          ]
+        : []),
     ]);
   }
 
@@ -154,6 +174,34 @@ export async function deliveryWorkflow(input: DeliveryWorkflowInput, resume?: De
     if (i >= 0) compensations.splice(i, 1);
   }
 
+  /** The location's distance from its stop when it is farther than the delivery tolerates, else null. */
+  function farFrom(stop: Stop, args: ActionArgs): number | null {
+    const limit = input.maxStopDistanceM;
+    const distanceM = limit ? distanceFromStopM(args.location, stop) : null;
+    return distanceM !== null && limit && distanceM > limit ? distanceM : null;
+  }
+
+  /** Timeline data of a milestone at a stop: its location, and a flag when it was far from the stop. */
+  function placeData(stop: Stop, args: ActionArgs): Record<string, unknown> {
+    const far = farFrom(stop, args);
+    return far === null ? locationData(args) : { ...locationData(args), farFromStopM: far };
+  }
+
+  /** Raised after the milestone's own transition, so the flag and the alert follow it on the timeline. */
+  function alertIfFar(type: string, stop: Stop, args: ActionArgs): void {
+    const far = farFrom(stop, args);
+    if (far !== null) raiseAlert('far_from_stop', `${type} reported ${far} m from ${stop.address}`);
+  }
+
+  const maxCodeTries = timings.maxCodeTries ?? 5;
+  const codeLocked = () => Boolean(state.codeRequired && !state.codeOverride && (state.codeFailures ?? 0) >= maxCodeTries);
+
+  /** Proof without its code hash: the timeline and the read model never carry it. */
+  function keptProof(proof: ActionArgs['proof'], at: string, codeChecked: boolean) {
+    const { codeHash: _hash, ...rest } = proof ?? {};
+    return { ...rest, ...(codeChecked ? { otpVerified: true } : {}), at };
+  }
+
   // --- Updates: validators reject with a precise reason before anything is written to history. ---
 
   function validate(action: DeliveryAction, args: ActionArgs): void {
@@ -162,6 +210,25 @@ export async function deliveryWorkflow(input: DeliveryWorkflowInput, resume?: De
     if (isRepeatedAcceptance(subject, action, actor)) return;
     const denial = checkTransition(subject, action, actor);
     if (denial) throw ApplicationFailure.create({ type: denial.code, message: denial.message, nonRetryable: true });
+    if (action === 'confirmDelivery' && codeLocked()) {
+      throw ApplicationFailure.create({
+        type: 'DELIVERY_CODE_LOCKED',
+        message: `${maxCodeTries} wrong delivery codes: report a failed attempt, or ask a dispatcher to override`,
+        nonRetryable: true,
+      });
+    }
+    const missing = missingProof(action, {
+      leaveAtDoor: state.leaveAtDoor,
+      codeRequired: state.codeRequired,
+      codeOverridden: Boolean(state.codeOverride),
+    }, args.proof);
+    if (missing.length > 0) {
+      throw ApplicationFailure.create({ type: 'PROOF_REQUIRED', message: describeMissing(missing), details: [{ missing }], nonRetryable: true });
+    }
+    if (action === 'overrideDeliveryCode') {
+      if (!state.codeRequired) throw ApplicationFailure.create({ type: 'INVALID_TRANSITION', message: 'this delivery has no delivery code', nonRetryable: true });
+      if (!args.reason) throw ApplicationFailure.create({ type: 'VALIDATION', message: 'a reason is required', nonRetryable: true });
+    }
     if (action === 'assignDriver') {
       if (!args.driverId) throw ApplicationFailure.create({ type: 'VALIDATION', message: 'driverId is required', nonRetryable: true });
       if (args.driverId === state.driver?.id) {
@@ -171,7 +238,7 @@ export async function deliveryWorkflow(input: DeliveryWorkflowInput, resume?: De
   }
 
   const handlers: Record<PersonAction, (args: ActionArgs) => Promise<number>> = {
-    acceptQuote: async (args) => transition('quote_accepted', args.actor, moveTo('DISPATCHING')),
+    acceptQuote: async (args) => transition('quote_accepted', args.actor, moveTo(acceptQuoteTarget(state.dispatchAt, Date.now()))),
     acceptOffer: async (args) => {
       // Already theirs: nothing changes, the answer is the delivery once all it did so far is recorded.
       if (state.driver && state.driver.id === args.actor.driverId) return state.seq;
@@ -205,31 +272,63 @@ export async function deliveryWorkflow(input: DeliveryWorkflowInput, resume?: De
       if (previous) await acts.releaseDriver({ deliveryId: state.deliveryId, driverId: previous.id, reason: 'reassigned' });
       return seq;
     },
-    arrivedAtPickup: async (args) => transition('arrived_pickup', args.actor, moveTo('AT_PICKUP'), locationData(args), args.at),
+    arrivedAtPickup: async (args) => {
+      const seq = transition('arrived_pickup', args.actor, moveTo('AT_PICKUP'), placeData(state.pickup, args), args.at);
+      alertIfFar('arrived_pickup', state.pickup, args);
+      return seq;
+    },
     confirmPickup: async (args) => {
       const at = args.at ?? now();
-      return transition('picked_up', args.actor, () => {
+      const seq = transition('picked_up', args.actor, () => {
         state.status = 'IN_TRANSIT';
         state.eta = estimateArrival(state.pickup, state.dropoff, at);
         state.promisedBy = timings.deliveryPromiseMs
           ? new Date(Date.parse(at) + timings.deliveryPromiseMs).toISOString()
           : new Date(Date.parse(state.eta) + PROMISE_SLACK_MS[state.priority]).toISOString();
-      }, { ...locationData(args), proof: args.proof ?? null }, at);
+      }, { ...placeData(state.pickup, args), proof: args.proof ?? null }, at);
+      alertIfFar('picked_up', state.pickup, args);
+      checkDropoffWindow();
+      return seq;
     },
-    arrivedAtDropoff: async (args) => transition('arrived_dropoff', args.actor, moveTo('AT_DROPOFF'), locationData(args), args.at),
+    arrivedAtDropoff: async (args) => {
+      const seq = transition('arrived_dropoff', args.actor, moveTo('AT_DROPOFF'), placeData(state.dropoff, args), args.at);
+      alertIfFar('arrived_dropoff', state.dropoff, args);
+      return seq;
+    },
     confirmDelivery: async (args) => {
       const at = args.at ?? now();
-      return transition('delivered', args.actor, () => {
+      const checkCode = Boolean(state.codeRequired && !state.codeOverride);
+      if (checkCode && args.proof?.codeHash !== input.deliveryCodeHash) {
+        // A wrong code is history (it counts toward the lock), but the hand-over does not happen.
+        const failures = (state.codeFailures ?? 0) + 1;
+        const triesLeft = Math.max(0, maxCodeTries - failures);
+        const seq = transition('delivery_code_rejected', args.actor, () => {
+          state.codeFailures = failures;
+        }, { triesLeft }, at);
+        if (triesLeft === 0) raiseAlert('delivery_code_locked', `${maxCodeTries} wrong delivery codes at ${state.dropoff.address}`);
+        await recorded(state.seq);
+        throw ApplicationFailure.create({
+          type: 'DELIVERY_CODE_MISMATCH',
+          message: triesLeft > 0 ? `the delivery code does not match; ${triesLeft} tries left` : 'the delivery code does not match; no tries left',
+          details: [{ triesLeft, seq }],
+          nonRetryable: true,
+        });
+      }
+      const seq = transition('delivered', args.actor, () => {
         state.status = 'DELIVERED';
-        state.proof = { ...args.proof, at };
+        state.proof = keptProof(args.proof, at, checkCode);
         compensations.length = 0;
-      }, { ...locationData(args), proof: { ...args.proof, at } }, at);
+      }, { ...placeData(state.dropoff, args), proof: keptProof(args.proof, at, checkCode) }, at);
+      alertIfFar('delivered', state.dropoff, args);
+      return seq;
     },
     reportFailedAttempt: async (args) => {
       const seq = transition('attempt_failed', args.actor, () => {
         state.status = 'ATTEMPT_FAILED';
         state.attempts += 1;
-      }, { ...locationData(args), reason: args.reason ?? 'unspecified', attempt: state.attempts + 1 }, args.at);
+        // The next attempt may meet someone who has the code.
+        if (state.codeFailures) state.codeFailures = 0;
+      }, { ...placeData(state.dropoff, args), reason: args.reason ?? 'unspecified', attempt: state.attempts + 1 }, args.at);
       raiseAlert('attempt_failed', `attempt ${state.attempts} failed: ${args.reason ?? 'unspecified'}`);
       return seq;
     },
@@ -237,10 +336,13 @@ export async function deliveryWorkflow(input: DeliveryWorkflowInput, resume?: De
       const at = args.at ?? now();
       return transition('returned', args.actor, () => {
         state.status = 'RETURNED';
-        state.proof = { ...args.proof, at };
+        state.proof = keptProof(args.proof, at, false);
         compensations.length = 0;
-      }, { ...locationData(args), proof: { ...args.proof, at } }, at);
+      }, { ...placeData(state.pickup, args), proof: keptProof(args.proof, at, false) }, at);
     },
+    overrideDeliveryCode: async (args) => transition('delivery_code_overridden', args.actor, () => {
+      state.codeOverride = { by: args.actor.name ?? args.actor.kind, reason: args.reason! };
+    }, { reason: args.reason }),
     cancel: async (args) => {
       const reason = args.reason ?? 'no reason given';
       const seq = transition('cancelled', args.actor, () => {
@@ -286,7 +388,7 @@ export async function deliveryWorkflow(input: DeliveryWorkflowInput, resume?: De
     syncSearchAttributes();
     const customer: Actor = { kind: 'customer', userId: input.customerId, ...(input.requestId ? { requestId: input.requestId } : {}) };
     transition('quoted', customer, () => {}, { quote: input.quote });
-    if (input.autoAccept) transition('quote_accepted', customer, moveTo('DISPATCHING'));
+    if (input.autoAccept) transition('quote_accepted', customer, moveTo(acceptQuoteTarget(state.dispatchAt, Date.now())));
   }
 
   async function untilStatusChanges(timeoutMs?: number): Promise<boolean> {
@@ -391,9 +493,48 @@ export async function deliveryWorkflow(input: DeliveryWorkflowInput, resume?: De
     }
   }
 
+  function checkDropoffWindow(): void {
+    const end = state.dropoffWindow?.to;
+    if (!end || !state.eta || state.windowAtRisk || Date.parse(state.eta) <= Date.parse(end)) return;
+    transition('window_at_risk', SYSTEM, () => {
+      state.windowAtRisk = true;
+    }, { window: 'dropoff', eta: state.eta, windowEndsAt: end });
+    raiseAlert('window_at_risk', `ETA ${state.eta} passes the drop-off window ending ${end}`);
+  }
+
+  /** Timers on the windows: at risk when the pickup window opens with no driver; missed when a window ends first. */
+  async function watchWindows(): Promise<void> {
+    const notAssigned = () => ['SCHEDULED', 'DISPATCHING'].includes(state.status);
+    const notPickedUp = () => ['SCHEDULED', 'DISPATCHING', 'ASSIGNED', 'AT_PICKUP'].includes(state.status);
+    const pickup = state.pickupWindow;
+    if (pickup) {
+      await condition(() => !notAssigned(), Math.max(1, Date.parse(pickup.from) - Date.now()));
+      if (notAssigned() && !state.windowAtRisk) {
+        transition('window_at_risk', SYSTEM, () => {
+          state.windowAtRisk = true;
+        }, { window: 'pickup', windowEndsAt: pickup.to });
+        raiseAlert('window_at_risk', `pickup window opened at ${pickup.from} with no driver assigned`);
+      }
+      await condition(() => !notPickedUp(), Math.max(1, Date.parse(pickup.to) - Date.now()));
+      if (notPickedUp() && !isTerminal(state.status)) raiseAlert('window_missed', `not picked up by the end of its pickup window (${pickup.to})`);
+    }
+    const dropoff = state.dropoffWindow;
+    if (dropoff) {
+      const done = () => isTerminal(state.status) || state.status === 'RETURNING';
+      if (!(await condition(done, Math.max(1, Date.parse(dropoff.to) - Date.now())))) {
+        raiseAlert('window_missed', `not delivered by the end of its drop-off window (${dropoff.to})`);
+      }
+    }
+  }
+
   let pickupWatched = false;
   let promiseWatched = false;
+  let windowsWatched = false;
   while (!isTerminal(state.status)) {
+    if (hasWindows && !windowsWatched && state.status !== 'QUOTED') {
+      windowsWatched = true;
+      void watchWindows();
+    }
     if (workflowInfo().continueAsNewSuggested) {
       await condition(settled);
       await continueAsNew<typeof deliveryWorkflow>(input, { state, compensations: [...compensations] });
@@ -407,6 +548,14 @@ export async function deliveryWorkflow(input: DeliveryWorkflowInput, resume?: De
             state.quote.voidedAt = now();
           }));
           await runCompensations('quote expired');
+        }
+        break;
+      }
+      case 'SCHEDULED': {
+        // A durable timer: it fires at dispatchAt whichever worker holds the delivery then.
+        const dispatchAt = state.dispatchAt ?? now();
+        if (!(await untilStatusChanges(Math.max(1, Date.parse(dispatchAt) - Date.now())))) {
+          transition('dispatch_started', SYSTEM, moveTo('DISPATCHING'), { dispatchAt });
         }
         break;
       }
@@ -482,5 +631,13 @@ function initialState(input: DeliveryWorkflowInput): DeliveryState {
     alerts: [],
     createdAt: input.createdAt,
     updatedAt: input.createdAt,
+    pickupWindow: input.pickupWindow ?? null,
+    dropoffWindow: input.dropoffWindow ?? null,
+    dispatchAt: dispatchAtFor(input.pickupWindow, input.timings.dispatchLeadMs ?? 0),
+    codeRequired: Boolean(input.deliveryCodeHash),
+    leaveAtDoor: Boolean(input.leaveAtDoor),
+    codeFailures: 0,
+    codeOverride: null,
+    windowAtRisk: false,
   };
 }

@@ -21,7 +21,7 @@ export interface ActionArgs {
 export type ActionResult = DeliveryState & { applied?: { event: TimelineEvent; state: DeliveryState } };
 
 /** Actions a person can take through an Update; the remaining ones are the workflow's own timers. */
-export type PersonAction = Exclude<DeliveryAction, 'reattempt' | 'startReturn' | 'expireQuote'>;
+export type PersonAction = Exclude<DeliveryAction, 'reattempt' | 'startReturn' | 'expireQuote' | 'startDispatch'>;
 
 export const acceptQuoteUpdate = defineUpdate<ActionResult, [ActionArgs]>('acceptQuote');
 export const acceptOfferUpdate = defineUpdate<ActionResult, [ActionArgs]>('acceptOffer');
@@ -34,6 +34,7 @@ export const confirmDeliveryUpdate = defineUpdate<ActionResult, [ActionArgs]>('c
 export const reportFailedAttemptUpdate = defineUpdate<ActionResult, [ActionArgs]>('reportFailedAttempt');
 export const confirmReturnUpdate = defineUpdate<ActionResult, [ActionArgs]>('confirmReturn');
 export const cancelUpdate = defineUpdate<ActionResult, [ActionArgs]>('cancel');
+export const overrideDeliveryCodeUpdate = defineUpdate<ActionResult, [ActionArgs]>('overrideDeliveryCode');
 /** Returns once the delivery's first transition is in the read model, so the API can answer at once. */
 export const quoteRecordedUpdate = defineUpdate<DeliveryState, []>('quoteRecorded');
 
@@ -49,6 +50,7 @@ export const actionUpdates = {
   reportFailedAttempt: reportFailedAttemptUpdate,
   confirmReturn: confirmReturnUpdate,
   cancel: cancelUpdate,
+  overrideDeliveryCode: overrideDeliveryCodeUpdate,
 } as const satisfies Record<PersonAction, unknown>;
 
 export const stateQuery = defineQuery<DeliveryState>('state');

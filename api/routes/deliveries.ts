@@ -4,6 +4,7 @@ import type { ProofInput } from '../../domain/schemas.js';
 import {
   assignSchema,
   cancelSchema,
+  codeOverrideSchema,
   createDeliverySchema,
   listDeliveriesQuerySchema,
   milestoneSchema,
@@ -73,6 +74,8 @@ export function deliveryRoutes(deps: { deliveries: DeliveriesService; proofs: Pr
     act('cancel', (ctx) => ({ reason: (ctx.state.body as { reason: string }).reason })));
   router.post('/:id/assign', requireRole('dispatcher', 'admin'), deliveryId, validate('body', assignSchema),
     act('assignDriver', (ctx) => ({ driverId: (ctx.state.body as { driverId: string }).driverId })));
+  router.post('/:id/code-override', requireRole('dispatcher', 'admin'), deliveryId, validate('body', codeOverrideSchema),
+    act('overrideDeliveryCode', (ctx) => ({ reason: (ctx.state.body as { reason: string }).reason })));
 
   router.post('/:id/milestones', requireRole('driver'), deliveryId, validate('body', milestoneSchema), async (ctx) => {
     const body = ctx.state.body as MilestoneBody;
@@ -84,10 +87,13 @@ export function deliveryRoutes(deps: { deliveries: DeliveriesService; proofs: Pr
     // Images are checked now but stored only once the workflow has accepted the milestone, and only for
     // milestones that keep a proof: a refused or proof-less milestone leaves nothing behind.
     const prepared = body.proof && PROOF_MILESTONES.includes(body.type) ? proofs.prepare(id(ctx), user.id, body.proof as ProofInput) : undefined;
+    // Only a hand-over checks a code; elsewhere an entered code is ignored rather than carried.
+    const codeHash = body.type === 'delivered' && body.proof?.otp ? deliveries.codeHash(id(ctx), body.proof.otp) : undefined;
+    const proof = codeHash ? { ...prepared?.proof, codeHash } : prepared?.proof;
     const delivery = await deliveries.act(user, id(ctx), MILESTONE_ACTIONS[body.type] as PersonAction, {
       at: body.at ? new Date(body.at).toISOString() : undefined,
       location: body.location,
-      proof: prepared?.proof,
+      proof,
       reason: body.reason,
     }, ctx.state.idempotencyKey, ctx.state.requestId);
     if (prepared) await proofs.save(prepared);

@@ -8,7 +8,8 @@ import { DeliveryEventRow, DeliveryRow } from '../../db/models.js';
 import type { Delivery, DeliveryTimings, DeliveryWorkflowInput } from '../../domain/delivery.js';
 import { workflowIdFor } from '../../domain/delivery.js';
 import { roadDistanceKm } from '../../domain/geo.js';
-import { isQuotableDistance, PRICING, quotePrice } from '../../domain/pricing.js';
+import { isQuotableDistance, PRICING, quotePrice, type Priority } from '../../domain/pricing.js';
+import { normalizeWindow, windowProblems } from '../../domain/windows.js';
 import type { CreateDeliveryBody } from '../../domain/schemas.js';
 import { searchAttributes } from '../../domain/search-attributes.js';
 import { DELIVERY_STATUSES, type DeliveryStatus } from '../../domain/status.js';
@@ -19,6 +20,7 @@ import type { AuthUser } from '../types.js';
 import type { LivePublisher } from '../../adapters/live-publisher.js';
 import type { TrackingReads } from './tracking-reads.js';
 import { temporalError, updateError } from './temporal-errors.js';
+import type { DeliveryCodes } from './delivery-codes.js';
 
 export interface DeliveriesServiceDeps {
   temporal: Client;
@@ -37,6 +39,11 @@ export interface DeliveriesServiceDeps {
   /** Drops this instance's cached public view of a delivery the caller just changed. */
   tracking?: Pick<TrackingReads, 'changed'>;
   log?: Pick<Logger, 'warn'>;
+  codes: DeliveryCodes;
+  /** Priorities whose deliveries always need a delivery code. */
+  codePriorities: readonly Priority[];
+  /** Milestones farther than this from their stop are flagged. */
+  maxStopDistanceM: number;
 }
 
 /**
@@ -95,6 +102,10 @@ export class DeliveriesService {
   async create(user: AuthUser, body: CreateDeliveryBody, options: { requestId?: string; idempotencyKey?: string } = {}): Promise<Delivery> {
     const { requestId, idempotencyKey } = options;
     const now = new Date();
+    const problems = windowProblems(body, now.getTime());
+    if (problems.length > 0) throw new ValidationError(problems);
+    const pickupWindow = normalizeWindow(body.pickupWindow);
+    const dropoffWindow = normalizeWindow(body.dropoffWindow);
     const distanceKm = roadDistanceKm(body.pickup, body.dropoff);
     if (!isQuotableDistance(distanceKm)) {
       throw new AppError(422, 'DISTANCE_TOO_LONG', `pickup and drop-off are ${Math.round(distanceKm)} km apart by road; a delivery covers at most ${PRICING.maxDistanceKm} km`, [
@@ -103,6 +114,8 @@ export class DeliveriesService {
     }
     const price = quotePrice({ distanceKm, parcel: body.parcel, priority: body.priority, requestedAt: now.toISOString() });
     const deliveryId = idempotencyKey ? deliveryIdFor(user.id, idempotencyKey, body) : randomUUID();
+    const needsCode = body.requireCode ?? this.deps.codePriorities.includes(body.priority);
+    const code = needsCode ? await this.deps.codes.issue(deliveryId) : null;
     const input: DeliveryWorkflowInput = {
       deliveryId,
       trackingCode: newTrackingCode(),
@@ -118,6 +131,11 @@ export class DeliveriesService {
       createdAt: now.toISOString(),
       aiDispatch: this.deps.aiDispatch,
       requestId,
+      ...(pickupWindow ? { pickupWindow } : {}),
+      ...(dropoffWindow ? { dropoffWindow } : {}),
+      ...(code ? { deliveryCodeHash: this.deps.codes.hash(deliveryId, code) } : {}),
+      ...(body.leaveAtDoor ? { leaveAtDoor: true } : {}),
+      maxStopDistanceM: this.deps.maxStopDistanceM,
     };
     try {
       const handle = await this.deps.temporal.workflow.start('deliveryWorkflow', {
@@ -131,9 +149,10 @@ export class DeliveriesService {
           { key: searchAttributes.customerId, value: user.id },
           { key: searchAttributes.priority, value: body.priority },
           { key: searchAttributes.delayed, value: false },
+          ...(pickupWindow || dropoffWindow ? [{ key: searchAttributes.windowEndsAt, value: new Date((pickupWindow ?? dropoffWindow)!.to) }] : []),
         ],
       });
-      return deliveryFromState(await this.withinDeadline(() => handle.executeUpdate(quoteRecordedUpdate)), this.deps.links);
+      return this.withCode(user, deliveryFromState(await this.withinDeadline(() => handle.executeUpdate(quoteRecordedUpdate)), this.deps.links));
     } catch (err) {
       if (err instanceof WorkflowExecutionAlreadyStartedError && idempotencyKey) return this.alreadyCreated(user, deliveryId);
       throw temporalError(err, deliveryId);
@@ -153,7 +172,7 @@ export class DeliveriesService {
     try {
       const handle = this.deps.temporal.workflow.getHandle(workflowIdFor(deliveryId));
       const state = await this.withinDeadline(() => handle.executeUpdate(quoteRecordedUpdate));
-      if (state.customerId === user.id) return deliveryFromState(state, this.deps.links);
+      if (state.customerId === user.id) return this.withCode(user, deliveryFromState(state, this.deps.links));
     } catch (err) {
       const mapped = temporalError(err, deliveryId);
       if (mapped !== err) throw mapped;
@@ -192,8 +211,11 @@ export class DeliveriesService {
       limit: query.limit + 1,
     });
     const page = rows.slice(0, query.limit);
+    const items = page.map((r) => deliveryFromRow(r, this.deps.links));
+    // The customer's own codes (scoping already keeps others' out), and every code for dispatchers; drivers get none.
+    const codes = user.role === 'driver' ? new Map<string, string>() : await this.deps.codes.codesOf(items.filter((d) => d.codeRequired).map((d) => d.id));
     return {
-      items: page.map((r) => deliveryFromRow(r, this.deps.links)),
+      items: items.map((d) => (codes.has(d.id) ? { ...d, deliveryCode: codes.get(d.id)! } : d)),
       nextCursor: rows.length > query.limit ? encodeCursor(page[page.length - 1]!) : null,
     };
   }
@@ -202,7 +224,22 @@ export class DeliveriesService {
     const row = await DeliveryRow.findOne({ where: { [Op.and]: [{ id }, visibleTo(user)] } });
     if (!row) throw new NotFoundError('delivery');
     const events = withTimeline ? await DeliveryEventRow.findAll({ where: { deliveryId: id }, order: [['seq', 'ASC']] }) : undefined;
-    return deliveryFromRow(row, this.deps.links, events);
+    const delivery = deliveryFromRow(row, this.deps.links, events);
+    return withTimeline ? this.withCode(user, delivery) : delivery;
+  }
+
+  /** The code is the booking customer's to pass on, and dispatchers'; drivers must hear it from the recipient. */
+  private async withCode(user: AuthUser, delivery: Delivery): Promise<Delivery> {
+    if (!delivery.codeRequired) return delivery;
+    const mayRead = user.role === 'dispatcher' || user.role === 'admin' || (user.role === 'customer' && user.id === delivery.customerId);
+    if (!mayRead) return delivery;
+    const code = await this.deps.codes.codeOf(delivery.id);
+    return code ? { ...delivery, deliveryCode: code } : delivery;
+  }
+
+  /** The keyed hash the workflow compares a driver's code with. */
+  codeHash(deliveryId: string, code: string): string {
+    return this.deps.codes.hash(deliveryId, code);
   }
 
   /** Sends one Update; the workflow's validator is the authority on whether it is allowed now. */

@@ -12,6 +12,7 @@ import { sessionsEndedChannel } from '../auth/session-cache.js';
 import { TokenService } from '../auth/tokens.js';
 import { createRateLimits } from '../rate-limits.js';
 import { DeliveriesService } from './deliveries-service.js';
+import { DeliveryCodes } from './delivery-codes.js';
 import { DriversService } from './drivers-service.js';
 import { LocationBuffer } from './location-buffer.js';
 import { ProofsService } from './proofs-service.js';
@@ -65,6 +66,9 @@ export function createServices(deps: ApiDeps) {
       live: deps.live,
       tracking,
       log: deps.logger,
+      codes: new DeliveryCodes(sequelize, config.JWT_SECRET),
+      codePriorities: config.DELIVERY_CODE_PRIORITIES,
+      maxStopDistanceM: config.MILESTONE_MAX_DISTANCE_M,
     }),
     drivers: new DriversService({ sequelize, auth, live: deps.live, locations }),
   };

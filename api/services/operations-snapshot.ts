@@ -41,7 +41,7 @@ const LIST_LIMIT = 10;
 const DRIVER_LIMIT = 25;
 
 const TERMINAL = [...TERMINAL_STATUSES];
-const CARRYING = DELIVERY_STATUSES.filter((s) => !TERMINAL_STATUSES.includes(s) && s !== 'QUOTED' && s !== 'DISPATCHING');
+const CARRYING = DELIVERY_STATUSES.filter((s) => !TERMINAL_STATUSES.includes(s) && s !== 'QUOTED' && s !== 'SCHEDULED' && s !== 'DISPATCHING');
 
 const ITEM = `json_build_object(
   'trackingCode', tracking_code, 'status', status, 'priority', priority, 'driverName', driver_name,

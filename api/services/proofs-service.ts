@@ -49,7 +49,7 @@ export class ProofsService {
     const proof: Omit<Proof, 'at'> = {};
     const images: ProofImage[] = [];
     if (input.recipientName) proof.recipientName = input.recipientName;
-    if (input.otp) proof.otpVerified = false;
+    // The delivery code is not proof the API keeps: the route turns it into the workflow's keyed hash.
     for (const kind of ['signature', 'photo'] as const) {
       const dataUrl = input[kind];
       if (!dataUrl) continue;

@@ -29,6 +29,16 @@ export function updateError(err: unknown, deliveryId?: string): Error {
         return new AppError(422, 'DRIVER_NOT_FOUND', message);
       case 'VALIDATION':
         return new AppError(400, 'VALIDATION_FAILED', message);
+      case 'PROOF_REQUIRED':
+      case 'DELIVERY_CODE_MISMATCH':
+      case 'DELIVERY_CODE_LOCKED': {
+        // What is missing, or how many tries are left, travel as the failure's details.
+        const [details] = (failure.details ?? []) as Array<Record<string, unknown> | undefined>;
+        const extensions: Record<string, unknown> = {};
+        if (details && 'missing' in details) extensions.missing = details.missing;
+        if (details && 'triesLeft' in details) extensions.triesLeft = details.triesLeft;
+        return new AppError(422, type, message, undefined, undefined, extensions);
+      }
       default:
         return new ConflictError(message, type ?? 'UPDATE_REJECTED');
     }

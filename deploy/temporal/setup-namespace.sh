@@ -26,7 +26,7 @@ until existing="$(temporal operator search-attribute list -n "$NAMESPACE" --addr
   [ "$tries" -ge 30 ] && { echo "namespace $NAMESPACE did not become usable" >&2; exit 1; }
   sleep 2
 done
-for pair in DeliveryStatus:Keyword DriverId:Keyword CustomerId:Keyword Priority:Keyword Delayed:Bool PromisedBy:Datetime; do
+for pair in DeliveryStatus:Keyword DriverId:Keyword CustomerId:Keyword Priority:Keyword Delayed:Bool PromisedBy:Datetime WindowEndsAt:Datetime WindowAtRisk:Bool; do
   name="${pair%%:*}"
   type="${pair#*:}"
   if printf '%s\n' "$existing" | grep -qw "$name"; then

@@ -36,7 +36,7 @@ export function readDeadline(scan: Scan, now: Instant): string | undefined {
 }
 
 /** Epoch ms of local midnight `addDays` after the local date of `now`. */
-function localDayStart(now: Instant, addDays: number): number {
+export function localDayStart(now: Instant, addDays: number): number {
   const local = new Date(now.epochMs + now.offsetMinutes * MS_PER_MINUTE);
   const midnight = Date.UTC(local.getUTCFullYear(), local.getUTCMonth(), local.getUTCDate() + addDays);
   return midnight - now.offsetMinutes * MS_PER_MINUTE;
@@ -106,7 +106,7 @@ function readPartOfDayMinutes(scan: Scan): number | undefined {
   return minutes;
 }
 
-function readDayStart(scan: Scan, now: Instant): number | undefined {
+export function readDayStart(scan: Scan, now: Instant): number | undefined {
   let start: number | undefined;
   const days = `(?:the\\s+)?day after tomorrow|tomorrow|tmrw|today|${WEEKDAYS.join('|')}|\\d{4}-\\d{2}-\\d{2}`;
   const pattern = wordPattern(`(?:${DEADLINE_LEAD}|${OTHER_LEAD})*(${days})`);

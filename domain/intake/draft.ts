@@ -24,6 +24,8 @@ export const draftDeliverySchema = z.object({
   priority: z.enum(PRIORITIES).optional(),
   notes: safeText(1000, 1).optional(),
   deadline: z.iso.datetime({ offset: true }).optional(),
+  pickupWindow: z.object({ from: z.iso.datetime({ offset: true }), to: z.iso.datetime({ offset: true }) }).optional(),
+  dropoffWindow: z.object({ from: z.iso.datetime({ offset: true }), to: z.iso.datetime({ offset: true }) }).optional(),
 });
 export type DraftDelivery = z.infer<typeof draftDeliverySchema>;
 export type DraftStop = z.infer<typeof draftStopSchema>;

@@ -14,6 +14,7 @@ import {
   waitForDelivery,
   type Session,
   type TestApi,
+  proofFor,
 } from '../support/harness.js';
 
 describe('dispatcher assistant', () => {
@@ -42,7 +43,7 @@ describe('dispatcher assistant', () => {
     late = lateOne.body;
     await waitForDelivery(api.url, dispatcher.token, late.id, (d) => d.offer?.driverId === driver.user.driverId);
     for (const type of ['accept_offer', 'arrived_pickup', 'picked_up']) {
-      const res = await call(api.url, 'POST', `/api/v1/deliveries/${late.id}/milestones`, { token: driver.token, body: { type } });
+      const res = await call(api.url, 'POST', `/api/v1/deliveries/${late.id}/milestones`, { token: driver.token, body: { type, ...proofFor(type) } });
       expect(res.status).toBe(200);
     }
     await waitForDelivery(api.url, dispatcher.token, late.id, (d) => d.delayed === true);

@@ -20,6 +20,7 @@ import {
   waitForDelivery,
   type Session,
   type TestApi,
+  proofFor,
 } from '../support/harness.js';
 
 const isRanking = (r: ChatRequest) => r.messages[0]!.content.includes('which driver to offer');
@@ -53,7 +54,7 @@ async function order(base: string, area: { lat: number; lng: number }): Promise<
 async function pickUp(base: string, driver: Session, id: string): Promise<void> {
   await waitForDelivery(base, dispatcher.token, id, (d) => d.offer?.driverId === driver.user.driverId);
   for (const type of ['accept_offer', 'arrived_pickup', 'picked_up']) {
-    const res = await call(base, 'POST', `/api/v1/deliveries/${id}/milestones`, { token: driver.token, body: { type } });
+    const res = await call(base, 'POST', `/api/v1/deliveries/${id}/milestones`, { token: driver.token, body: { type, ...proofFor(type) } });
     expect(res.status).toBe(200);
   }
 }

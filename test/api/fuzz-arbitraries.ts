@@ -86,7 +86,7 @@ export const validBodies = {
       at: recentIso,
       location: fc.record({ lat, lng }),
       proof: fc.record(
-        { recipientName: text(1, 40), signature: fc.constantFrom(png, notAnImage), photo: fc.constantFrom(png, notAnImage), otp: fc.stringMatching(/^[0-9]{4,8}$/) },
+        { recipientName: text(1, 40), signature: fc.constantFrom(png, notAnImage), photo: fc.constantFrom(png, notAnImage), otp: fc.stringMatching(/^[0-9]{4,6}$/) },
         { requiredKeys: [] },
       ),
       reason: text(1, 80),

@@ -2,7 +2,7 @@ import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { trackingChangedChannel } from '../../adapters/live-publisher.js';
 import { toTrackingView } from '../../domain/delivery.js';
-import { call, createDriverAt, deliveryBody, env, isolatedArea, login, startTestApi, waitFor, type Session, type TestApi } from '../support/harness.js';
+import { call, createDriverAt, deliveryBody, env, isolatedArea, login, startTestApi, waitFor, type Session, type TestApi, proofFor } from '../support/harness.js';
 import { assignedDelivery, closeSql, expectProblem, ownRedisPrefix, registerAndLogin, sql } from './support.js';
 
 describe('public tracking', () => {
@@ -84,7 +84,7 @@ describe('public tracking', () => {
     for (const type of ['arrived_pickup', 'picked_up', 'arrived_dropoff']) {
       expect((await call(api.url, 'POST', `/api/v1/deliveries/${id}/milestones`, { token: driver.token, body: { type } })).status).toBe(200);
     }
-    const done = await call(api.url, 'POST', `/api/v1/deliveries/${id}/milestones`, { token: driver.token, body: { type: 'delivered', proof: { recipientName: 'Maria Lopez' } } });
+    const done = await call(api.url, 'POST', `/api/v1/deliveries/${id}/milestones`, { token: driver.token, body: { type: 'delivered', ...proofFor('delivered') } });
     expect(done.body.status).toBe('DELIVERED');
     const delivered = await track(code);
     expect(delivered.body.driver).toEqual({ firstName: 'Hana', position: null });

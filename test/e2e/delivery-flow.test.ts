@@ -124,6 +124,7 @@ describe('a delivery from quote to signed proof, seen by all three parties', () 
     await job.getByRole('button', { name: 'Arrived at pickup' }).click();
     await onBoard(dispatch.page, code, 'AT_PICKUP');
     await job.getByRole('button', { name: 'Picked up' }).click();
+    await job.getByLabel(/^Handed over by/).fill('Pat Baker');
     await job.getByRole('button', { name: 'Confirm pickup' }).click();
     await onBoard(dispatch.page, code, 'IN_TRANSIT');
     // Under way, the public page shows the driver on the map.

@@ -16,6 +16,7 @@ import {
   waitForDelivery,
   type Session,
   type TestApi,
+  proofFor,
 } from '../support/harness.js';
 import { createDriver, ensureWebBuilt, launchChromium, newContext, PHONE, signIn } from './support/browser.js';
 
@@ -56,7 +57,7 @@ describe('driver page offline', () => {
     const id = created.body.id as string;
     await waitForDelivery(api.url, dispatcher.token, id, (d) => d.offer?.driverId === account.driverId);
     for (const type of ['accept_offer', 'arrived_pickup', 'picked_up']) {
-      const res = await call(api.url, 'POST', `/api/v1/deliveries/${id}/milestones`, { token: driverApi.token, body: { type } });
+      const res = await call(api.url, 'POST', `/api/v1/deliveries/${id}/milestones`, { token: driverApi.token, body: { type, ...proofFor(type) } });
       expect(res.status, `${type}: ${JSON.stringify(res.body)}`).toBe(200);
     }
 

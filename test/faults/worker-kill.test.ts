@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { call, createDriverAt, isolatedArea, loginAs, startTestApi, waitFor, waitForDelivery, type Session, type TestApi } from '../support/harness.js';
+import { call, createDriverAt, isolatedArea, loginAs, startTestApi, waitFor, waitForDelivery, type Session, type TestApi, proofFor } from '../support/harness.js';
 import { bookAndAccept, expectContiguousTimeline, expectMilestone, milestone, waitForOffer } from '../support/flow.js';
 import { finishDelivery, startFleet } from '../support/fleet.js';
 import { startWorkerProcess, type ChildService } from '../support/processes.js';
@@ -69,9 +69,9 @@ describe('fault: the Temporal worker is SIGKILLed with deliveries in flight', ()
     for (const [i, driver] of drivers.entries()) {
       const id = ids[i]!;
       await waitForDelivery(api.url, driver.token, id, (d) => d.status === 'AT_PICKUP');
-      await expectMilestone(api.url, driver, id, 'picked_up', 'IN_TRANSIT');
+      await expectMilestone(api.url, driver, id, 'picked_up', 'IN_TRANSIT', proofFor('picked_up'));
       await expectMilestone(api.url, driver, id, 'arrived_dropoff', 'AT_DROPOFF');
-      await expectMilestone(api.url, driver, id, 'delivered', 'DELIVERED', { proof: { recipientName: 'Sam' } });
+      await expectMilestone(api.url, driver, id, 'delivered', 'DELIVERED', proofFor('delivered', 'Sam'));
       const final = await expectContiguousTimeline(api.url, dispatcher.token, id);
       expect(final.timeline.filter((e: any) => e.type === 'arrived_pickup')).toHaveLength(1);
     }

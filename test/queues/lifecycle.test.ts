@@ -12,6 +12,7 @@ import {
   waitForDelivery,
   type Session,
   type TestApi,
+  proofFor,
 } from '../support/harness.js';
 import { sleep, startReceiver, type Receiver } from './receiver.js';
 
@@ -63,7 +64,7 @@ describe('notifications and webhooks over a delivery lifecycle', () => {
     await step('picked_up', { proof: { recipientName: 'Pat Baker' } });
     const late = await waitForDelivery(api.url, customer.token, id, (d) => d.delayed && d.timeline.some((e: any) => e.type === 'ai'), 15_000);
     await step('arrived_dropoff');
-    await step('delivered', { proof: { recipientName: 'Maria Lopez' } });
+    await step('delivered', proofFor('delivered'));
     const done = await waitForDelivery(api.url, customer.token, id, (d) => d.status === 'DELIVERED');
     const aiMessage = late.timeline.find((e: any) => e.type === 'ai').data.message as string;
 

@@ -5,7 +5,7 @@ import { io, type Socket } from 'socket.io-client';
 import { expect } from 'vitest';
 import type { Delivery } from '../../domain/delivery.js';
 import type { ClientToServerEvents, ServerToClientEvents } from '../../domain/events.js';
-import { call, deliveryBody, env, waitFor, waitForDelivery, type Session } from '../support/harness.js';
+import { call, deliveryBody, env, waitFor, waitForDelivery, type Session, proofFor } from '../support/harness.js';
 
 export type ClientSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
 export interface Received {
@@ -69,7 +69,7 @@ export async function acceptQuote(base: string, customer: Session, id: string): 
 }
 
 export async function step(base: string, driver: Session, id: string, type: string, status: string): Promise<Delivery> {
-  const proof = type === 'picked_up' || type === 'delivered' ? { proof: { recipientName: 'Maria Lopez' } } : {};
+  const proof = proofFor(type);
   const res = await call(base, 'POST', `/api/v1/deliveries/${id}/milestones`, { token: driver.token, body: { type, ...proof } });
   expect(res.status, `${type}: ${JSON.stringify(res.body)}`).toBe(200);
   expect(res.body.status).toBe(status);

@@ -1,5 +1,5 @@
 /** Many deliveries in flight at once, each with its own driver in its own area, for fault tests. */
-import { createDriverAt, isolatedArea, waitForDelivery, call, type Session } from './harness.js';
+import { createDriverAt, isolatedArea, waitForDelivery, call, type Session, proofFor } from './harness.js';
 import { bookAndAccept, milestone, waitForOffer } from './flow.js';
 
 export interface InFlight {
@@ -50,7 +50,7 @@ export async function finishDelivery(base: string, flight: InFlight, deadlineMs 
     if (!type) throw new Error(`delivery ${flight.id} is ${current.body.status}`);
     const tap = await call(base, 'POST', `/api/v1/deliveries/${flight.id}/milestones`, {
       token: flight.driver.token,
-      body: { type, ...(type === 'delivered' ? { proof: { recipientName: 'Robin' } } : {}) },
+      body: { type, ...proofFor(type, 'Robin') },
       headers: { 'Idempotency-Key': `${flight.id}-${type}` },
     }).catch(() => null);
     if (!tap || tap.status >= 500 || tap.status === 409) await new Promise((r) => setTimeout(r, 300));

@@ -111,6 +111,20 @@ export async function createDriverAt(
   return session;
 }
 
+/** The smallest PNG a proof accepts: a stand-in for a signature drawn on the phone. */
+export const SIGNATURE = `data:image/png;base64,${Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 1, 2, 3, 4]).toString('base64')}`;
+
+/**
+ * Proof that meets the policy (domain/proof-rules.ts) for a milestone that needs one, else nothing:
+ * the sender's name at pickup, the recipient's name and a signature at the door, a signature on return.
+ */
+export function proofFor(type: string, recipientName = 'Maria Lopez'): { proof?: Record<string, string> } {
+  if (type === 'picked_up') return { proof: { recipientName: 'Pat Baker' } };
+  if (type === 'delivered') return { proof: { recipientName, signature: SIGNATURE } };
+  if (type === 'returned') return { proof: { recipientName: 'Pat Baker', signature: SIGNATURE } };
+  return {};
+}
+
 export function deliveryBody(area: { lat: number; lng: number }, overrides: Record<string, unknown> = {}) {
   return {
     pickup: { address: 'Bakery, 5th Avenue 1', lat: area.lat + 0.001, lng: area.lng + 0.001, contactName: 'Pat Baker', contactPhone: '+49 30 1234567' },

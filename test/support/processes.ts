@@ -50,6 +50,6 @@ export function startChild(entry: string, overrides: Record<string, string>, rea
 }
 
 /** The Temporal worker process (`npm start`'s worker), ready once it polls its task queue. */
-export function startWorkerProcess(overrides: Record<string, string>): Promise<ChildService> {
-  return startChild('worker/temporal-worker.ts', overrides, /worker running/);
+export function startWorkerProcess(overrides: Record<string, string>, timeoutMs?: number): Promise<ChildService> {
+  return startChild('worker/temporal-worker.ts', overrides, /worker running/, timeoutMs);
 }

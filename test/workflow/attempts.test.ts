@@ -1,6 +1,6 @@
 import { describe, expect } from 'vitest';
 import { apiTest } from '../support/fixtures.js';
-import { waitForDelivery } from '../support/harness.js';
+import { proofFor, waitForDelivery } from '../support/harness.js';
 import { expectContiguousTimeline, expectMilestone, milestone, recordHistory, runToInTransit, timelineTypes } from '../support/flow.js';
 
 const test = apiTest({ REATTEMPT_DELAY_MS: '700', MAX_ATTEMPTS: '2' });
@@ -16,7 +16,7 @@ describe('failed attempts and returns', () => {
 
     await waitForDelivery(api.url, driver.token, id, (d) => d.status === 'IN_TRANSIT', 10_000);
     await expectMilestone(api.url, driver, id, 'arrived_dropoff', 'AT_DROPOFF');
-    const delivered = await expectMilestone(api.url, driver, id, 'delivered', 'DELIVERED', { proof: { recipientName: 'Neighbour Kim' } });
+    const delivered = await expectMilestone(api.url, driver, id, 'delivered', 'DELIVERED', proofFor('delivered', 'Neighbour Kim'));
     expect(delivered.proof.recipientName).toBe('Neighbour Kim');
     const types = await timelineTypes(api.url, dispatcher.token, id);
     expect(types).toEqual(expect.arrayContaining(['attempt_failed', 'alert', 'reattempt', 'delivered']));
@@ -33,7 +33,7 @@ describe('failed attempts and returns', () => {
       await expectMilestone(api.url, driver, id, 'attempt_failed', attempt === 2 ? 'RETURNING' : 'ATTEMPT_FAILED', { reason: 'address not found' });
     }
     await waitForDelivery(api.url, driver.token, id, (d) => d.status === 'RETURNING', 10_000);
-    const returned = await expectMilestone(api.url, driver, id, 'returned', 'RETURNED', { proof: { recipientName: 'Pat Baker' } });
+    const returned = await expectMilestone(api.url, driver, id, 'returned', 'RETURNED', proofFor('returned'));
     expect(returned.attempts).toBe(2);
     await expectContiguousTimeline(api.url, dispatcher.token, id);
     await recordHistory(id, 'attempts-exhausted-returned');

@@ -7,7 +7,7 @@ import { createLivePublisher } from '../../adapters/live-publisher.js';
 import { createSequelize } from '../../db/connection.js';
 import { startDevServer, type DevServer } from '../../scripts/temporal.mjs';
 import { createDeliveryWorker } from '../../worker/delivery-worker.js';
-import { createDriverAt, env, isolatedArea, loginAs, startTestApi, waitFor, waitForDelivery, type Session, type TestApi } from '../support/harness.js';
+import { createDriverAt, env, isolatedArea, loginAs, startTestApi, waitFor, waitForDelivery, type Session, type TestApi, proofFor } from '../support/harness.js';
 import { expectContiguousTimeline, expectMilestone, runToInTransit } from '../support/flow.js';
 import { freePort } from '../support/ports.js';
 
@@ -65,7 +65,7 @@ describe('continue-as-new on a long delivery', () => {
     }
     await waitForDelivery(api.url, driver.token, id, (d) => d.status === 'IN_TRANSIT', 15_000);
     await expectMilestone(api.url, driver, id, 'arrived_dropoff', 'AT_DROPOFF');
-    const delivered = await expectMilestone(api.url, driver, id, 'delivered', 'DELIVERED', { proof: { recipientName: 'Finally Home' } });
+    const delivered = await expectMilestone(api.url, driver, id, 'delivered', 'DELIVERED', proofFor('delivered', 'Finally Home'));
     expect(delivered.attempts).toBe(5);
     await expectContiguousTimeline(api.url, dispatcher.token, id);
 

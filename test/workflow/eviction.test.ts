@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createSequelize } from '../../db/connection.js';
 import { createDeliveryWorker } from '../../worker/delivery-worker.js';
 import { bookAndAccept, expectContiguousTimeline, expectMilestone, waitForOffer } from '../support/flow.js';
-import { createDriverAt, env, isolatedArea, loginAs, startTestApi, type Session, type TestApi } from '../support/harness.js';
+import { createDriverAt, env, isolatedArea, loginAs, startTestApi, type Session, type TestApi, proofFor } from '../support/harness.js';
 
 describe('deliveries evicted from the worker between steps', () => {
   const taskQueue = `deliveries-evicted-${randomUUID()}`;
@@ -64,7 +64,7 @@ describe('deliveries evicted from the worker between steps', () => {
     ] as const;
     for (const [type, status] of steps) {
       for (const [i, driver] of drivers.entries()) {
-        await expectMilestone(api.url, driver, ids[i]!, type, status, type === 'delivered' ? { proof: { recipientName: 'Sam' } } : {});
+        await expectMilestone(api.url, driver, ids[i]!, type, status, proofFor(type, 'Sam'));
         // Three open, fewer kept: the SDK evicts once a new activation has taken the slot, so two at a time.
         expect(worker.getStatus().numCachedWorkflows).toBeLessThan(drivers.length);
       }

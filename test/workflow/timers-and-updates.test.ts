@@ -1,7 +1,7 @@
 import { WorkflowUpdateFailedError } from '@temporalio/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { arrivedAtPickupUpdate, confirmPickupUpdate } from '../../workflows/messages.js';
-import { call, createDriverAt, isolatedArea, loginAs, startTestApi, waitFor, waitForDelivery, type Session, type TestApi } from '../support/harness.js';
+import { call, createDriverAt, isolatedArea, loginAs, startTestApi, waitFor, waitForDelivery, type Session, type TestApi, proofFor } from '../support/harness.js';
 import { book, bookAndAccept, expectContiguousTimeline, expectMilestone, recordHistory, runToInTransit, temporalClient, waitForOffer } from '../support/flow.js';
 
 describe('timers, search attributes and Update semantics', () => {
@@ -43,7 +43,7 @@ describe('timers, search attributes and Update semantics', () => {
     expect(found).toEqual([`delivery-${id}`]);
 
     await expectMilestone(api.url, driver, id, 'arrived_dropoff', 'AT_DROPOFF');
-    await expectMilestone(api.url, driver, id, 'delivered', 'DELIVERED', { proof: { recipientName: 'Maria Lopez' } });
+    await expectMilestone(api.url, driver, id, 'delivered', 'DELIVERED', proofFor('delivered'));
     await recordHistory(id, 'late-delivery-delayed');
   });
 

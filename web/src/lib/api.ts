@@ -1,4 +1,5 @@
 /** The typed client of the HTTP contract (DESIGN §5): the only way the pages talk to the server. */
+import type { AlertRecord, AlertState } from '../../../domain/alerts.js';
 import type { Delivery, TrackingView } from '../../../domain/delivery.js';
 import type { DriverSummary } from '../../../domain/drivers.js';
 import type { DraftDelivery } from '../../../domain/intake.js';
@@ -82,6 +83,12 @@ function createApi(http = new HttpClient()) {
       setDuty: (onDuty: boolean) => http.request<{ driverId: string; onDuty: boolean }>('PUT', '/drivers/me/duty', { body: { onDuty } }),
       sendLocation: (pings: LocationPing[]) =>
         http.request<{ accepted: number }>('POST', '/drivers/me/location', { body: pings.length === 1 ? pings[0] : pings }),
+    },
+    alerts: {
+      list: async (state: AlertState = 'open') => (await http.request<{ items: AlertRecord[] }>('GET', '/alerts', { query: { state } })).items,
+      acknowledge: (id: string) => http.request<AlertRecord>('POST', `/alerts/${encodeURIComponent(id)}/acknowledge`),
+      overrideCode: (deliveryId: string, reason: string) =>
+        http.request<Delivery>('POST', `/deliveries/${encodeURIComponent(deliveryId)}/code-override`, { body: { reason } }),
     },
     notifications: {
       list: async (deliveryId?: string) =>

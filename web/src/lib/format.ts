@@ -35,12 +35,22 @@ export function countdown(iso: string, now: number): string {
   return `${Math.floor(s / 60)}:${String(s % 60).padStart(2, '0')}`;
 }
 
+/** "Thu 09:00–11:00" in the viewer's time zone; a window over midnight names both days. */
+export function windowLabel(w: { from: string; to: string }): string {
+  const day = (d: Date) => d.toLocaleDateString(undefined, { weekday: 'short' });
+  const hm = (d: Date) => d.toLocaleTimeString(undefined, { hour: '2-digit', minute: '2-digit', hour12: false });
+  const from = new Date(w.from);
+  const to = new Date(w.to);
+  return from.toDateString() === to.toDateString() ? `${day(from)} ${hm(from)}–${hm(to)}` : `${day(from)} ${hm(from)} – ${day(to)} ${hm(to)}`;
+}
+
 export function km(value: number): string {
   return `${value < 10 ? value.toFixed(1) : Math.round(value)} km`;
 }
 
 export const STATUS_LABELS: Record<DeliveryStatus, string> = {
   QUOTED: 'Quoted',
+  SCHEDULED: 'Scheduled',
   DISPATCHING: 'Finding a driver',
   ASSIGNED: 'Driver assigned',
   AT_PICKUP: 'At pickup',
@@ -84,6 +94,10 @@ const EVENT_LABELS: Record<string, string> = {
   cancelled: 'Cancelled',
   expired: 'Quote expired',
   delayed: 'Running late',
+  dispatch_started: 'Looking for a driver (window near)',
+  window_at_risk: 'Window at risk',
+  delivery_code_rejected: 'Wrong delivery code',
+  delivery_code_overridden: 'Delivery code overridden',
   alert: 'Alert',
   ai: 'AI note',
 };

@@ -26,6 +26,7 @@ function delivery(seq: number, timeline = false, id = ID): Delivery {
     quote: { amountCents: 100, currency: 'EUR', distanceKm: 1, breakdown: [], expiresAt: new Date().toISOString() },
     customerId: 'c', attempts: 0, createdAt: '2024-01-01T00:00:00.000Z', updatedAt: '2024-01-01T00:00:00.000Z',
     workflowId: `delivery-${id}`, temporalUiUrl: 'http://ui',
+    pickupWindow: null, dropoffWindow: null, dispatchAt: null, codeRequired: false, leaveAtDoor: false,
     ...(timeline ? { timeline: Array.from({ length: seq }, (_, i) => event(i + 1)) } : {}),
   } as Delivery;
 }

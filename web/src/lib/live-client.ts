@@ -4,6 +4,7 @@
  */
 import { io, type Socket } from 'socket.io-client';
 import type { Delivery, TimelineEvent, TrackingView } from '../../../domain/delivery.js';
+import type { AlertRecord } from '../../../domain/alerts.js';
 import type { AlertEvent, ClientToServerEvents, DriverLocationEvent, ServerToClientEvents } from '../../../domain/events.js';
 
 export type LiveStatus = 'connecting' | 'connected' | 'disconnected';
@@ -23,6 +24,8 @@ export interface LiveClientOptions {
   fetchTracking?: () => Promise<TrackingView>;
   onLocation?: (loc: DriverLocationEvent) => void;
   onAlert?: (alert: AlertEvent) => void;
+  /** An alert of the read model raised, acknowledged or resolved (dispatchers). */
+  onAlertUpdated?: (alert: AlertRecord) => void;
   onReleased?: (info: { deliveryId: string; reason: string }) => void;
   /** After 'connected' following a 'disconnected', lists the page holds outside `track()` may be stale. */
   onStatus?: (status: LiveStatus) => void;
@@ -214,6 +217,7 @@ export function connectLive(options: LiveClientOptions): LiveClient {
   socket.on('tracking:updated', applyView);
   socket.on('driver:location', (loc) => options.onLocation?.(loc));
   socket.on('alert:raised', (alert) => options.onAlert?.(alert));
+  socket.on('alert:updated', (alert) => options.onAlertUpdated?.(alert));
   socket.on('delivery:released', (info) => {
     followed.delete(info.deliveryId);
     options.onReleased?.(info);

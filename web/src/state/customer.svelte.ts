@@ -59,7 +59,9 @@ export class CustomerDesk {
   upsert(d: Delivery): void {
     const current = this.deliveries.get(d.id);
     if (current && current.seq > d.seq) return;
-    this.deliveries.set(d.id, current?.timeline && !d.timeline ? { ...d, timeline: current.timeline } : d);
+    // Live snapshots carry neither the timeline nor the delivery code: keep what was loaded.
+    const kept = { ...(current?.timeline && !d.timeline ? { timeline: current.timeline } : {}), ...(current?.deliveryCode && !d.deliveryCode ? { deliveryCode: current.deliveryCode } : {}) };
+    this.deliveries.set(d.id, { ...d, ...kept });
   }
 
   async requestQuote(body: CreateDeliveryBody): Promise<Delivery> {

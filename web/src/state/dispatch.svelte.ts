@@ -1,7 +1,7 @@
 /** The dispatcher's live picture: every delivery by status, the drivers, the alerts, the one selected. */
 import { SvelteMap, SvelteSet } from 'svelte/reactivity';
 import type { Delivery } from '../../../domain/delivery.js';
-import type { AlertEvent } from '../../../domain/events.js';
+import { severityRank, type AlertRecord } from '../../../domain/alerts.js';
 import { availableActions, DELIVERY_STATUSES, type DeliveryAction, type DeliveryStatus, type Role } from '../../../domain/status.js';
 import { api, ApiError, type DriverSummary } from '../lib/api.js';
 import { connectLive, type LiveClient } from '../lib/live-client.js';
@@ -10,14 +10,29 @@ import { session } from './session.svelte.js';
 const HIDDEN_BY_DEFAULT: DeliveryStatus[] = ['RETURNED', 'CANCELLED', 'EXPIRED'];
 const DRIVERS_REFRESH_MS = 30_000;
 
-export interface BoardAlert extends AlertEvent {
-  key: string;
+/** Windows a dispatcher filters by: the pickup window's day, or whether one was booked at all. */
+export type WindowFilter = '' | 'today' | 'tomorrow' | 'later' | 'none';
+
+function dayOffset(iso: string, now: Date): number {
+  const day = (d: Date) => Date.UTC(d.getFullYear(), d.getMonth(), d.getDate());
+  return Math.round((day(new Date(iso)) - day(now)) / 86_400_000);
+}
+
+export function matchesWindow(d: Delivery, filter: WindowFilter, now = new Date()): boolean {
+  if (!filter) return true;
+  const w = d.pickupWindow ?? d.dropoffWindow;
+  if (filter === 'none') return !w;
+  if (!w) return false;
+  const offset = dayOffset(w.from, now);
+  return filter === 'today' ? offset <= 0 : filter === 'tomorrow' ? offset === 1 : offset > 1;
 }
 
 export class DispatchBoard {
   deliveries = new SvelteMap<string, Delivery>();
   drivers = new SvelteMap<string, DriverSummary>();
-  alerts = $state.raw<BoardAlert[]>([]);
+  /** Open alerts of the read model: most urgent, then newest, first. */
+  alerts = $state.raw<AlertRecord[]>([]);
+  window = $state<WindowFilter>('');
   selectedId = $state<string | null>(null);
   live = $state<'connecting' | 'connected' | 'disconnected'>('connecting');
   error = $state('');
@@ -36,6 +51,7 @@ export class DispatchBoard {
     return [...this.deliveries.values()]
       .filter((d) => !this.priority || d.priority === this.priority)
       .filter((d) => !this.delayedOnly || d.delayed)
+      .filter((d) => matchesWindow(d, this.window))
       .filter((d) => !q || [d.trackingCode, d.pickup.address, d.dropoff.address, d.driver?.name ?? '', d.pickup.contactName ?? '', d.dropoff.contactName ?? ''].some((s) => s.toLowerCase().includes(q)))
       .sort((a, b) => b.updatedAt.localeCompare(a.updatedAt));
   });
@@ -57,7 +73,7 @@ export class DispatchBoard {
   }
 
   async start(): Promise<void> {
-    await Promise.all([this.loadDeliveries(), this.loadDrivers()]);
+    await Promise.all([this.loadDeliveries(), this.loadDrivers(), this.loadAlerts()]);
     this.timer = setInterval(() => void this.loadDrivers(), DRIVERS_REFRESH_MS);
     try {
       this.client = connectLive({
@@ -69,12 +85,12 @@ export class DispatchBoard {
           const driver = this.drivers.get(loc.driverId);
           if (driver) this.drivers.set(loc.driverId, { ...driver, position: { lat: loc.lat, lng: loc.lng, heading: loc.heading ?? null, at: loc.at } });
         },
-        onAlert: (alert) => this.raise(alert),
+        onAlertUpdated: (alert) => this.applyAlert(alert),
         onStatus: (status) => {
           const wasDown = this.live === 'disconnected';
           this.live = status;
           // Events missed while down reach only the followed (selected) delivery: reload the board.
-          if (status === 'connected' && wasDown) void Promise.all([this.loadDeliveries(), this.loadDrivers()]);
+          if (status === 'connected' && wasDown) void Promise.all([this.loadDeliveries(), this.loadDrivers(), this.loadAlerts()]);
         },
         onRevoked: () => void session.logout(),
       });
@@ -91,11 +107,7 @@ export class DispatchBoard {
   async loadDeliveries(): Promise<void> {
     try {
       const page = await api.deliveries.list({ limit: 200 });
-      for (const d of page.items) {
-        this.upsert(d);
-        if (d.delayed) this.raise({ deliveryId: d.id, kind: 'delayed', message: 'running late against its promised time', at: d.updatedAt });
-        if (d.status === 'ATTEMPT_FAILED') this.raise({ deliveryId: d.id, kind: 'attempt_failed', message: `attempt ${d.attempts} failed`, at: d.updatedAt });
-      }
+      for (const d of page.items) this.upsert(d);
       this.loaded = true;
       this.error = '';
     } catch (err) {
@@ -132,14 +144,31 @@ export class DispatchBoard {
     }
   }
 
-  raise(alert: AlertEvent): void {
-    const key = `${alert.deliveryId}:${alert.kind}:${alert.at}`;
-    if (this.alerts.some((a) => a.key === key || (a.deliveryId === alert.deliveryId && a.kind === alert.kind))) return;
-    this.alerts = [{ ...alert, key }, ...this.alerts].slice(0, 50);
+  async loadAlerts(): Promise<void> {
+    try {
+      this.alerts = sortAlerts(await api.alerts.list('open'));
+    } catch (err) {
+      this.error = err instanceof ApiError ? `Could not load alerts: ${err.summary}` : String(err);
+    }
   }
 
-  dismiss(key: string): void {
-    this.alerts = this.alerts.filter((a) => a.key !== key);
+  /** An alert as it is now: open ones stay on the board, acknowledged and resolved ones leave it. */
+  applyAlert(alert: AlertRecord): void {
+    const others = this.alerts.filter((a) => a.id !== alert.id);
+    this.alerts = sortAlerts(alert.state === 'open' ? [alert, ...others] : others);
+  }
+
+  /** Dismissing is acknowledging: the board of every dispatcher drops it, and who did it is kept. */
+  async acknowledge(id: string): Promise<void> {
+    try {
+      this.applyAlert(await api.alerts.acknowledge(id));
+    } catch (err) {
+      this.error = err instanceof ApiError ? `Could not acknowledge: ${err.summary}` : String(err);
+    }
+  }
+
+  async overrideCode(id: string, reason: string): Promise<void> {
+    this.upsert(await api.alerts.overrideCode(id, reason));
   }
 
   async assign(id: string, driverId: string): Promise<void> {
@@ -150,4 +179,8 @@ export class DispatchBoard {
   async cancel(id: string, reason: string): Promise<void> {
     this.upsert(await api.deliveries.cancel(id, reason));
   }
+}
+
+function sortAlerts(alerts: AlertRecord[]): AlertRecord[] {
+  return [...alerts].sort((a, b) => severityRank(a.severity) - severityRank(b.severity) || b.raisedAt.localeCompare(a.raisedAt));
 }

@@ -1,0 +1,134 @@
+/**
+ * The pages of windows, alerts and codes: an alert raised with no page open is on the board after a
+ * reload (count in the tab title); a customer books tomorrow's slot with the picker and it waits in the
+ * Scheduled column; the driver's card shows the window with a countdown and asks for the code.
+ */
+import type { Browser } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { bookAndAccept, expectMilestone, waitForOffer } from '../support/flow.js';
+import { call, DEMO_PASSWORD, deliveryBody, isolatedArea, login, registerCustomer, startTestApi, waitFor, waitForDelivery, type Session, type TestApi } from '../support/harness.js';
+import { createDriver, DESKTOP, drawSignature, ensureWebBuilt, launchChromium, newContext, PHONE, screenshot, signIn } from './support/browser.js';
+
+let api: TestApi;
+let browser: Browser;
+let dispatcher: Session;
+
+beforeAll(async () => {
+  await ensureWebBuilt();
+  api = await startTestApi({ OFFER_TIMEOUT_MS: '60000' });
+  browser = await launchChromium();
+  dispatcher = await login(api.url, 'dispatcher@example.com');
+}, 240_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await api?.close();
+});
+
+describe('windows, alerts and codes in the pages', () => {
+  it('shows an alert raised while no page was open, counts it in the tab title, and drops it once acknowledged', async () => {
+    const customer = await registerCustomer(api.url);
+    const created = await call(api.url, 'POST', '/api/v1/deliveries', { token: customer.token, body: deliveryBody(isolatedArea(), { autoAccept: true }) });
+    const code = created.body.trackingCode as string;
+    await waitFor('the alert in the read model', async () => {
+      const items = (await call(api.url, 'GET', '/api/v1/alerts?state=open', { token: dispatcher.token })).body.items as any[];
+      return items.find((a) => a.deliveryId === created.body.id);
+    });
+
+    const { page, errors, context } = await newContext(browser, api.url, DESKTOP);
+    await signIn(page, 'dispatcher@example.com', DEMO_PASSWORD(), '/dispatch');
+    const ours = page.locator('[data-testid="alert"]', { hasText: code.slice(0, 8) });
+    await ours.waitFor();
+    await page.reload();
+    await ours.waitFor();
+    await expect.poll(() => page.title()).toMatch(/^\(\d+\) Dispatch/);
+    const before = Number(await page.getByTestId('alert-count').textContent());
+    await screenshot(page, 'dispatch-open-alerts');
+    await ours.getByRole('button', { name: 'Acknowledge alert' }).click();
+    await expect.poll(() => ours.count()).toBe(0);
+    await expect.poll(async () => Number(await page.getByTestId('alert-count').textContent())).toBeLessThan(before);
+    expect(errors).toEqual([]);
+    await context.close();
+  });
+
+  it('books tomorrow 9–11 with the picker; the board shows it in the Scheduled column', async () => {
+    const customer = await newContext(browser, api.url, DESKTOP);
+    await signIn(customer.page, 'customer@example.com', DEMO_PASSWORD(), '/customer');
+    const form = customer.page.getByRole('form', { name: 'Quote request' });
+    await form.getByRole('button', { name: 'use sample addresses in Berlin' }).click();
+    await form.getByRole('radio', { name: 'Tomorrow' }).check();
+    await form.getByLabel('Pickup from').fill('09:00');
+    await form.getByLabel('until').fill('11:00');
+    await form.getByRole('checkbox', { name: /delivery code/ }).check();
+    await screenshot(customer.page, 'customer-window-picker');
+    await form.getByRole('button', { name: 'Get a quote' }).click();
+    const quote = customer.page.getByTestId('quote');
+    await quote.getByRole('button', { name: 'Accept quote' }).click();
+    const mine = customer.page.locator('[data-testid="my-delivery"][data-status="SCHEDULED"]').first();
+    await mine.waitFor();
+    await expect(mine.getByTestId('my-window').textContent()).resolves.toMatch(/Pickup \w{3} 09:00–11:00/);
+    await expect(mine.getByTestId('delivery-code').textContent()).resolves.toMatch(/[0-9]{6}/);
+    const code = ((await mine.getByRole('link', { name: /^Track / }).textContent()) ?? '').replace(/^Track /, '').trim();
+    await screenshot(customer.page, 'customer-scheduled');
+
+    const dispatch = await newContext(browser, api.url, DESKTOP);
+    await signIn(dispatch.page, 'dispatcher@example.com', DEMO_PASSWORD(), '/dispatch');
+    const card = dispatch.page.locator(`section.column[data-status="SCHEDULED"] [data-tracking-code="${code}"]`);
+    await card.waitFor();
+    await expect(card.getByTestId('card-window').textContent()).resolves.toMatch(/pickup \w{3} 09:00–11:00 · dispatch in/);
+    await dispatch.page.getByLabel('Window').selectOption('tomorrow');
+    await card.waitFor();
+    await dispatch.page.getByLabel('Window').selectOption('none');
+    await expect.poll(() => card.count()).toBe(0);
+    await dispatch.page.getByLabel('Window').selectOption('');
+    await card.click();
+    await dispatch.page.getByTestId('detail-pickup-window').waitFor();
+    await screenshot(dispatch.page, 'dispatch-scheduled-column');
+    expect([...customer.errors, ...dispatch.errors]).toEqual([]);
+    await Promise.all([customer.context.close(), dispatch.context.close()]);
+  });
+
+  it("shows the driver the window with a countdown, and won't hand over without the code", async () => {
+    const area = isolatedArea();
+    const account = await createDriver(api.url, dispatcher, 'Wanda Window');
+    const driverApi = await login(api.url, account.email, account.password);
+    await call(api.url, 'PUT', '/api/v1/drivers/me/duty', { token: driverApi.token, body: { onDuty: true } });
+    await call(api.url, 'POST', '/api/v1/drivers/me/location', { token: driverApi.token, body: { lat: area.lat, lng: area.lng, recordedAt: new Date().toISOString() } });
+    await waitFor('driver position saved', async () => {
+      const list = await call(api.url, 'GET', '/api/v1/drivers', { token: dispatcher.token });
+      return list.body.items?.some((d: any) => d.id === account.driverId && d.position);
+    });
+    const customer = await registerCustomer(api.url);
+    const soon = (ms: number) => new Date(Date.now() + ms).toISOString();
+    const id = await bookAndAccept(api.url, customer, area, {
+      requireCode: true,
+      pickupWindow: { from: soon(-600_000), to: soon(3600_000) },
+      dropoffWindow: { from: soon(0), to: soon(3 * 3600_000) },
+    });
+    await waitForOffer(api.url, dispatcher.token, id, driverApi);
+    await expectMilestone(api.url, driverApi, id, 'accept_offer', 'ASSIGNED');
+    await expectMilestone(api.url, driverApi, id, 'arrived_pickup', 'AT_PICKUP');
+    await expectMilestone(api.url, driverApi, id, 'picked_up', 'IN_TRANSIT', { proof: { recipientName: 'Pat Baker' } });
+    await expectMilestone(api.url, driverApi, id, 'arrived_dropoff', 'AT_DROPOFF');
+    const deliveryCode = (await call(api.url, 'GET', `/api/v1/deliveries/${id}`, { token: customer.token })).body.deliveryCode as string;
+
+    const { page, errors, context } = await newContext(browser, api.url, PHONE);
+    await signIn(page, account.email, account.password, '/driver');
+    const job = page.getByTestId('job');
+    await expect(job.getByTestId('job-window').textContent()).resolves.toMatch(/Window .*closes in \d+:\d\d/);
+    await job.getByTestId('code-needed').waitFor();
+    await job.getByRole('button', { name: 'Delivered' }).click();
+    await job.getByLabel('Received by').fill('Maria Lopez');
+    await drawSignature(page);
+    await job.getByText('Signed.').waitFor();
+    await job.getByRole('button', { name: 'Confirm delivery' }).click();
+    await job.getByText('Still needed: the delivery code.').waitFor();
+    await screenshot(page, 'driver-code-needed');
+    expect(await page.content()).not.toContain(deliveryCode);
+    await job.getByLabel(/^Delivery code from the recipient/).fill(deliveryCode);
+    await job.getByRole('button', { name: 'Confirm delivery' }).click();
+    await waitForDelivery(api.url, dispatcher.token, id, (d) => d.status === 'DELIVERED' && d.proof?.otpVerified === true);
+    expect(errors).toEqual([]);
+    await context.close();
+  });
+});
