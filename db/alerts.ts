@@ -60,7 +60,8 @@ export async function raiseAlert(sequelize: Sequelize, alert: NewAlert): Promise
   const [row] = await sequelize.query<AlertRow>(
     `WITH a AS (
        INSERT INTO alerts (id, delivery_id, seq, kind, severity, message, raised_at)
-       VALUES (:id, :deliveryId, :seq, :kind, :severity, :message, :at)
+       -- A delivery whose first write was refused has no row yet: its alert is still kept, unattached.
+       VALUES (:id, (SELECT id FROM deliveries WHERE id = :deliveryId), :seq, :kind, :severity, :message, :at)
        ON CONFLICT (delivery_id, seq) DO NOTHING
        RETURNING *)
      SELECT a.*, d.tracking_code FROM a LEFT JOIN deliveries d ON d.id = a.delivery_id`,
