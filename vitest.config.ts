@@ -1,6 +1,6 @@
 import { defineConfig } from 'vitest/config';
 
-const unit = ['domain/**/*.test.ts', 'api/**/*.test.ts', 'activities/**/*.test.ts', 'workflows/**/*.test.ts', 'config/**/*.test.ts', 'worker/**/*.test.ts', 'web/src/**/*.test.ts'];
+const unit = ['domain/**/*.test.ts', 'scripts/lib/**/*.test.ts', 'api/**/*.test.ts', 'activities/**/*.test.ts', 'workflows/**/*.test.ts', 'config/**/*.test.ts', 'worker/**/*.test.ts', 'web/src/**/*.test.ts'];
 
 export default defineConfig({
   test: {
