@@ -1,6 +1,6 @@
 import { defineConfig } from 'vitest/config';
 
-const unit = ['domain/**/*.test.ts', 'api/**/*.test.ts', 'adapters/**/*.test.ts', 'activities/**/*.test.ts', 'workflows/**/*.test.ts', 'config/**/*.test.ts', 'worker/**/*.test.ts', 'web/src/**/*.test.ts'];
+const unit = ['domain/**/*.test.ts', 'scripts/lib/**/*.test.ts', 'api/**/*.test.ts', 'adapters/**/*.test.ts', 'activities/**/*.test.ts', 'workflows/**/*.test.ts', 'config/**/*.test.ts', 'worker/**/*.test.ts', 'web/src/**/*.test.ts'];
 
 export default defineConfig({
   test: {
@@ -12,7 +12,7 @@ export default defineConfig({
         test: {
           name: 'integration',
           include: ['test/**/*.test.ts'],
-          exclude: ['test/faults/**'],
+          exclude: ['test/faults/**', 'test/cluster/**'],
           globalSetup: ['test/setup/global-setup.ts'],
           testTimeout: 90_000,
           hookTimeout: 120_000,
@@ -30,6 +30,19 @@ export default defineConfig({
           hookTimeout: 120_000,
           maxWorkers: 1,
           sequence: { groupOrder: 2 },
+        },
+      },
+      {
+        extends: true,
+        test: {
+          // The production topology (`npm run start:cluster`) on free ports: `npm test -- --cluster`.
+          name: 'cluster',
+          include: ['test/cluster/**/*.test.ts'],
+          globalSetup: ['test/setup/cluster-setup.ts'],
+          testTimeout: 120_000,
+          hookTimeout: 120_000,
+          maxWorkers: 1,
+          sequence: { groupOrder: 3 },
         },
       },
     ],

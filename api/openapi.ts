@@ -52,7 +52,7 @@ export const operations: Operation[] = [
   { method: 'post', path: '/drivers/me/location', summary: 'One location ping or a batch', roles: 'driver', body: locationBodySchema, ok: 202 },
   { method: 'post', path: '/users/{id}/disable', summary: 'Disable an account: every session, socket and duty ends', roles: 'admin', body: noBodySchema, bodyOptional: true, ok: 200 },
   { method: 'get', path: '/health', summary: 'Liveness', roles: 'ops', ok: 200 },
-  { method: 'get', path: '/ready', summary: 'Readiness of database, redis and temporal', roles: 'ops', ok: 200 },
+  { method: 'get', path: '/ready', summary: 'Readiness of database, redis and temporal, and which instance (host:pid) answered', roles: 'ops', ok: 200 },
   { method: 'get', path: '/metrics', summary: 'Prometheus metrics', roles: 'ops', ok: 200 },
 ];
 

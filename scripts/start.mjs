@@ -21,7 +21,9 @@ const nodeArgs = ['--import', 'tsx'];
 // Values already in the environment win over the file's.
 if (existsSync(join(root, '.env'))) nodeArgs.push(`--env-file=${join(root, '.env')}`);
 
-const child = spawn(process.execPath, [...nodeArgs, join(root, 'scripts', 'start.ts'), ...process.argv.slice(2)], {
+// `npm run start:cluster` comes here as `start.mjs cluster`: same install step, then the cluster.
+const [target, rest] = process.argv[2] === 'cluster' ? ['start-cluster.ts', process.argv.slice(3)] : ['start.ts', process.argv.slice(2)];
+const child = spawn(process.execPath, [...nodeArgs, join(root, 'scripts', target), ...rest], {
   cwd: root,
   stdio: 'inherit',
 });
@@ -31,7 +33,7 @@ for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) {
   process.on(signal, () => child.kill(signal));
 }
 child.on('error', (error) => {
-  console.error(`could not run scripts/start.ts: ${error.message}`);
+  console.error(`could not run scripts/${target}: ${error.message}`);
   process.exit(1);
 });
 child.on('exit', (code, signal) => process.exit(code ?? (signal ? 1 : 0)));

@@ -2,6 +2,7 @@ import type { ChildProcess } from 'node:child_process';
 
 export const TEMPORAL_CLI_VERSION: string;
 export const SEARCH_ATTRIBUTES: Readonly<Record<string, string>>;
+export function dynamicConfigValues(text?: string): string[];
 export function ensureTemporalCli(options?: { log?: (...parts: unknown[]) => void }): Promise<string>;
 export function isReachable(address: string, timeoutMs?: number): Promise<boolean>;
 export function registerSearchAttributes(options: { cliPath: string; address: string; namespace?: string }): Promise<void>;

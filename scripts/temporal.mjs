@@ -3,7 +3,7 @@
 // and `.ci/run` need it before `npm install` has run. A new kind of server is one more starter beside
 // startDevServer, sharing waitUntilReady and registerSearchAttributes.
 import { execFile, spawn } from 'node:child_process';
-import { closeSync, openSync } from 'node:fs';
+import { closeSync, openSync, readFileSync } from 'node:fs';
 import { mkdir, mkdtemp, readFile } from 'node:fs/promises';
 import { createConnection } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -13,16 +13,34 @@ import { ensureTemporalCli } from './temporal-cli.mjs';
 
 export { ensureTemporalCli, TEMPORAL_CLI_VERSION } from './temporal-cli.mjs';
 
-export const SEARCH_ATTRIBUTES = Object.freeze({
-  DeliveryStatus: 'Keyword',
-  DriverId: 'Keyword',
-  CustomerId: 'Keyword',
-  Priority: 'Keyword',
-  Delayed: 'Bool',
-  PromisedBy: 'Datetime',
-  WindowEndsAt: 'Datetime',
-  WindowAtRisk: 'Bool',
-});
+const deployTemporal = join(dirname(fileURLToPath(import.meta.url)), '..', 'deploy', 'temporal');
+
+const meaningfulLines = (text) => text.split('\n').map((line) => line.trim()).filter((line) => line && !line.startsWith('#'));
+
+/** deploy/temporal/search-attributes.txt: the one list the dev server, the cluster and compose register. */
+export const SEARCH_ATTRIBUTES = Object.freeze(
+  Object.fromEntries(
+    meaningfulLines(readFileSync(join(deployTemporal, 'search-attributes.txt'), 'utf8')).map((line) => line.split(/\s+/)),
+  ),
+);
+
+/**
+ * deploy/temporal/dynamicconfig.yaml as `key=value` overrides for the dev server, so it runs with the
+ * settings the cluster and compose read from that file. Only its plain shape is understood: a key, then
+ * `- value: <scalar>` with empty constraints.
+ */
+export function dynamicConfigValues(text = readFileSync(join(deployTemporal, 'dynamicconfig.yaml'), 'utf8')) {
+  const values = [];
+  let key;
+  for (const line of meaningfulLines(text)) {
+    const keyMatch = /^([\w.]+):$/.exec(line);
+    const valueMatch = /^- value: (.+)$/.exec(line);
+    if (keyMatch) key = keyMatch[1];
+    else if (valueMatch && key) values.push(`${key}=${valueMatch[1]}`);
+    else if (!/^constraints: \{\}$/.test(line)) throw new Error(`deploy/temporal/dynamicconfig.yaml: cannot read "${line}" here`);
+  }
+  return values;
+}
 
 const READY_TIMEOUT_MS = 60_000;
 const STOP_GRACE_MS = 10_000;
@@ -137,7 +155,7 @@ export async function startDevServer({
   logFile ??= join(await mkdtemp(join(tmpdir(), 'temporal-dev-')), 'server.log');
   if (headless) args.push('--headless');
   for (const [name, type] of Object.entries(SEARCH_ATTRIBUTES)) args.push('--search-attribute', `${name}=${type}`);
-  for (const value of dynamicConfig) args.push('--dynamic-config-value', value);
+  for (const value of [...dynamicConfigValues(), ...dynamicConfig]) args.push('--dynamic-config-value', value);
 
   const fd = openSync(logFile, 'a');
   const child = spawn(cli, args, { stdio: ['ignore', fd, fd], detached });

@@ -5,13 +5,15 @@ import { rm } from 'node:fs/promises';
 
 const args = process.argv.slice(2);
 const faults = args.includes('--faults');
-const REPORT = faults ? 'test-results/vitest-faults.json' : 'test-results/vitest.json';
-const vitestArgs = args.filter((arg) => arg !== '--faults');
+// `--cluster`: only the production-topology project (Temporal cluster, replicas, nginx).
+const cluster = args.includes('--cluster');
+const REPORT = faults ? 'test-results/vitest-faults.json' : cluster ? 'test-results/vitest-cluster.json' : 'test-results/vitest.json';
+const vitestArgs = args.filter((arg) => arg !== '--faults' && arg !== '--cluster');
 const picksProject = vitestArgs.some((arg) => arg === '--project' || arg.startsWith('--project='));
-const projects = faults ? ['--project', 'faults'] : picksProject ? [] : ['--project', '!faults'];
+const projects = faults ? ['--project', 'faults'] : cluster ? ['--project', 'cluster'] : picksProject ? [] : ['--project', 'unit', '--project', 'integration'];
 
 const steps = [
-  ...(faults
+  ...(faults || cluster
     ? []
     : [
         ['lint', ['eslint', '.']],

@@ -1,3 +1,4 @@
+import { hostname } from 'node:os';
 import Router from '@koa/router';
 import type { Client } from '@temporalio/client';
 import type { Redis } from 'ioredis';
@@ -6,6 +7,9 @@ import type { ApiMetrics } from '../metrics.js';
 import type { AppState } from '../types.js';
 
 type Check = 'up' | 'down';
+
+// Behind a load balancer, the answer says which replica gave it.
+const instance = `${hostname()}:${process.pid}`;
 
 async function probe(fn: () => Promise<unknown>, timeoutMs = 2000): Promise<Check> {
   let timer: NodeJS.Timeout | undefined;
@@ -40,7 +44,7 @@ function mount(router: Router<AppState>, base: string, deps: { sequelize: Sequel
     const checks = { database, redis, temporal };
     const ready = Object.values(checks).every((c) => c === 'up');
     ctx.status = ready ? 200 : 503;
-    ctx.body = { status: ready ? 'ready' : 'unavailable', ...checks };
+    ctx.body = { status: ready ? 'ready' : 'unavailable', instance, ...checks };
   });
 
   router.get(`${base}/metrics`, async (ctx) => {

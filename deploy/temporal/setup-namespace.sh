@@ -26,9 +26,9 @@ until existing="$(temporal operator search-attribute list -n "$NAMESPACE" --addr
   [ "$tries" -ge 30 ] && { echo "namespace $NAMESPACE did not become usable" >&2; exit 1; }
   sleep 2
 done
-for pair in DeliveryStatus:Keyword DriverId:Keyword CustomerId:Keyword Priority:Keyword Delayed:Bool PromisedBy:Datetime WindowEndsAt:Datetime WindowAtRisk:Bool; do
-  name="${pair%%:*}"
-  type="${pair#*:}"
+# deploy/temporal/search-attributes.txt, the list the dev server and the native cluster use too.
+grep -v '^#' /scripts/search-attributes.txt | while read -r name type; do
+  [ -n "$name" ] || continue
   if printf '%s\n' "$existing" | grep -qw "$name"; then
     echo "search attribute $name exists"
   else

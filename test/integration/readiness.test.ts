@@ -1,3 +1,4 @@
+import { hostname } from 'node:os';
 import { describe, expect, it } from 'vitest';
 import { call, startTestApi } from '../support/harness.js';
 import { freePort } from '../support/ports.js';
@@ -9,6 +10,8 @@ describe('readiness with a dependency down', () => {
       const ready = await call(api.url, 'GET', '/ready');
       expect(ready.status).toBe(503);
       expect(ready.body).toMatchObject({ database: 'up', redis: 'down', temporal: 'up' });
+      // The API runs in this test's process: the answer names it.
+      expect(ready.body.instance).toBe(`${hostname()}:${process.pid}`);
       expect((await call(api.url, 'GET', '/health')).status).toBe(200);
       // Public reads do not need Redis: the rate limiter falls back to memory.
       expect((await call(api.url, 'GET', '/api/v1/track/0000000000000000')).status).toBe(404);
