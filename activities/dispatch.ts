@@ -6,6 +6,7 @@ import type { LatLng } from '../domain/geo.js';
 import type { Priority } from '../domain/pricing.js';
 import { rankCandidates, type CandidateDriver, type RankedCandidate } from '../domain/scoring.js';
 import { DRIVER_HELD_STATUSES } from '../domain/status.js';
+import type { TripMeasurer } from './geo/router.js';
 import type { LivePublisher } from './live.js';
 
 export interface FindCandidatesInput {
@@ -19,9 +20,9 @@ export interface FindCandidatesInput {
 /** Drivers within this box around the pickup are scored; the box keeps the query on an index-sized set. */
 const SEARCH_RADIUS_DEG = 0.5;
 
-export function createDispatchActivities({ sequelize, live }: { sequelize: Sequelize; live?: LivePublisher }) {
+export function createDispatchActivities({ sequelize, live, trips }: { sequelize: Sequelize; live?: LivePublisher; trips?: TripMeasurer }) {
   return {
-    /** One query: on duty, located near the pickup, with their current load; the domain scores them. */
+    /** One query: on duty, located near the pickup, with their current load; one router table call; the domain scores them. */
     async findCandidates(input: FindCandidatesInput): Promise<RankedCandidate[]> {
       const rows = await sequelize.query<CandidateDriver>(
         `SELECT d.id AS "driverId", d.name, d.lat, d.lng, d.capacity_kg AS "capacityKg",
@@ -45,7 +46,14 @@ export function createDispatchActivities({ sequelize, live }: { sequelize: Seque
           },
         },
       );
-      return rankCandidates(rows, { pickup: input.pickup, weightKg: input.weightKg, priority: input.priority });
+      // Only drivers who could carry the parcel are measured: the table call stays as small as the list.
+      const able = rows.filter((r) => r.capacityKg - r.activeLoadKg >= input.weightKg);
+      const measured = trips ? await trips.toOne(able.map((r) => ({ lat: r.lat, lng: r.lng })), input.pickup) : [];
+      const drivers = able.map((r, i) => {
+        const m = measured[i];
+        return m && !m.estimated && m.durationMin !== null ? { ...r, road: { distanceKm: m.distanceKm, durationMin: m.durationMin } } : r;
+      });
+      return rankCandidates(drivers, { pickup: input.pickup, weightKg: input.weightKg, priority: input.priority });
     },
 
     async loadDriver(driverId: string): Promise<DriverRef> {

@@ -24,13 +24,15 @@ export interface RateLimits {
   loginByIp: RateLimiterAbstract;
   publicByIp: RateLimiterAbstract;
   ai: RateLimiterAbstract;
+  /** Address searches per user. */
+  geocode: RateLimiterAbstract;
   /** What every request spends (`generalLimit`): per user when signed in, else per address (`publicByIp`), leased by busy keys. */
   requests: { signedIn: LeasedLimiter; anonymous: LeasedLimiter };
 }
 
 export const LOGIN_LIMITS = { perUserAndIp: 10, perIp: 100 } as const;
 
-export function createRateLimits(redis: Redis, prefix: string, perMinute: number, aiPerHour: number): RateLimits {
+export function createRateLimits(redis: Redis, prefix: string, perMinute: number, aiPerHour: number, geocodePerMinute = 60): RateLimits {
   const perUser = limiter(redis, `${prefix}:rl:user`, perMinute, 60);
   const publicByIp = limiter(redis, `${prefix}:rl:public`, perMinute * 10, 60);
   return {
@@ -38,6 +40,7 @@ export function createRateLimits(redis: Redis, prefix: string, perMinute: number
     loginByIp: limiter(redis, `${prefix}:rl:login:ip`, LOGIN_LIMITS.perIp, 60 * 60, 60 * 60),
     publicByIp,
     ai: limiter(redis, `${prefix}:rl:ai`, aiPerHour, 60 * 60),
+    geocode: limiter(redis, `${prefix}:rl:geocode`, geocodePerMinute, 60),
     requests: { signedIn: new LeasedLimiter(perUser), anonymous: new LeasedLimiter(publicByIp) },
   };
 }

@@ -7,7 +7,6 @@ import { deliveryFromRow, deliveryFromState, type TemporalLinks } from '../../db
 import { DeliveryEventRow, DeliveryRow } from '../../db/models.js';
 import type { Delivery, DeliveryTimings, DeliveryWorkflowInput } from '../../domain/delivery.js';
 import { workflowIdFor } from '../../domain/delivery.js';
-import { roadDistanceKm } from '../../domain/geo.js';
 import { quotePrice } from '../../domain/pricing.js';
 import type { CreateDeliveryBody } from '../../domain/schemas.js';
 import { searchAttributes } from '../../domain/search-attributes.js';
@@ -17,6 +16,7 @@ import { ValidationError, NotFoundError } from '../errors.js';
 import { isUuid } from '../validate.js';
 import type { AuthUser } from '../types.js';
 import type { LivePublisher } from '../../activities/live.js';
+import { createTripMeasurer, type TripMeasurer } from '../../activities/geo/router.js';
 import type { TrackingReads } from './tracking-reads.js';
 import { temporalError, updateError } from './temporal-errors.js';
 
@@ -26,6 +26,8 @@ export interface DeliveriesServiceDeps {
   links: TemporalLinks;
   timings: DeliveryTimings;
   aiDispatch: boolean;
+  /** Road distances for quotes; without a router, the flagged straight-line estimate. */
+  trips?: TripMeasurer;
   /**
    * Screens hear of a person's change from the API that applied it, as soon as its Update answers (the
    * change is then in the read model). The worker publishes every transition again, after recording,
@@ -93,8 +95,9 @@ export class DeliveriesService {
   async create(user: AuthUser, body: CreateDeliveryBody, options: { requestId?: string; idempotencyKey?: string } = {}): Promise<Delivery> {
     const { requestId, idempotencyKey } = options;
     const now = new Date();
-    const distanceKm = roadDistanceKm(body.pickup, body.dropoff);
-    const price = quotePrice({ distanceKm, parcel: body.parcel, priority: body.priority, requestedAt: now.toISOString() });
+    const trip = await (this.deps.trips ?? createTripMeasurer(undefined)).trip(body.pickup, body.dropoff);
+    const price = quotePrice({ distanceKm: trip.distanceKm, parcel: body.parcel, priority: body.priority, requestedAt: now.toISOString(), distanceEstimated: trip.estimated });
+    const measured = { estimated: trip.estimated, ...(trip.durationMin !== null ? { roadMinutes: trip.durationMin } : {}) };
     const deliveryId = idempotencyKey ? deliveryIdFor(user.id, idempotencyKey, body) : randomUUID();
     const input: DeliveryWorkflowInput = {
       deliveryId,
@@ -105,7 +108,7 @@ export class DeliveriesService {
       parcel: body.parcel,
       priority: body.priority,
       notes: body.notes,
-      quote: { ...price, expiresAt: new Date(now.getTime() + this.deps.timings.quoteTtlMs).toISOString() },
+      quote: { ...price, ...measured, expiresAt: new Date(now.getTime() + this.deps.timings.quoteTtlMs).toISOString() },
       autoAccept: body.autoAccept ?? false,
       timings: this.deps.timings,
       createdAt: now.toISOString(),
