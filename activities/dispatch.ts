@@ -7,6 +7,7 @@ import { roadDistanceKm, type LatLng } from '../domain/geo.js';
 import type { Priority } from '../domain/pricing.js';
 import { bestPossibleScore, rankCandidates, SCORING, type CandidateDriver, type RankedCandidate } from '../domain/scoring.js';
 import type { LivePublisher } from '../adapters/live-publisher.js';
+import type { TripMeasurer } from '../adapters/geo/router.js';
 
 export interface FindCandidatesInput {
   deliveryId: string;
@@ -29,23 +30,35 @@ const toCandidate = (d: DriverWithLoad): CandidateDriver => ({
   activeDeliveries: d.activeDeliveries,
 });
 
-export function createDispatchActivities({ sequelize, live }: { sequelize: Sequelize; live?: LivePublisher }) {
+export function createDispatchActivities({ sequelize, live, trips }: { sequelize: Sequelize; live?: LivePublisher; trips?: TripMeasurer }) {
   return {
     /**
-     * The best drivers for the job, exactly as ranking every driver in reach would give them, from the
-     * nearest few: the index yields on-duty drivers nearest first, and the search widens until no driver
-     * farther out could outscore the ones found (`bestPossibleScore`), is in reach, or is left.
+     * The best drivers for the job from the nearest few: the index yields on-duty drivers nearest first,
+     * and the search widens until no driver farther out could outscore the ones found (`bestPossibleScore`,
+     * on straight-line distance), is in reach, or is left. Those who could carry the parcel are then
+     * measured by the router in one table call and ranked on their travel times.
      */
     async findCandidates(input: FindCandidatesInput): Promise<RankedCandidate[]> {
       const job = { pickup: input.pickup, weightKg: input.weightKg, priority: input.priority };
+      let drivers: CandidateDriver[] = [];
       for (let limit = FIRST_FETCH; ; limit *= 4) {
         const rows = await nearestDriversWithLoad(sequelize, { near: input.pickup, excludeDriverIds: input.excludeDriverIds, limit });
-        const ranked = rankCandidates(rows.map(toCandidate), job);
-        if (rows.length < limit) return ranked;
-        const farthestKm = roadDistanceKm(toCandidate(rows[rows.length - 1]!), input.pickup);
+        drivers = rows.map(toCandidate);
+        if (rows.length < limit) break;
+        const ranked = rankCandidates(drivers, job);
+        const farthestKm = roadDistanceKm(drivers[drivers.length - 1]!, input.pickup);
         const last = ranked[SCORING.defaultLimit - 1];
-        if (farthestKm > SCORING.defaultMaxDistanceKm || (last && last.score > bestPossibleScore(farthestKm, input.priority))) return ranked;
+        if (farthestKm > SCORING.defaultMaxDistanceKm || (last && last.score > bestPossibleScore(farthestKm, input.priority))) break;
       }
+      if (!trips) return rankCandidates(drivers, job);
+      // Only drivers who could carry the parcel are measured: the table call stays as small as the list.
+      const able = drivers.filter((r) => r.capacityKg - r.activeLoadKg >= input.weightKg);
+      const measured = await trips.toOne(able.map((r) => ({ lat: r.lat, lng: r.lng })), input.pickup);
+      const withRoads = able.map((r, i) => {
+        const m = measured[i];
+        return m && !m.estimated && m.durationMin !== null ? { ...r, road: { distanceKm: m.distanceKm, durationMin: m.durationMin } } : r;
+      });
+      return rankCandidates(withRoads, job);
     },
 
     async loadDriver(driverId: string): Promise<DriverRef> {

@@ -5,6 +5,7 @@ import { createAiActivities, type AiActivityDeps } from './ai.js';
 import { createDispatchActivities } from './dispatch.js';
 import type { LivePublisher } from '../adapters/live-publisher.js';
 import { liveTransitionHook } from './live-hook.js';
+import type { TripMeasurer } from '../adapters/geo/router.js';
 import { createReadModelActivities, type TransitionHook } from './read-model.js';
 
 export interface ActivityDeps {
@@ -15,13 +16,15 @@ export interface ActivityDeps {
   hooks?: TransitionHook[];
   /** The model for the AI steps; without it they use their deterministic fallbacks. */
   ai?: AiActivityDeps;
+  /** Road distances for dispatch; without it, the straight-line estimate. */
+  trips?: TripMeasurer;
 }
 
 export function createActivities(deps: ActivityDeps) {
   const hooks = [...(deps.live ? [liveTransitionHook(deps.live, { sequelize: deps.sequelize })] : []), ...(deps.hooks ?? [])];
   return {
     ...createReadModelActivities({ sequelize: deps.sequelize, links: deps.links, hooks }),
-    ...createDispatchActivities({ sequelize: deps.sequelize, live: deps.live }),
+    ...createDispatchActivities({ sequelize: deps.sequelize, live: deps.live, trips: deps.trips }),
     ...createAiActivities(deps.ai),
   };
 }

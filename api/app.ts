@@ -23,6 +23,7 @@ import { authRoutes } from './routes/auth.js';
 import { deliveryRoutes } from './routes/deliveries.js';
 import { driverRoutes } from './routes/drivers.js';
 import { opsRoutes } from './routes/ops.js';
+import { configRoutes, geocodeRoutes, placeRoutes } from './routes/places.js';
 import { trackingRoutes } from './routes/tracking.js';
 import { userRoutes } from './routes/users.js';
 import { notificationRoutes, webhookRoutes } from './routes/webhooks.js';
@@ -140,6 +141,9 @@ export function createApp(deps: ApiDeps): BuiltApi {
     alertRoutes({ sequelize: deps.sequelize, live: deps.live, auth: signedIn }),
     userRoutes({ accounts: services.auth, auth: signedIn }),
     aiRoutes({ ai: createAiService(deps, metrics.registry), limits: services.limits, auth: signedIn }),
+    geocodeRoutes({ places: services.places, limits: services.limits, auth: signedIn }),
+    placeRoutes({ store: services.placeStore, auth: signedIn }),
+    configRoutes({ config: deps.config }),
   ];
   app.use(routeTable(routers));
   app.use(async (ctx, next) => {

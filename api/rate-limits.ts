@@ -26,13 +26,15 @@ export interface RateLimits {
   /** Sign-ups from one address an hour. */
   registerByIp: RateLimiterAbstract;
   ai: RateLimiterAbstract;
+  /** Address searches per user. */
+  geocode: RateLimiterAbstract;
   /** What every request spends (`generalLimit`): per user when signed in, else per address (`publicByIp`), leased by busy keys. */
   requests: { signedIn: LeasedLimiter; anonymous: LeasedLimiter };
 }
 
 const LOGIN_LIMITS = { perUserAndIp: 10, perIp: 100 } as const;
 
-export function createRateLimits(redis: Redis, prefix: string, perMinute: number, aiPerHour: number, registerPerHour = 20): RateLimits {
+export function createRateLimits(redis: Redis, prefix: string, perMinute: number, aiPerHour: number, registerPerHour = 20, geocodePerMinute = 60): RateLimits {
   const perUser = limiter(redis, `${prefix}:rl:user`, perMinute, 60);
   const publicByIp = limiter(redis, `${prefix}:rl:public`, perMinute * 10, 60);
   return {
@@ -41,6 +43,7 @@ export function createRateLimits(redis: Redis, prefix: string, perMinute: number
     publicByIp,
     registerByIp: limiter(redis, `${prefix}:rl:register`, registerPerHour, 60 * 60),
     ai: limiter(redis, `${prefix}:rl:ai`, aiPerHour, 60 * 60),
+    geocode: limiter(redis, `${prefix}:rl:geocode`, geocodePerMinute, 60),
     requests: { signedIn: new LeasedLimiter(perUser), anonymous: new LeasedLimiter(publicByIp) },
   };
 }

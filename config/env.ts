@@ -34,6 +34,22 @@ const envSchema = z.object({
   GROQ_MODEL: z.string().default('llama-3.3-70b-versatile'),
   GROQ_TIMEOUT_MS: ms(8000),
   AI_QUOTA_PER_HOUR: z.coerce.number().int().min(1).default(60),
+  /** A Nominatim-API geocoder (…/search, …/reverse); unset, address search covers saved, recent and sample places. */
+  GEOCODER_URL: z.url().optional(),
+  /** Sent with every geocoder request, as public Nominatim's usage policy asks. */
+  GEOCODER_USER_AGENT: z.string().min(3).default('logistics-platform/0.1'),
+  /** Spacing between geocoder requests from one process: public Nominatim allows one a second. */
+  GEOCODER_MIN_INTERVAL_MS: z.coerce.number().int().min(0).default(1000),
+  GEOCODER_TIMEOUT_MS: ms(3000),
+  /** Address searches per user per minute. */
+  GEOCODE_PER_MINUTE: z.coerce.number().int().min(1).default(60),
+  /** An OSRM-API router (…/route/v1/driving, …/table/v1/driving); unset, distances are straight-line estimates. */
+  ROUTER_URL: z.url().optional(),
+  ROUTER_TIMEOUT_MS: ms(3000),
+  /** An XYZ raster tile template, e.g. https://tile.example.org/{z}/{x}/{y}.png; unset, maps are drawn on a grid. */
+  MAP_TILE_URL: z.string().regex(/^(https?:\/\/|\/).*\{z\}.*\{x\}.*\{y\}/, 'a URL with {z}, {x} and {y}').optional(),
+  MAP_ATTRIBUTION: z.string().max(300).default(''),
+  MAP_MAX_ZOOM: z.coerce.number().int().min(1).max(22).default(19),
   JWT_SECRET: z.string().min(32, 'at least 32 characters').default(DEFAULT_JWT_SECRET),
   JWT_ISSUER: z.string().default('logistics-platform'),
   ACCESS_TOKEN_TTL_S: z.coerce.number().int().min(30).max(3600).default(900),

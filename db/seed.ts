@@ -3,6 +3,7 @@ import { randomUUID } from 'node:crypto';
 import type { Sequelize } from 'sequelize';
 import { hashPassword } from '../adapters/passwords.js';
 import { Driver, User } from './models.js';
+import { seedSamplePlaces } from './places.js';
 
 export const DEMO_CITY = { name: 'Berlin', lat: 52.52, lng: 13.405 };
 
@@ -27,6 +28,8 @@ export async function seedDemoData(sequelize: Sequelize, password: string): Prom
     ...DRIVERS.map((d) => ({ email: `driver${d.n}@example.com`, role: 'driver' as const, name: d.name })),
   ];
   const summary = logins.map(({ email, role }) => ({ email, role }));
+  // Outside the first-run guard: a database seeded before sample places existed gets them too.
+  await seedSamplePlaces(sequelize);
   if (await User.findOne({ where: { email: 'admin@example.com' } })) return { created: false, logins: summary };
   const passwordHash = await hashPassword(password);
   await sequelize.transaction(async (transaction) => {

@@ -6,6 +6,13 @@ import type { ActorKind, DeliveryStatus } from './status.js';
 export interface Quote extends Price {
   expiresAt: string;
   voidedAt?: string | null;
+  /**
+   * True when `distanceKm` is the straight-line estimate (no router, or it failed), false when a road
+   * router measured it. Absent on quotes made before routers were supported: those were estimates.
+   */
+  estimated?: boolean;
+  /** The router's driving time from pickup to drop-off, when it gave one. */
+  roadMinutes?: number;
 }
 
 export interface DriverRef {

@@ -96,7 +96,12 @@ function drivingMinutes(distanceKm: number, wallMs: number): number {
 
 /** When a driver leaving `from` at `departAt` should reach `to`, as an ISO string in UTC. */
 export function estimateArrival(from: LatLng, to: LatLng, departAt: string): string {
-  const minutes = travelMinutes(roadDistanceKm(from, to), departAt);
+  return arrivalAfter(roadDistanceKm(from, to), departAt);
+}
+
+/** When a trip of `distanceKm` (a router's road distance) leaving at `departAt` should arrive. */
+export function arrivalAfter(distanceKm: number, departAt: string): string {
+  const minutes = travelMinutes(distanceKm, departAt);
   return new Date(parseIsoInstant(departAt).epochMs + minutes * MS_PER_MINUTE).toISOString();
 }
 

@@ -146,3 +146,14 @@ describe('quotePrice properties', () => {
     );
   });
 });
+
+describe('quotePrice on an estimated distance', () => {
+  it('says on the distance line that the distance is an estimate, and prices it the same', () => {
+    const input: QuoteInput = { distanceKm: 5.2, parcel: { weightKg: 2 }, priority: 'standard', requestedAt: '2026-03-02T12:00:00+01:00' };
+    const road = quotePrice(input);
+    const estimated = quotePrice({ ...input, distanceEstimated: true });
+    expect(estimated.amountCents).toBe(road.amountCents);
+    expect(estimated.breakdown.find((l) => l.code === 'distance')!.label).toBe('Distance 5.2 km (estimated) × €0.95/km');
+    expect(road.breakdown.find((l) => l.code === 'distance')!.label).toBe('Distance 5.2 km × €0.95/km');
+  });
+});

@@ -29,6 +29,8 @@ export interface QuoteInput {
   parcel: ParcelSpec;
   priority: Priority;
   requestedAt: string;
+  /** The distance is the straight-line estimate, not a router's: the line says so. */
+  distanceEstimated?: boolean;
 }
 
 export const PRICING = {
@@ -71,7 +73,7 @@ export function quotePrice(input: QuoteInput): Price {
     { code: 'base', label: 'Base fee', amountCents: PRICING.baseFeeCents },
     {
       code: 'distance',
-      label: `Distance ${distanceKm} km × ${euros(PRICING.perKmCents)}/km`,
+      label: `Distance ${distanceKm} km${input.distanceEstimated ? ' (estimated)' : ''} × ${euros(PRICING.perKmCents)}/km`,
       amountCents: Math.round(distanceKm * PRICING.perKmCents),
     },
     { code: 'weight', label: weightLabel(parcel, weightKg), amountCents: weightFeeCents(weightKg) },

@@ -194,3 +194,19 @@ describe('bestPossibleScore', () => {
     expect(scoreCandidate(driver('d1', { capacityKg: 1e9 }), job({ weightKg: 0.001 }))).toBe(100);
   });
 });
+
+describe('ranking on a router’s travel times', () => {
+  it('puts the driver with the shorter drive first even when the straight line says otherwise', () => {
+    // Across the river: near as the crow flies, a long way round by road.
+    const across = driver('across', { ...kmNorth(1), road: { distanceKm: 9, durationMin: 24 } });
+    const along = driver('along', { ...kmNorth(3), road: { distanceKm: 3.6, durationMin: 8 } });
+    const ranked = rankCandidates([across, along], job({ priority: 'urgent' }));
+    expect(ranked.map((c) => c.driverId)).toEqual(['along', 'across']);
+    expect(ranked[0]).toMatchObject({ distanceKm: 3.6, travelMinutes: 8, estimated: false });
+  });
+
+  it('flags the straight-line estimate when no router measured the way', () => {
+    expect(rankCandidates([driver('a', kmNorth(2))], job())[0]).toMatchObject({ estimated: true, distanceKm: roadDistanceKm(kmNorth(2), pickup) });
+    expect(rankCandidates([driver('a', kmNorth(2))], job())[0]!.travelMinutes).toBeUndefined();
+  });
+});

@@ -10,6 +10,8 @@ export interface CandidateDriver {
   capacityKg: number;
   activeLoadKg: number;
   activeDeliveries: number;
+  /** A router's way to the pickup; without it the straight-line estimate is used. */
+  road?: { distanceKm: number; durationMin: number };
 }
 
 export interface DispatchJob {
@@ -23,6 +25,10 @@ export interface RankedCandidate {
   name: string;
   score: number;
   distanceKm: number;
+  /** Driving time to the pickup, when a router measured it. */
+  travelMinutes?: number;
+  /** True when `distanceKm` is the straight-line estimate. */
+  estimated?: boolean;
 }
 
 export interface RankOptions {
@@ -33,6 +39,8 @@ export interface RankOptions {
 export const SCORING = {
   /** Road distance at which the proximity term falls to half. */
   proximityHalfKm: 5,
+  /** Driving time at which the proximity term falls to half, when a router gave one (5 km at city speed). */
+  proximityHalfMinutes: 10,
   /** Each priority's weights sum to 1; the more urgent the job, the more distance counts. */
   weights: {
     standard: { proximity: 0.5, spareCapacity: 0.25, workload: 0.25 },
@@ -90,8 +98,10 @@ function evaluate(driver: CandidateDriver, job: DispatchJob): RankedCandidate | 
   const spareKg = driver.capacityKg - driver.activeLoadKg;
   if (spareKg < job.weightKg) return null;
 
-  const distanceKm = roadDistanceKm(driver, job.pickup);
-  const proximity = 1 / (1 + distanceKm / SCORING.proximityHalfKm);
+  const road = driver.road && Number.isFinite(driver.road.durationMin) && driver.road.durationMin >= 0 ? driver.road : undefined;
+  const distanceKm = road ? Math.round(road.distanceKm * 10) / 10 : roadDistanceKm(driver, job.pickup);
+  // Travel time ranks better than distance (a river or a one-way street), when a router measured it.
+  const proximity = road ? 1 / (1 + road.durationMin / SCORING.proximityHalfMinutes) : 1 / (1 + distanceKm / SCORING.proximityHalfKm);
   // What is left after taking this parcel: a driver who would be full afterwards scores 0 here.
   const spareAfter = driver.capacityKg > 0 ? (spareKg - job.weightKg) / driver.capacityKg : 0;
   const workload = 1 / (1 + driver.activeDeliveries);
@@ -100,7 +110,8 @@ function evaluate(driver: CandidateDriver, job: DispatchJob): RankedCandidate | 
   const raw = w.proximity * proximity + w.spareCapacity * Math.min(1, spareAfter) + w.workload * workload;
   // Four decimals: enough to separate drivers, and equal drivers compare equal instead of by float noise.
   const score = Math.round(raw * 100 * 10_000) / 10_000;
-  return { driverId: driver.driverId, name: driver.name, score, distanceKm };
+  const measured = road ? { travelMinutes: Math.round(road.durationMin * 10) / 10, estimated: false } : { estimated: true };
+  return { driverId: driver.driverId, name: driver.name, score, distanceKm, ...measured };
 }
 
 function compareCandidates(a: RankedCandidate, b: RankedCandidate): number {

@@ -6,6 +6,7 @@ import * as driverLocationsRetention from './20261126120000-driver-locations-ret
 import * as notificationsAndWebhooks from './20261126130000-notifications-and-webhooks.js';
 import * as driverSearch from './20261203234500-driver-search.js';
 import * as windowsCodesAlerts from './20261203234500-windows-codes-alerts.js';
+import * as places from './20261203235000-places.js';
 
 export const migrations = [
   { name: '20261125000100-core', ...core },
@@ -15,4 +16,5 @@ export const migrations = [
   { name: '20261126130000-notifications-and-webhooks', ...notificationsAndWebhooks },
   { name: '20261203234500-driver-search', ...driverSearch },
   { name: '20261203234500-windows-codes-alerts', ...windowsCodesAlerts },
+  { name: '20261203235000-places', ...places },
 ];

@@ -8,6 +8,7 @@ import { loadConfig } from '../config/env.js';
 import { createLogger } from '../config/logger.js';
 import { createSequelize } from '../db/connection.js';
 import { initModels } from '../db/models.js';
+import { createGeoProviders } from '../activities/geo/providers.js';
 import { createDeliveryWorker } from './delivery-worker.js';
 import { createActivityGuardMetrics } from './activity-guard.js';
 import { installWorkerTelemetry } from './telemetry.js';
@@ -36,6 +37,7 @@ const { worker, connection } = await createDeliveryWorker({
     live: createLivePublisher(redis, config.REDIS_PREFIX),
     ai: { groq: createGroqClient(config), model: config.GROQ_MODEL, timeoutMs: config.GROQ_TIMEOUT_MS, metrics: createAiMetrics(telemetry.registry) },
     hooks: [telemetry.transitionHook, notifications.hook],
+    trips: createGeoProviders(config, { redis, logger }).trips,
   },
   logger,
   maxCachedWorkflows: config.WORKER_MAX_CACHED_WORKFLOWS,

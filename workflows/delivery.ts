@@ -18,7 +18,7 @@ import {
 } from '@temporalio/workflow';
 import type { createActivities } from '../activities/index.js';
 import { DATA_REJECTED, timelineEventOf, type Actor, type Alert, type DeliveryState, type DeliveryWorkflowInput, type TransitionRecord } from '../domain/delivery.js';
-import { estimateArrival } from '../domain/geo.js';
+import { arrivalAfter, estimateArrival } from '../domain/geo.js';
 import type { RankedCandidate } from '../domain/scoring.js';
 import { searchAttributes } from '../domain/search-attributes.js';
 import { describeMissing, distanceFromStopM, missingProof } from '../domain/proof-rules.js';
@@ -281,11 +281,12 @@ export async function deliveryWorkflow(input: DeliveryWorkflowInput, resume?: De
       const at = args.at ?? now();
       const seq = transition('picked_up', args.actor, () => {
         state.status = 'IN_TRANSIT';
-        state.eta = estimateArrival(state.pickup, state.dropoff, at);
+        // A router's road distance from the quote when it gave one; older quotes carry no flag and were estimates.
+        state.eta = state.quote.estimated === false ? arrivalAfter(state.quote.distanceKm, at) : estimateArrival(state.pickup, state.dropoff, at);
         state.promisedBy = timings.deliveryPromiseMs
           ? new Date(Date.parse(at) + timings.deliveryPromiseMs).toISOString()
           : new Date(Date.parse(state.eta) + PROMISE_SLACK_MS[state.priority]).toISOString();
-      }, { ...placeData(state.pickup, args), proof: args.proof ?? null }, at);
+      }, { ...placeData(state.pickup, args), proof: args.proof ?? null, etaEstimated: state.quote.estimated !== false }, at);
       alertIfFar('picked_up', state.pickup, args);
       checkDropoffWindow();
       return seq;
@@ -447,7 +448,7 @@ export async function deliveryWorkflow(input: DeliveryWorkflowInput, resume?: De
     const expiresAt = new Date(Date.now() + timings.offerTimeoutMs).toISOString();
     transition('offer_sent', SYSTEM, () => {
       state.offer = { driverId: candidate.driverId, name: candidate.name, expiresAt };
-    }, { driverId: candidate.driverId, score: candidate.score, distanceKm: candidate.distanceKm, expiresAt });
+    }, { driverId: candidate.driverId, score: candidate.score, distanceKm: candidate.distanceKm, travelMinutes: candidate.travelMinutes ?? null, estimated: candidate.estimated !== false, expiresAt });
     const answered = await condition(
       () => state.offer?.driverId !== candidate.driverId || state.status !== 'DISPATCHING',
       timings.offerTimeoutMs,

@@ -7,7 +7,6 @@ import { deliveryFromRow, deliveryFromState, type TemporalLinks } from '../../db
 import { DeliveryEventRow, DeliveryRow } from '../../db/models.js';
 import type { Delivery, DeliveryTimings, DeliveryWorkflowInput } from '../../domain/delivery.js';
 import { workflowIdFor } from '../../domain/delivery.js';
-import { roadDistanceKm } from '../../domain/geo.js';
 import { isQuotableDistance, PRICING, quotePrice, type Priority } from '../../domain/pricing.js';
 import { normalizeWindow, windowProblems } from '../../domain/windows.js';
 import type { CreateDeliveryBody } from '../../domain/schemas.js';
@@ -18,6 +17,7 @@ import { AppError, ValidationError, NotFoundError } from '../errors.js';
 import { isUuid } from '../validate.js';
 import type { AuthUser } from '../types.js';
 import type { LivePublisher } from '../../adapters/live-publisher.js';
+import { createTripMeasurer, type TripMeasurer } from '../../adapters/geo/router.js';
 import type { TrackingReads } from './tracking-reads.js';
 import { temporalError, updateError } from './temporal-errors.js';
 import type { DeliveryCodes } from './delivery-codes.js';
@@ -30,6 +30,8 @@ export interface DeliveriesServiceDeps {
   aiDispatch: boolean;
   /** How long a request waits on an Update; past it the caller gets 504 WORKFLOW_PENDING (default 10 s). */
   updateDeadlineMs?: number;
+  /** Road distances for quotes; without a router, the flagged straight-line estimate. */
+  trips?: TripMeasurer;
   /**
    * Screens hear of a person's change from the API that applied it, as soon as its Update answers (the
    * change is then in the read model). The worker publishes every transition again, after recording,
@@ -106,13 +108,14 @@ export class DeliveriesService {
     if (problems.length > 0) throw new ValidationError(problems);
     const pickupWindow = normalizeWindow(body.pickupWindow);
     const dropoffWindow = normalizeWindow(body.dropoffWindow);
-    const distanceKm = roadDistanceKm(body.pickup, body.dropoff);
-    if (!isQuotableDistance(distanceKm)) {
-      throw new AppError(422, 'DISTANCE_TOO_LONG', `pickup and drop-off are ${Math.round(distanceKm)} km apart by road; a delivery covers at most ${PRICING.maxDistanceKm} km`, [
+    const trip = await (this.deps.trips ?? createTripMeasurer(undefined)).trip(body.pickup, body.dropoff);
+    if (!isQuotableDistance(trip.distanceKm)) {
+      throw new AppError(422, 'DISTANCE_TOO_LONG', `pickup and drop-off are ${Math.round(trip.distanceKm)} km apart by road; a delivery covers at most ${PRICING.maxDistanceKm} km`, [
         { path: 'body.dropoff', message: `more than ${PRICING.maxDistanceKm} km by road from the pickup` },
       ]);
     }
-    const price = quotePrice({ distanceKm, parcel: body.parcel, priority: body.priority, requestedAt: now.toISOString() });
+    const price = quotePrice({ distanceKm: trip.distanceKm, parcel: body.parcel, priority: body.priority, requestedAt: now.toISOString(), distanceEstimated: trip.estimated });
+    const measured = { estimated: trip.estimated, ...(trip.durationMin !== null ? { roadMinutes: trip.durationMin } : {}) };
     const deliveryId = idempotencyKey ? deliveryIdFor(user.id, idempotencyKey, body) : randomUUID();
     const needsCode = body.requireCode ?? this.deps.codePriorities.includes(body.priority);
     const code = needsCode ? await this.deps.codes.issue(deliveryId) : null;
@@ -125,7 +128,7 @@ export class DeliveriesService {
       parcel: body.parcel,
       priority: body.priority,
       notes: body.notes,
-      quote: { ...price, expiresAt: new Date(now.getTime() + this.deps.timings.quoteTtlMs).toISOString() },
+      quote: { ...price, ...measured, expiresAt: new Date(now.getTime() + this.deps.timings.quoteTtlMs).toISOString() },
       autoAccept: body.autoAccept ?? false,
       timings: this.deps.timings,
       createdAt: now.toISOString(),

@@ -10,11 +10,14 @@ import type { TemporalLinks } from '../../db/deliveries.js';
 import { AuthService } from '../auth/auth-service.js';
 import { sessionsEndedChannel } from '../auth/session-cache.js';
 import { TokenService } from '../auth/tokens.js';
+import { createGeoProviders } from '../../activities/geo/providers.js';
+import { createPlaceStore } from '../../db/places.js';
 import { createRateLimits } from '../rate-limits.js';
 import { DeliveriesService } from './deliveries-service.js';
 import { DeliveryCodes } from './delivery-codes.js';
 import { DriversService } from './drivers-service.js';
 import { LocationBuffer } from './location-buffer.js';
+import { PlacesService } from './places-service.js';
 import { ProofsService } from './proofs-service.js';
 import { TrackingReads } from './tracking-reads.js';
 
@@ -48,13 +51,18 @@ export function createServices(deps: ApiDeps) {
   });
   const locations = new LocationBuffer(sequelize, deps.logger);
   const tracking = new TrackingReads(deps.reads, config.TRACKING_CACHE_MS);
+  const geo = createGeoProviders(config, { redis: deps.redis, logger: deps.logger });
+  const placeStore = createPlaceStore(sequelize);
   return {
     links,
     tokens,
     auth,
     locations,
     tracking,
-    limits: createRateLimits(deps.redis, config.REDIS_PREFIX, config.RATE_LIMIT_PER_MINUTE, config.AI_QUOTA_PER_HOUR, config.REGISTER_PER_HOUR),
+    limits: createRateLimits(deps.redis, config.REDIS_PREFIX, config.RATE_LIMIT_PER_MINUTE, config.AI_QUOTA_PER_HOUR, config.REGISTER_PER_HOUR, config.GEOCODE_PER_MINUTE),
+    geo,
+    placeStore,
+    places: new PlacesService({ store: placeStore, geocoder: geo.geocoder, logger: deps.logger }),
     proofs: new ProofsService(sequelize),
     deliveries: new DeliveriesService({
       temporal: deps.temporal,
@@ -63,6 +71,7 @@ export function createServices(deps: ApiDeps) {
       timings: config.timings,
       aiDispatch: Boolean(config.GROQ_API_KEY),
       updateDeadlineMs: config.UPDATE_DEADLINE_MS,
+      trips: geo.trips,
       live: deps.live,
       tracking,
       log: deps.logger,

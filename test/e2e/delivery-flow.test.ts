@@ -74,23 +74,31 @@ describe('a delivery from quote to signed proof, seen by all three parties', () 
     await customer.page.goto('/login');
     await customer.page.getByRole('button', { name: 'Create an account' }).click();
     await customer.page.getByLabel('Your name').fill('Casey Customer');
-    await customer.page.getByLabel('E-mail').fill(`casey-${Date.now()}@example.com`);
+    const customerEmail = `casey-${Date.now()}@example.com`;
+    await customer.page.getByLabel('E-mail').fill(customerEmail);
     await customer.page.getByLabel('Password').fill('a-long-enough-password');
     await customer.page.getByRole('button', { name: 'Create account' }).click();
     await customer.page.waitForURL((url) => url.pathname === '/customer');
+    // Their address book holds both stops, placed near this test's driver.
+    const customerApi = await login(api.url, customerEmail, 'a-long-enough-password');
+    for (const place of [
+      { label: 'Bakery', address: 'Bakery, 5th Avenue 1', lat: area.lat + 0.001, lng: area.lng + 0.001 },
+      { label: 'Maria', address: 'Elm St 14', lat: area.lat + 0.02, lng: area.lng + 0.02 },
+    ]) {
+      expect((await call(api.url, 'POST', '/api/v1/places', { token: customerApi.token, body: place })).status).toBe(201);
+    }
     // The free-text box drafts the form (rule-based here: no model is configured in tests).
     await customer.page.getByLabel('Delivery request in your own words').fill('12 kg, 3 boxes from Bakery, 5th Avenue 1 to Elm St 14, express please');
     await customer.page.getByRole('button', { name: 'Fill the form from this' }).click();
     await customer.page.getByText(/^Filled in by the rule-based reader/).waitFor();
     const form = customer.page.getByRole('form', { name: 'Quote request' });
     await expect(form.getByLabel('Weight (kg)').inputValue()).resolves.toBe('12');
-    await form.locator('#pickup-address').fill('Bakery, 5th Avenue 1');
-    await form.locator('#pickup-lat').fill((area.lat + 0.001).toFixed(6));
-    await form.locator('#pickup-lng').fill((area.lng + 0.001).toFixed(6));
+    for (const [stop, typed] of [['pickup', 'Bakery, 5th'], ['dropoff', 'Elm St']] as const) {
+      await form.locator(`#${stop}-address`).fill(typed);
+      await form.locator(`#${stop}-address-list`).getByRole('option', { name: /^Saved/ }).first().click();
+      await form.getByTestId(`${stop}-address-picked`).waitFor();
+    }
     await form.locator('#pickup-contact').fill('Pat Baker');
-    await form.locator('#dropoff-address').fill('Elm St 14');
-    await form.locator('#dropoff-lat').fill((area.lat + 0.02).toFixed(6));
-    await form.locator('#dropoff-lng').fill((area.lng + 0.02).toFixed(6));
     await form.locator('#dropoff-contact').fill('Maria Lopez');
     await form.getByLabel('Weight (kg)').fill('12');
     await form.getByLabel('What is it?').fill('3 boxes');

@@ -3,6 +3,7 @@ import type { AlertRecord, AlertState } from '../../../domain/alerts.js';
 import type { Delivery, TrackingView } from '../../../domain/delivery.js';
 import type { DriverSummary } from '../../../domain/drivers.js';
 import type { DraftDelivery } from '../../../domain/intake.js';
+import type { CreatePlaceBody, GeocodeReply, GeocoderStatus, RecentAddress, SavedPlace } from '../../../domain/places.js';
 import type { NotificationView, WebhookDeliveryStatus, WebhookDeliveryView, WebhookEndpointView } from '../../../domain/notifications.js';
 import type { CreateDeliveryBody, LocationPing, MilestoneBody } from '../../../domain/schemas.js';
 import type { DeliveryStatus } from '../../../domain/status.js';
@@ -28,6 +29,19 @@ export interface IntakeReply {
   draft: DraftDelivery;
   missing: string[];
   source: 'groq' | 'fallback';
+}
+
+/** What the pages read at run time (`GET /config`). */
+export interface PageConfig {
+  map: { tileUrl: string | null; attribution: string; maxZoom: number };
+  geocoder: boolean;
+  router: boolean;
+}
+
+export interface PinName {
+  label: string;
+  source: string;
+  geocoder: GeocoderStatus;
 }
 
 export interface AssistantReply {
@@ -104,6 +118,15 @@ function createApi(http = new HttpClient()) {
         (await http.request<{ items: WebhookDeliveryView[] }>('GET', `/webhooks/${encodeURIComponent(id)}/deliveries`, { query: { status } })).items,
       redeliver: (id: string, deliveryId: string) =>
         http.request<WebhookDeliveryView>('POST', `/webhooks/${encodeURIComponent(id)}/deliveries/${encodeURIComponent(deliveryId)}/redeliver`),
+    },
+    config: () => http.request<PageConfig>('GET', '/config', { anonymous: true }),
+    places: {
+      search: (q: string, near?: { lat: number; lng: number }) =>
+        http.request<GeocodeReply>('GET', '/geocode', { query: { q, near: near ? `${near.lat.toFixed(5)},${near.lng.toFixed(5)}` : undefined } }),
+      nameOf: (p: { lat: number; lng: number }) => http.request<PinName>('GET', '/geocode/reverse', { query: { lat: p.lat.toFixed(6), lng: p.lng.toFixed(6) } }),
+      list: () => http.request<{ items: SavedPlace[]; recent: RecentAddress[] }>('GET', '/places'),
+      save: (body: CreatePlaceBody) => http.request<SavedPlace>('POST', '/places', { body }),
+      remove: (id: string) => http.request<void>('DELETE', `/places/${encodeURIComponent(id)}`),
     },
     ai: {
       intake: (text: string, utcOffset: string) => http.request<IntakeReply>('POST', '/ai/intake', { body: { text, utcOffset } }),

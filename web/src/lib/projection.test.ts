@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { fitViewport, project, scaleBar, tilesFor, worldPoint } from './projection.js';
+import { fitViewport, project, scaleBar, tilesFor, unproject, viewAround, worldPoint } from './projection.js';
 
 describe('map projection', () => {
   it('puts the equator and the prime meridian in the middle of the world square', () => {
@@ -47,5 +47,23 @@ describe('map projection', () => {
     expect(bar.label).toMatch(/^(\d+ m|\d+ km)$/);
     expect(bar.pixels).toBeLessThanOrEqual(120);
     expect(bar.pixels).toBeGreaterThan(30);
+  });
+});
+
+describe('picking a point on the map', () => {
+  it('finds the point under a pixel: the inverse of projecting it', () => {
+    const view = viewAround({ lat: 52.52, lng: 13.405 }, 15, 600, 340);
+    for (const p of [{ lat: 52.521, lng: 13.401 }, { lat: 52.517, lng: 13.41 }]) {
+      const back = unproject(view, project(view, p));
+      expect(back.lat).toBeCloseTo(p.lat, 9);
+      expect(back.lng).toBeCloseTo(p.lng, 9);
+    }
+    expect(unproject(view, { x: 300, y: 170 }).lat).toBeCloseTo(52.52, 9);
+  });
+
+  it('asks no tile above the server’s maximum zoom, and fills a subdomain', () => {
+    const view = viewAround({ lat: 52.52, lng: 13.405 }, 18, 256, 256);
+    const tiles = tilesFor(view, 'https://{s}.tiles.test/{z}/{x}/{y}.png', 16);
+    expect(tiles.every((t) => /^https:\/\/[abc]\.tiles\.test\/16\//.test(t.href))).toBe(true);
   });
 });

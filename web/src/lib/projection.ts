@@ -46,6 +46,21 @@ export function project(view: Viewport, p: LatLng): { x: number; y: number } {
   return { x: (w.x - view.center.x) * k + view.width / 2, y: (w.y - view.center.y) * k + view.height / 2 };
 }
 
+/** The point under a pixel of the viewport (the inverse of `project`). */
+export function unproject(view: Viewport, pixel: { x: number; y: number }): LatLng {
+  const k = 2 ** view.zoom;
+  const wx = (pixel.x - view.width / 2) / k + view.center.x;
+  const wy = (pixel.y - view.height / 2) / k + view.center.y;
+  const lng = (wx / TILE) * 360 - 180;
+  const lat = (Math.atan(Math.sinh(Math.PI * (1 - (2 * wy) / TILE))) * 180) / Math.PI;
+  return { lat, lng: ((((lng + 180) % 360) + 360) % 360) - 180 };
+}
+
+/** A viewport of a given size centred on a point at a zoom. */
+export function viewAround(center: LatLng, zoom: number, width: number, height: number): Viewport {
+  return { width, height, zoom, center: worldPoint(center) };
+}
+
 export interface TileImage {
   key: string;
   href: string;
@@ -55,8 +70,8 @@ export interface TileImage {
 }
 
 /** The tiles covering the viewport at the nearest whole zoom, scaled to the fractional one. */
-export function tilesFor(view: Viewport, template: string): TileImage[] {
-  const z = Math.max(0, Math.round(view.zoom));
+export function tilesFor(view: Viewport, template: string, maxZoom = 19): TileImage[] {
+  const z = Math.max(0, Math.min(maxZoom, Math.round(view.zoom)));
   const size = TILE * 2 ** (view.zoom - z);
   const count = 2 ** z;
   const originX = view.center.x * 2 ** view.zoom - view.width / 2;
@@ -68,7 +83,11 @@ export function tilesFor(view: Viewport, template: string): TileImage[] {
       const wrapped = ((tx % count) + count) % count;
       tiles.push({
         key: `${z}/${tx}/${ty}`,
-        href: template.replace('{z}', String(z)).replace('{x}', String(wrapped)).replace('{y}', String(ty)),
+        href: template
+          .replace('{s}', 'abc'[(wrapped + ty) % 3]!)
+          .replace('{z}', String(z))
+          .replace('{x}', String(wrapped))
+          .replace('{y}', String(ty)),
         x: tx * size - originX,
         y: ty * size - originY,
         size,
