@@ -8,7 +8,7 @@ import { loadConfig } from '../config/env.js';
 import { createLogger } from '../config/logger.js';
 import { createSequelize } from '../db/connection.js';
 import { initModels } from '../db/models.js';
-import { createGeoProviders } from '../activities/geo/providers.js';
+import { createGeoProviders } from '../adapters/geo/providers.js';
 import { createDeliveryWorker } from './delivery-worker.js';
 import { createActivityGuardMetrics } from './activity-guard.js';
 import { installWorkerTelemetry } from './telemetry.js';

@@ -10,7 +10,7 @@ import type { TemporalLinks } from '../../db/deliveries.js';
 import { AuthService } from '../auth/auth-service.js';
 import { sessionsEndedChannel } from '../auth/session-cache.js';
 import { TokenService } from '../auth/tokens.js';
-import { createGeoProviders } from '../../activities/geo/providers.js';
+import { createGeoProviders } from '../../adapters/geo/providers.js';
 import { createPlaceStore } from '../../db/places.js';
 import { createRateLimits } from '../rate-limits.js';
 import { DeliveriesService } from './deliveries-service.js';

@@ -1,6 +1,6 @@
 /** Address search and the address book: the geocoder when there is one, the user's own and sample places always. */
 import type { Logger } from 'pino';
-import type { Geocoder } from '../../activities/geo/geocoder.js';
+import type { Geocoder } from '../../adapters/geo/geocoder.js';
 import type { PlaceOwner, PlaceStore } from '../../db/places.js';
 import { haversineKm, type LatLng } from '../../domain/geo.js';
 import { matchesQuery, type GeocodeItem, type GeocodeReply, type GeocoderStatus } from '../../domain/places.js';
