@@ -8,7 +8,9 @@ import { createQueueProducer, queueSettings } from '../activities/queues.js';
 import Koa, { type Middleware } from 'koa';
 import compose from 'koa-compose';
 import serve from 'koa-static';
+import { keysOnlyWhereScoped } from './auth/api-key-routes.js';
 import { authenticate } from './auth/middleware.js';
+import { organizationContext } from './auth/organization-context.js';
 import { AppError, problemHandler } from './errors.js';
 import { idempotency } from './idempotency.js';
 import { createApiMetrics, type ApiMetrics } from './metrics.js';
@@ -21,6 +23,7 @@ import { authRoutes } from './routes/auth.js';
 import { deliveryRoutes } from './routes/deliveries.js';
 import { driverRoutes } from './routes/drivers.js';
 import { opsRoutes } from './routes/ops.js';
+import { organizationRoutes } from './routes/organizations.js';
 import { trackingRoutes } from './routes/tracking.js';
 import { userRoutes } from './routes/users.js';
 import { notificationRoutes, webhookRoutes } from './routes/webhooks.js';
@@ -40,7 +43,7 @@ function responseHeaders(origins: string[]): Middleware<AppState> {
     if (origin && origins.includes(origin)) {
       ctx.set('Access-Control-Allow-Origin', origin);
       ctx.set('Vary', 'Origin');
-      ctx.set('Access-Control-Allow-Headers', 'Authorization, Content-Type, Idempotency-Key, X-Request-Id');
+      ctx.set('Access-Control-Allow-Headers', 'Authorization, Content-Type, Idempotency-Key, X-Organization-Id, X-Request-Id');
       ctx.set('Access-Control-Allow-Methods', 'GET, POST, PUT, DELETE, OPTIONS');
       if (ctx.method === 'OPTIONS') {
         ctx.status = 204;
@@ -101,7 +104,9 @@ export function createApp(deps: ApiDeps): BuiltApi {
   // without the API parsing up to 2 MB of JSON first.
   const parseBody = bodies();
   const signedIn = compose<never>([
-    authenticate(services.tokens, services.auth),
+    authenticate(services.tokens, services.auth, services.apiKeys),
+    keysOnlyWhereScoped(),
+    organizationContext(services.organizationStore),
     generalLimit(services.limits),
     parseBody,
     idempotency(deps.sequelize),
@@ -127,6 +132,7 @@ export function createApp(deps: ApiDeps): BuiltApi {
     webhookRoutes({ config: deps.config, sequelize: deps.sequelize, producer: queues, auth: signedIn }),
     notificationRoutes({ sequelize: deps.sequelize, auth: signedIn }),
     userRoutes({ accounts: services.auth, auth: signedIn }),
+    organizationRoutes({ organizations: services.organizations, auth: signedIn }),
     aiRoutes({ ai: createAiService(deps, metrics.registry), limits: services.limits, auth: signedIn }),
   ];
   app.use(routeTable(routers));

@@ -4,6 +4,7 @@ import * as authAndIdempotency from './20261125000200-auth-and-idempotency.js';
 import * as proofsAndLocations from './20261125000300-proofs-and-locations.js';
 import * as driverLocationsRetention from './20261126120000-driver-locations-retention.js';
 import * as notificationsAndWebhooks from './20261126130000-notifications-and-webhooks.js';
+import * as organizations from './20261203234500-organizations.js';
 
 export const migrations = [
   { name: '20261125000100-core', ...core },
@@ -11,4 +12,5 @@ export const migrations = [
   { name: '20261125000300-proofs-and-locations', ...proofsAndLocations },
   { name: '20261126120000-driver-locations-retention', ...driverLocationsRetention },
   { name: '20261126130000-notifications-and-webhooks', ...notificationsAndWebhooks },
+  { name: '20261203234500-organizations', ...organizations },
 ];

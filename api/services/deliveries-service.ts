@@ -55,14 +55,20 @@ export function newTrackingCode(): string {
   return Array.from(bytes, (b) => TRACKING_ALPHABET[b & 31]).join('');
 }
 
-/** The scope a user may see, as a WHERE clause: authorization lives in the query. */
+/**
+ * The scope a user may see, as a WHERE clause: authorization lives in the query. Acting in an
+ * organisation (membership already checked for this request), anyone sees exactly its deliveries; a
+ * customer acting for themselves sees their personal ones, not those they booked in an organisation
+ * (those stay with it when they leave).
+ */
 export function visibleTo(user: AuthUser): WhereOptions<DeliveryRow> {
+  if (user.organizationId) return { organizationId: user.organizationId };
   switch (user.role) {
     case 'admin':
     case 'dispatcher':
       return {};
     case 'customer':
-      return { customerId: user.id };
+      return { customerId: user.id, organizationId: null };
     case 'driver':
       return user.driverId ? { [Op.or]: [{ driverId: user.driverId }, { offeredDriverId: user.driverId }] } : { id: { [Op.in]: [] } };
   }
@@ -95,11 +101,12 @@ export class DeliveriesService {
     const now = new Date();
     const distanceKm = roadDistanceKm(body.pickup, body.dropoff);
     const price = quotePrice({ distanceKm, parcel: body.parcel, priority: body.priority, requestedAt: now.toISOString() });
-    const deliveryId = idempotencyKey ? deliveryIdFor(user.id, idempotencyKey, body) : randomUUID();
+    const deliveryId = idempotencyKey ? deliveryIdFor(user.organizationId ?? user.id, idempotencyKey, body) : randomUUID();
     const input: DeliveryWorkflowInput = {
       deliveryId,
       trackingCode: newTrackingCode(),
       customerId: user.id,
+      ...(user.organizationId ? { organizationId: user.organizationId } : {}),
       pickup: body.pickup,
       dropoff: body.dropoff,
       parcel: body.parcel,
@@ -137,7 +144,7 @@ export class DeliveriesService {
   private async alreadyCreated(user: AuthUser, deliveryId: string): Promise<Delivery> {
     try {
       const state = await this.deps.temporal.workflow.getHandle(workflowIdFor(deliveryId)).executeUpdate(quoteRecordedUpdate);
-      if (state.customerId === user.id) return deliveryFromState(state, this.deps.links);
+      if (state.customerId === user.id && (state.organizationId ?? undefined) === user.organizationId) return deliveryFromState(state, this.deps.links);
     } catch (err) {
       if (temporalError(err) !== err) throw temporalError(err);
     }
@@ -190,12 +197,15 @@ export class DeliveriesService {
 
   /** Sends one Update; the workflow's validator is the authority on whether it is allowed now. */
   async act(user: AuthUser, id: string, action: PersonAction, args: Omit<ActionArgs, 'actor'>, updateId?: string, requestId?: string): Promise<Delivery> {
-    const row = await DeliveryRow.findOne({ where: { [Op.and]: [{ id }, visibleTo(user)] }, attributes: ['id'] });
+    const row = await DeliveryRow.findOne({ where: { [Op.and]: [{ id }, visibleTo(user)] }, attributes: ['id', 'customerId'] });
     if (!row) throw new NotFoundError('delivery');
+    // An organisation's delivery is the organisation's: any member may do what its booker may, so the
+    // workflow's owner check sees the booker, and the timeline the member's own name.
+    const userId = user.organizationId && user.role === 'customer' ? row.customerId : user.id;
     const handle = this.deps.temporal.workflow.getHandle(workflowIdFor(id));
     try {
       const result = await handle.executeUpdate(actionUpdates[action], {
-        args: [{ ...args, actor: { kind: user.role, userId: user.id, driverId: user.driverId, name: user.name, ...(requestId ? { requestId } : {}) } }],
+        args: [{ ...args, actor: { kind: user.role, userId, driverId: user.driverId, name: user.name, ...(requestId ? { requestId } : {}) } }],
         ...(updateId ? { updateId: `${user.id}:${updateId}` } : {}),
       });
       const { applied, ...state } = result;
