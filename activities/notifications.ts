@@ -54,7 +54,7 @@ function createNotificationHook(deps: NotificationHookDeps): TransitionHook {
   return async (record, delivery) => {
     const plans = plannedNotifications(record, delivery);
     const endpoints = webhookTypes.includes(record.type)
-      ? (await subscribersFor(deps.sequelize, delivery.customerId)).filter((e) => endpointWants(e.events, e.ownerRole, record.type))
+      ? (await subscribersFor(deps.sequelize, delivery)).filter((e) => endpointWants(e.events, e.ownerRole, record.type))
       : [];
 
     const body = endpoints.length > 0 ? webhookBody(record, delivery) : '';

@@ -14,10 +14,10 @@ export interface ReadModelDeps {
 }
 
 const UPSERT_DELIVERY = `
-  INSERT INTO deliveries AS d (id, tracking_code, customer_id, status, seq, delayed, priority, pickup, dropoff, parcel,
+  INSERT INTO deliveries AS d (id, tracking_code, customer_id, organization_id, client_reference, status, seq, delayed, priority, pickup, dropoff, parcel,
     notes, quote, driver_id, driver_name, offered_driver_id, offer_expires_at, eta, promised_by, attempts, proof,
     cancellation, workflow_id, created_at, updated_at, pickup_window, dropoff_window, dispatch_at, code_required, leave_at_door)
-  VALUES (:id, :trackingCode, :customerId, :status, :seq, :delayed, :priority, :pickup, :dropoff, :parcel,
+  VALUES (:id, :trackingCode, :customerId, :organizationId, :reference, :status, :seq, :delayed, :priority, :pickup, :dropoff, :parcel,
     :notes, :quote, :driverId, :driverName, :offeredDriverId, :offerExpiresAt, :eta, :promisedBy, :attempts, :proof,
     :cancellation, :workflowId, :createdAt, :updatedAt, :pickupWindow, :dropoffWindow, :dispatchAt, :codeRequired, :leaveAtDoor)
   ON CONFLICT (id) DO UPDATE SET
@@ -68,6 +68,8 @@ export function createReadModelActivities({ sequelize, links, hooks }: ReadModel
           id: s.deliveryId,
           trackingCode: s.trackingCode,
           customerId: s.customerId,
+          organizationId: s.organizationId ?? null,
+          reference: s.reference ?? null,
           status: s.status,
           seq: s.seq,
           delayed: s.delayed,

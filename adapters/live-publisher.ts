@@ -19,6 +19,8 @@ export interface LivePublisher {
   disconnectUser(userId: string, reason: string): Promise<void>;
   /** The sockets of these sign-ins only (logout, a revoked refresh family). */
   disconnectSessions(sessionIds: string[], reason: string): Promise<void>;
+  /** A removed member's sockets in that organisation (their personal ones stay). */
+  disconnectMember(organizationId: string, userId: string): Promise<void>;
 }
 
 /** The Redis key the API's adapter listens on; emitter and adapter must agree. */
@@ -67,6 +69,7 @@ export function createLivePublisher(redis: Redis, prefix: string, log?: Pick<Log
   return {
     async publishDelivery(delivery, record, tracking) {
       const targets = [rooms.dispatch, rooms.delivery(delivery.id)];
+      if (delivery.organizationId) targets.push(rooms.organization(delivery.organizationId));
       if (delivery.driver) targets.push(rooms.driver(delivery.driver.id));
       if (delivery.offer) targets.push(rooms.driver(delivery.offer.driverId));
       const formerOffer = record?.data.driverId;
@@ -114,6 +117,11 @@ export function createLivePublisher(redis: Redis, prefix: string, log?: Pick<Log
     },
     disconnectSessions(sessionIds, reason) {
       return revoke(sessionIds.map(rooms.session), reason);
+    },
+    async disconnectMember(organizationId, userId) {
+      // No `session:revoked`: the person stays signed in, only this organisation's connection ends.
+      io.in(rooms.member(organizationId, userId)).disconnectSockets(true);
+      await link.settle();
     },
   };
 }

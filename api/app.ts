@@ -8,8 +8,10 @@ import { createQueueProducer, queueSettings } from '../adapters/queue-producer.j
 import Koa, { type Middleware } from 'koa';
 import compose from 'koa-compose';
 import serve from 'koa-static';
+import { keysOnlyWhereScoped } from './auth/api-key-routes.js';
 import { authenticate } from './auth/middleware.js';
 import { pagePolicy } from './content-security.js';
+import { organizationContext } from './auth/organization-context.js';
 import { AppError, problemHandler } from './errors.js';
 import { idempotency } from './idempotency.js';
 import { createApiMetrics, type ApiMetrics } from './metrics.js';
@@ -24,6 +26,7 @@ import { deliveryRoutes } from './routes/deliveries.js';
 import { driverRoutes } from './routes/drivers.js';
 import { opsRoutes } from './routes/ops.js';
 import { configRoutes, geocodeRoutes, placeRoutes } from './routes/places.js';
+import { organizationRoutes } from './routes/organizations.js';
 import { trackingRoutes } from './routes/tracking.js';
 import { userRoutes } from './routes/users.js';
 import { notificationRoutes, webhookRoutes } from './routes/webhooks.js';
@@ -43,7 +46,7 @@ function responseHeaders(origins: string[]): Middleware<AppState> {
     if (origin && origins.includes(origin)) {
       ctx.set('Access-Control-Allow-Origin', origin);
       ctx.set('Vary', 'Origin');
-      ctx.set('Access-Control-Allow-Headers', 'Authorization, Content-Type, Idempotency-Key, X-Request-Id, X-Refresh-Token-Transport');
+      ctx.set('Access-Control-Allow-Headers', 'Authorization, Content-Type, Idempotency-Key, X-Organization-Id, X-Request-Id, X-Refresh-Token-Transport');
       ctx.set('Access-Control-Allow-Methods', 'GET, POST, PUT, DELETE, OPTIONS');
       if (ctx.method === 'OPTIONS') {
         ctx.status = 204;
@@ -112,7 +115,9 @@ export function createApp(deps: ApiDeps): BuiltApi {
   // without the API parsing up to 2 MB of JSON first.
   const parseBody = bodies();
   const signedIn = compose<never>([
-    authenticate(services.tokens, services.auth),
+    authenticate(services.tokens, services.auth, services.apiKeys),
+    keysOnlyWhereScoped(),
+    organizationContext(services.organizationStore),
     generalLimit(services.limits),
     parseBody,
     idempotency(deps.sequelize),
@@ -140,6 +145,7 @@ export function createApp(deps: ApiDeps): BuiltApi {
     notificationRoutes({ sequelize: deps.sequelize, auth: signedIn }),
     alertRoutes({ sequelize: deps.sequelize, live: deps.live, auth: signedIn }),
     userRoutes({ accounts: services.auth, auth: signedIn }),
+    organizationRoutes({ organizations: services.organizations, auth: signedIn }),
     aiRoutes({ ai: createAiService(deps, metrics.registry), limits: services.limits, auth: signedIn }),
     geocodeRoutes({ places: services.places, limits: services.limits, auth: signedIn }),
     placeRoutes({ store: services.placeStore, auth: signedIn }),

@@ -14,6 +14,8 @@ import {
   refreshSchema,
   registerSchema,
 } from '../domain/schemas.js';
+import { ORGANIZATION_HEADER } from '../domain/organizations.js';
+import { scopeFor } from './auth/api-key-routes.js';
 import { noBodySchema } from './validate.js';
 
 interface Operation {
@@ -28,6 +30,8 @@ interface Operation {
   ok: number;
   /** The route waits on the delivery's workflow: past the API's deadline it answers 504 WORKFLOW_PENDING. */
   waitsOnWorkflow?: boolean;
+  /** Another media type than JSON for the body (the bulk import takes text/csv). */
+  bodyType?: string;
 }
 
 export const operations: Operation[] = [
@@ -74,6 +78,17 @@ const idempotencyKey = {
   schema: { type: 'string', pattern: '^[A-Za-z0-9_.:-]{8,200}$' },
 };
 
+const organizationHeader = {
+  name: ORGANIZATION_HEADER,
+  in: 'header',
+  required: false,
+  description: 'Act in this organisation (you must be a member): its deliveries, webhooks, notifications and imports instead of your own. API keys act in their own organisation and may leave it out.',
+  schema: { type: 'string', format: 'uuid' },
+};
+
+/** Resources that belong to an organisation when the request acts in one. */
+const ORGANIZATION_SCOPED = /^\/(deliveries|webhooks|notifications|imports)(\/|$)/;
+
 function errorStatuses(op: Operation, idempotent: boolean): number[] {
   if (op.roles === 'ops') return [503];
   const statuses = [400, 401, 404, 409, 429, 503];
@@ -94,14 +109,16 @@ export function buildOpenApi(serverUrl: string) {
     const open = op.roles === 'anyone' || op.roles === 'ops';
     // Signed-in POSTs pass through the idempotency middleware; the public ones (login, register) do not.
     const idempotent = op.method === 'post' && !open;
+    const keyScope = open ? null : scopeFor(op.method.toUpperCase(), `/api/v1${op.path.replace(/\{\w+\}/g, 'x')}`);
+    const inOrganization = !open && ORGANIZATION_SCOPED.test(op.path);
     paths[op.path] ??= {};
     paths[op.path]![op.method] = {
       summary: op.summary,
-      description: `Who: ${op.roles}.`,
-      ...(open ? { security: [] } : {}),
-      parameters: [...params, ...query, ...(idempotent ? [idempotencyKey] : [])],
+      description: `Who: ${op.roles}.${keyScope ? ` API keys with the ${keyScope} scope too.` : ''}`,
+      ...(open ? { security: [] } : keyScope ? { security: [{ bearer: [] }, { apiKey: [] }], 'x-api-key-scope': keyScope } : {}),
+      parameters: [...params, ...query, ...(inOrganization ? [organizationHeader] : []), ...(idempotent ? [idempotencyKey] : [])],
       ...(op.body
-        ? { requestBody: { required: !op.bodyOptional, content: { 'application/json': { schema: z.toJSONSchema(op.body, { io: 'input', unrepresentable: 'any' }) } } } }
+        ? { requestBody: { required: !op.bodyOptional, content: { [op.bodyType ?? 'application/json']: { schema: z.toJSONSchema(op.body, { io: 'input', unrepresentable: 'any' }) } } } }
         : {}),
       responses: {
         [op.ok]: { description: 'OK' },
@@ -114,7 +131,15 @@ export function buildOpenApi(serverUrl: string) {
     info: { title: 'Logistics platform API', version: '1.0.0', description: 'Every delivery is a durable Temporal workflow.' },
     servers: [{ url: `${serverUrl.replace(/\/$/, '')}/api/v1` }],
     components: {
-      securitySchemes: { bearer: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' } },
+      securitySchemes: {
+        bearer: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' },
+        apiKey: {
+          type: 'http',
+          scheme: 'bearer',
+          bearerFormat: 'lpk_',
+          description: 'An organisation API key, `Authorization: Bearer lpk_…`. Accepted only on operations that list this scheme, with the scope in their `x-api-key-scope`; never on account routes or sockets.',
+        },
+      },
       schemas: {
         Problem: {
           type: 'object',

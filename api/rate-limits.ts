@@ -28,6 +28,8 @@ export interface RateLimits {
   ai: RateLimiterAbstract;
   /** Address searches per user. */
   geocode: RateLimiterAbstract;
+  /** What every request signed with an API key spends, per key (people's own budgets are untouched). */
+  apiKeys: RateLimiterAbstract;
   /** What every request spends (`generalLimit`): per user when signed in, else per address (`publicByIp`), leased by busy keys. */
   requests: { signedIn: LeasedLimiter; anonymous: LeasedLimiter };
 }
@@ -44,6 +46,7 @@ export function createRateLimits(redis: Redis, prefix: string, perMinute: number
     registerByIp: limiter(redis, `${prefix}:rl:register`, registerPerHour, 60 * 60),
     ai: limiter(redis, `${prefix}:rl:ai`, aiPerHour, 60 * 60),
     geocode: limiter(redis, `${prefix}:rl:geocode`, geocodePerMinute, 60),
+    apiKeys: limiter(redis, `${prefix}:rl:key`, perMinute, 60),
     requests: { signedIn: new LeasedLimiter(perUser), anonymous: new LeasedLimiter(publicByIp) },
   };
 }
@@ -71,11 +74,12 @@ export async function loginSucceeded(limits: RateLimits, email: string, ip: stri
   await Promise.all([limits.loginByUserAndIp.delete(`${email}|${ip}`), limits.loginByIp.reward(ip, 1)]);
 }
 
-/** Per signed-in user, or per address for anonymous callers. */
+/** Per API key, per signed-in user, or per address for anonymous callers. */
 export function generalLimit(limits: RateLimits): Middleware<AppState> {
   return async (ctx, next) => {
     const user = ctx.state.user;
-    await consume(user ? limits.requests.signedIn : limits.requests.anonymous, user ? user.id : ctx.ip);
+    if (user?.apiKey) await consume(limits.apiKeys, user.apiKey.id, 'this API key made too many requests; slow down');
+    else await consume(user ? limits.requests.signedIn : limits.requests.anonymous, user ? user.id : ctx.ip);
     await next();
   };
 }

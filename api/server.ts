@@ -8,6 +8,7 @@ import { createLogger } from '../config/logger.js';
 import { createReadPool, createSequelize } from '../db/connection.js';
 import { initModels } from '../db/models.js';
 import { createApp, type BuiltApi } from './app.js';
+import { apiKeysRevokedChannel } from './auth/api-keys.js';
 import { endedSessionsListener, sessionsEndedChannel } from './auth/session-cache.js';
 import { listenForEvictions } from './evictions.js';
 import { keepPromiseHooksOff } from './temporal-context.js';
@@ -44,6 +45,7 @@ export async function startApi(config: Readonly<Config>): Promise<RunningApi> {
     [sessionsEndedChannel(config.REDIS_PREFIX)]: endedSessionsListener(api.services.auth, logger),
     [trackingChangedChannel(config.REDIS_PREFIX)]: api.services.tracking.listener(),
     [driverDeliveriesChangedChannel(config.REDIS_PREFIX)]: api.services.drivers.openDeliveriesListener(),
+    [apiKeysRevokedChannel(config.REDIS_PREFIX)]: api.services.apiKeys.evictions(),
   }, logger);
   const server = createServer(api.app.callback());
   server.keepAliveTimeout = 65_000;

@@ -19,6 +19,9 @@ const REDACTED_PATHS = [
   'authorization',
   'apiKey',
   '*.apiKey',
+  'key',
+  '*.key',
+  'req.headers["x-api-key"]',
 ];
 
 export function createLogger(config: Pick<Config, 'LOG_LEVEL'>, name: string): Logger {

@@ -42,6 +42,8 @@ export class DeliveryRow extends Model<InferAttributes<DeliveryRow>, InferCreati
   declare id: string;
   declare trackingCode: string;
   declare customerId: string;
+  declare organizationId: string | null;
+  declare clientReference: string | null;
   declare status: DeliveryStatus;
   declare seq: number;
   declare delayed: boolean;
@@ -130,6 +132,8 @@ export function initModels(sequelize: Sequelize) {
       id: uuid(),
       trackingCode: { type: DataTypes.TEXT, allowNull: false, unique: true },
       customerId: { type: DataTypes.UUID, allowNull: false },
+      organizationId: DataTypes.UUID,
+      clientReference: DataTypes.TEXT,
       status: { type: DataTypes.TEXT, allowNull: false },
       seq: { type: DataTypes.INTEGER, allowNull: false },
       delayed: { type: DataTypes.BOOLEAN, allowNull: false },

@@ -69,12 +69,20 @@ export function createNotificationStore(sequelize: Sequelize) {
       );
     },
 
-    /** Customers and drivers see their own; dispatchers and admins see everything. */
-    async list(viewer: { id: string; role: string }, filter: { deliveryId?: string; limit: number }): Promise<NotificationView[]> {
+    /**
+     * Customers and drivers see their own; dispatchers and admins see everything. In an organisation,
+     * every member sees the customer messages of its deliveries, and nothing else.
+     */
+    async list(viewer: { id: string; role: string; organizationId?: string }, filter: { deliveryId?: string; limit: number }): Promise<NotificationView[]> {
       const everyone = viewer.role === 'dispatcher' || viewer.role === 'admin';
-      const where = [everyone ? 'TRUE' : 'recipient_user_id = :viewer', filter.deliveryId ? 'delivery_id = :deliveryId' : 'TRUE'].join(' AND ');
+      const scope = viewer.organizationId
+        ? "recipient_kind = 'customer' AND delivery_id IN (SELECT id FROM deliveries WHERE organization_id = :organization)"
+        : everyone ? 'TRUE'
+        : 'recipient_user_id = :viewer AND delivery_id NOT IN (SELECT id FROM deliveries WHERE organization_id IS NOT NULL AND customer_id = :viewer)';
+      const where = [scope, filter.deliveryId ? 'delivery_id = :deliveryId' : 'TRUE'].join(' AND ');
       const rows = await select<Raw>(`SELECT ${COLUMNS} FROM notifications WHERE ${where} ORDER BY created_at DESC, seq DESC LIMIT :limit`, {
         viewer: viewer.id,
+        organization: viewer.organizationId ?? null,
         deliveryId: filter.deliveryId ?? null,
         limit: filter.limit,
       });

@@ -2,6 +2,7 @@
 import { randomUUID } from 'node:crypto';
 import { QueryTypes, type Sequelize } from 'sequelize';
 import type { WebhookDeliveryStatus, WebhookDeliveryView, WebhookEndpointView } from '../domain/notifications.js';
+import { ownerCondition, ownerReplacements, type Owner } from './owner.js';
 import type { SecretBox } from './secret-box.js';
 
 export type { WebhookDeliveryStatus, WebhookDeliveryView, WebhookEndpointView };
@@ -32,12 +33,16 @@ const toDeliveryView = (r: DeliveryRowRaw): WebhookDeliveryView => ({
   deadAt: iso(r.deadAt),
 });
 
-/** Active endpoints that may hear about this customer's deliveries: the customer's own and every admin's. */
-export function subscribersFor(sequelize: Sequelize, customerId: string): Promise<Subscriber[]> {
+/**
+ * Active endpoints that may hear about a delivery: its organisation's (or, for a personal one, its
+ * customer's own personal endpoints), and every admin's.
+ */
+export function subscribersFor(sequelize: Sequelize, delivery: { customerId: string; organizationId?: string | null }): Promise<Subscriber[]> {
+  const owner: Owner = { userId: delivery.customerId, organizationId: delivery.organizationId ?? null };
   return sequelize.query<Subscriber>(
     `SELECT e.id, e.events, u.role AS "ownerRole" FROM webhook_endpoints e JOIN users u ON u.id = e.owner_user_id
-     WHERE e.active AND u.disabled_at IS NULL AND (e.owner_user_id = :customer OR u.role = 'admin')`,
-    { type: QueryTypes.SELECT, replacements: { customer: customerId } },
+     WHERE e.active AND u.disabled_at IS NULL AND (${ownerCondition(owner, 'e', 'owner_user_id')} OR (u.role = 'admin' AND e.organization_id IS NULL))`,
+    { type: QueryTypes.SELECT, replacements: ownerReplacements(owner) },
   );
 }
 
@@ -46,11 +51,11 @@ export function createWebhookStore(sequelize: Sequelize, box: SecretBox) {
     sequelize.query<T>(sql, { type: QueryTypes.SELECT, replacements });
 
   return {
-    async createEndpoint(input: { ownerUserId: string; url: string; events: string[]; description?: string; secret: string }): Promise<WebhookEndpointView> {
+    async createEndpoint(input: { owner: Owner; url: string; events: string[]; description?: string; secret: string }): Promise<WebhookEndpointView> {
       const [row] = await select<{ id: string; createdAt: Date }>(
-        `INSERT INTO webhook_endpoints (id, owner_user_id, url, events, description, secret_ciphertext)
-         VALUES (:id, :owner, :url, ARRAY[:events]::text[], :description, :sealed) RETURNING id, created_at AS "createdAt"`,
-        { id: randomUUID(), owner: input.ownerUserId, url: input.url, events: input.events, description: input.description ?? null, sealed: box.seal(input.secret) },
+        `INSERT INTO webhook_endpoints (id, owner_user_id, organization_id, url, events, description, secret_ciphertext)
+         VALUES (:id, :owner, :org, :url, ARRAY[:events]::text[], :description, :sealed) RETURNING id, created_at AS "createdAt"`,
+        { id: randomUUID(), owner: input.owner.userId, org: input.owner.organizationId, url: input.url, events: input.events, description: input.description ?? null, sealed: box.seal(input.secret) },
       );
       return {
         id: row!.id, url: input.url, events: input.events, description: input.description ?? null, active: true,
@@ -58,26 +63,26 @@ export function createWebhookStore(sequelize: Sequelize, box: SecretBox) {
       };
     },
 
-    async listEndpoints(ownerUserId: string): Promise<WebhookEndpointView[]> {
+    async listEndpoints(owner: Owner): Promise<WebhookEndpointView[]> {
       const rows = await select<Omit<WebhookEndpointView, 'createdAt'> & { createdAt: Date }>(
         `SELECT e.id, e.url, e.events, e.description, e.active, e.created_at AS "createdAt",
            COUNT(d.id) FILTER (WHERE d.status = 'pending')::int AS "pendingDeliveries",
            COUNT(d.id) FILTER (WHERE d.status = 'dead')::int AS "deadDeliveries"
          FROM webhook_endpoints e LEFT JOIN webhook_deliveries d ON d.endpoint_id = e.id
-         WHERE e.owner_user_id = :owner GROUP BY e.id ORDER BY e.created_at DESC`,
-        { owner: ownerUserId },
+         WHERE ${ownerCondition(owner, 'e', 'owner_user_id')} GROUP BY e.id ORDER BY e.created_at DESC`,
+        ownerReplacements(owner),
       );
       return rows.map((r) => ({ ...r, createdAt: iso(r.createdAt)! }));
     },
 
-    async deleteEndpoint(id: string, ownerUserId: string): Promise<boolean> {
-      const rows = await select<{ id: string }>('DELETE FROM webhook_endpoints WHERE id = :id AND owner_user_id = :owner RETURNING id', { id, owner: ownerUserId });
+    async deleteEndpoint(id: string, owner: Owner): Promise<boolean> {
+      const rows = await select<{ id: string }>(`DELETE FROM webhook_endpoints e WHERE e.id = :id AND ${ownerCondition(owner, 'e', 'owner_user_id')} RETURNING e.id`, { id, ...ownerReplacements(owner) });
       return rows.length > 0;
     },
 
     /** null when the endpoint is not the owner's (or does not exist). */
-    async listDeliveries(endpointId: string, ownerUserId: string, filter: { status?: WebhookDeliveryStatus; limit: number }): Promise<WebhookDeliveryView[] | null> {
-      const owned = await select('SELECT 1 FROM webhook_endpoints WHERE id = :id AND owner_user_id = :owner', { id: endpointId, owner: ownerUserId });
+    async listDeliveries(endpointId: string, owner: Owner, filter: { status?: WebhookDeliveryStatus; limit: number }): Promise<WebhookDeliveryView[] | null> {
+      const owned = await select(`SELECT 1 FROM webhook_endpoints e WHERE e.id = :id AND ${ownerCondition(owner, 'e', 'owner_user_id')}`, { id: endpointId, ...ownerReplacements(owner) });
       if (owned.length === 0) return null;
       const rows = await select<DeliveryRowRaw>(
         `SELECT ${deliveryColumns()} FROM webhook_deliveries WHERE endpoint_id = :id ${filter.status ? 'AND status = :status' : ''}
@@ -88,13 +93,13 @@ export function createWebhookStore(sequelize: Sequelize, box: SecretBox) {
     },
 
     /** Sets an owner's delivery back to pending for a manual redelivery; returns what the job needs. */
-    async reopenDelivery(endpointId: string, webhookDeliveryId: string, ownerUserId: string) {
+    async reopenDelivery(endpointId: string, webhookDeliveryId: string, owner: Owner) {
       const [row] = await select<DeliveryRowRaw & { payload: string }>(
         `UPDATE webhook_deliveries d SET status = 'pending', dead_at = NULL
          FROM webhook_endpoints e
-         WHERE d.id = :wid AND d.endpoint_id = :id AND e.id = d.endpoint_id AND e.owner_user_id = :owner
+         WHERE d.id = :wid AND d.endpoint_id = :id AND e.id = d.endpoint_id AND ${ownerCondition(owner, 'e', 'owner_user_id')}
          RETURNING ${deliveryColumns('d.')}, d.payload`,
-        { wid: webhookDeliveryId, id: endpointId, owner: ownerUserId },
+        { wid: webhookDeliveryId, id: endpointId, ...ownerReplacements(owner) },
       );
       return row ? { view: toDeliveryView(row), payload: row.payload } : null;
     },

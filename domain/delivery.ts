@@ -72,6 +72,10 @@ export interface DeliveryWorkflowInput {
   deliveryId: string;
   trackingCode: string;
   customerId: string;
+  /** The organisation it was booked in; its members see it, and nobody else. Absent: a personal delivery. */
+  organizationId?: string;
+  /** The client's own reference (an imported row's), unique per organisation or personal account. */
+  reference?: string;
   pickup: Stop;
   dropoff: Stop;
   parcel: Parcel;
@@ -124,6 +128,8 @@ export interface DeliveryState {
   deliveryId: string;
   trackingCode: string;
   customerId: string;
+  organizationId?: string;
+  reference?: string;
   status: DeliveryStatus;
   seq: number;
   delayed: boolean;
@@ -191,6 +197,8 @@ export interface Delivery {
   notes?: string | null;
   quote: Quote;
   customerId: string;
+  organizationId?: string | null;
+  reference?: string | null;
   driver?: DriverRef | null;
   offer?: { driverId: string; expiresAt: string } | null;
   eta?: string | null;

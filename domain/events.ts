@@ -53,4 +53,8 @@ export const rooms = {
   user: (userId: string) => `user:${userId}`,
   /** One sign-in (a refresh-token family): logging out ends its sockets, not the user's other devices'. */
   session: (sessionId: string) => `session:${sessionId}`,
+  /** Every member's socket that connected in the organisation: its deliveries, as they are booked. */
+  organization: (organizationId: string) => `organization:${organizationId}`,
+  /** One member's sockets in one organisation: removing the member ends them. */
+  member: (organizationId: string, userId: string) => `member:${organizationId}:${userId}`,
 } as const;

@@ -7,6 +7,7 @@ import * as notificationsAndWebhooks from './20261126130000-notifications-and-we
 import * as driverSearch from './20261203234500-driver-search.js';
 import * as windowsCodesAlerts from './20261203234500-windows-codes-alerts.js';
 import * as places from './20261203235000-places.js';
+import * as organizations from './20261203234500-organizations.js';
 
 export const migrations = [
   { name: '20261125000100-core', ...core },
@@ -17,4 +18,5 @@ export const migrations = [
   { name: '20261203234500-driver-search', ...driverSearch },
   { name: '20261203234500-windows-codes-alerts', ...windowsCodesAlerts },
   { name: '20261203235000-places', ...places },
+  { name: '20261203234500-organizations', ...organizations },
 ];

@@ -612,6 +612,8 @@ function initialState(input: DeliveryWorkflowInput): DeliveryState {
     deliveryId: input.deliveryId,
     trackingCode: input.trackingCode,
     customerId: input.customerId,
+    ...(input.organizationId ? { organizationId: input.organizationId } : {}),
+    ...(input.reference ? { reference: input.reference } : {}),
     status: 'QUOTED',
     seq: 0,
     delayed: false,

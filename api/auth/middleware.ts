@@ -2,6 +2,7 @@ import type { Middleware } from 'koa';
 import type { Role } from '../../domain/status.js';
 import { ForbiddenError, UnauthorizedError } from '../errors.js';
 import type { AppState, AuthUser } from '../types.js';
+import { isApiKey, type ApiKeyAuth } from './api-keys.js';
 import type { AuthService } from './auth-service.js';
 import type { TokenService } from './tokens.js';
 
@@ -11,18 +12,35 @@ export function bearerToken(header: string | undefined): string | null {
   return match ? match[1]! : null;
 }
 
+/** A person's access token only: API keys are refused here (sockets, and every route that takes this). */
 export async function userFromToken(token: string, tokens: TokenService, auth: AuthService): Promise<AuthUser> {
+  if (isApiKey(token)) throw new UnauthorizedError('API keys are not accepted here', 'API_KEY_NOT_ACCEPTED');
   const claims = await tokens.verifyAccessToken(token);
   const user = await auth.activeUser(claims.sub, claims.sid);
   if (!user) throw new UnauthorizedError('the session has ended or the account is disabled', 'SESSION_ENDED');
   return user;
 }
 
-export function authenticate(tokens: TokenService, auth: AuthService): Middleware<AppState> {
+/** A key acts as a member of its organisation, in the name of the person who made it. */
+async function userFromApiKey(token: string, keys: ApiKeyAuth): Promise<AuthUser> {
+  const key = await keys.authenticate(token);
+  return {
+    id: key.createdBy,
+    role: 'customer',
+    email: '',
+    name: `API key ${key.name}`,
+    organizationId: key.organizationId,
+    organizationRole: 'member',
+    apiKey: { id: key.id, scopes: key.scopes },
+  };
+}
+
+/** People by access token; with `keys`, API keys too (which routes take them is `keysOnlyWhereScoped`'s call). */
+export function authenticate(tokens: TokenService, auth: AuthService, keys?: ApiKeyAuth): Middleware<AppState> {
   return async (ctx, next) => {
     const token = bearerToken(ctx.get('authorization'));
     if (!token) throw new UnauthorizedError();
-    ctx.state.user = await userFromToken(token, tokens, auth);
+    ctx.state.user = keys && isApiKey(token) ? await userFromApiKey(token, keys) : await userFromToken(token, tokens, auth);
     await next();
   };
 }

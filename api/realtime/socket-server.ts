@@ -107,11 +107,18 @@ export function attachRealtime(httpServer: HttpServer, deps: RealtimeDeps): Real
   });
 
   io.use(async (socket, next) => {
-    const auth = (socket.handshake.auth ?? {}) as { token?: unknown; trackingCode?: unknown };
+    const auth = (socket.handshake.auth ?? {}) as { token?: unknown; trackingCode?: unknown; organizationId?: unknown };
     try {
       if (typeof auth.token === 'string') {
-        socket.data.user = await userFromToken(auth.token, services.tokens, services.auth);
+        const user = await userFromToken(auth.token, services.tokens, services.auth);
         socket.data.expiresAt = (decodeJwt(auth.token).exp ?? 0) * 1000;
+        // A connection in an organisation (as X-Organization-Id over HTTP) hears of its deliveries as they are booked.
+        if (auth.organizationId !== undefined) {
+          const organizationId = typeof auth.organizationId === 'string' ? auth.organizationId.toLowerCase() : '';
+          const role = UUID.test(organizationId) ? await services.organizationStore.roleOf(organizationId, user.id) : null;
+          if (!role) return next(refusal('unauthorized', 'ORGANIZATION_NOT_FOUND'));
+          socket.data.user = { ...user, organizationId, organizationRole: role };
+        } else socket.data.user = user;
         return next();
       }
       if (typeof auth.trackingCode === 'string') {
@@ -144,6 +151,7 @@ export function attachRealtime(httpServer: HttpServer, deps: RealtimeDeps): Real
       if (user.sessionId) void socket.join(rooms.session(user.sessionId));
       if (user.role === 'dispatcher' || user.role === 'admin') void socket.join(rooms.dispatch);
       if (user.driverId) void socket.join(rooms.driver(user.driverId));
+      if (user.organizationId) void socket.join([rooms.organization(user.organizationId), rooms.member(user.organizationId, user.id)]);
       // A socket lives no longer than its access token; the client reconnects with a fresh one.
       expiry = setTimeout(() => socket.disconnect(true), Math.max(0, (expiresAt ?? 0) - Date.now()));
     } else if (trackingDeliveryId) {

@@ -66,14 +66,20 @@ export function newTrackingCode(): string {
   return Array.from(bytes, (b) => TRACKING_ALPHABET[b & 31]).join('');
 }
 
-/** The scope a user may see, as a WHERE clause: authorization lives in the query. */
+/**
+ * The scope a user may see, as a WHERE clause: authorization lives in the query. Acting in an
+ * organisation (membership already checked for this request), anyone sees exactly its deliveries; a
+ * customer acting for themselves sees their personal ones, not those they booked in an organisation
+ * (those stay with it when they leave).
+ */
 export function visibleTo(user: AuthUser): WhereOptions<DeliveryRow> {
+  if (user.organizationId) return { organizationId: user.organizationId };
   switch (user.role) {
     case 'admin':
     case 'dispatcher':
       return {};
     case 'customer':
-      return { customerId: user.id };
+      return { customerId: user.id, organizationId: null };
     case 'driver':
       return user.driverId ? { [Op.or]: [{ driverId: user.driverId }, { offeredDriverId: user.driverId }] } : { id: { [Op.in]: [] } };
   }
@@ -116,13 +122,14 @@ export class DeliveriesService {
     }
     const price = quotePrice({ distanceKm: trip.distanceKm, parcel: body.parcel, priority: body.priority, requestedAt: now.toISOString(), distanceEstimated: trip.estimated });
     const measured = { estimated: trip.estimated, ...(trip.durationMin !== null ? { roadMinutes: trip.durationMin } : {}) };
-    const deliveryId = idempotencyKey ? deliveryIdFor(user.id, idempotencyKey, body) : randomUUID();
+    const deliveryId = idempotencyKey ? deliveryIdFor(user.organizationId ?? user.id, idempotencyKey, body) : randomUUID();
     const needsCode = body.requireCode ?? this.deps.codePriorities.includes(body.priority);
     const code = needsCode ? await this.deps.codes.issue(deliveryId) : null;
     const input: DeliveryWorkflowInput = {
       deliveryId,
       trackingCode: newTrackingCode(),
       customerId: user.id,
+      ...(user.organizationId ? { organizationId: user.organizationId } : {}),
       pickup: body.pickup,
       dropoff: body.dropoff,
       parcel: body.parcel,
@@ -175,7 +182,7 @@ export class DeliveriesService {
     try {
       const handle = this.deps.temporal.workflow.getHandle(workflowIdFor(deliveryId));
       const state = await this.withinDeadline(() => handle.executeUpdate(quoteRecordedUpdate));
-      if (state.customerId === user.id) return this.withCode(user, deliveryFromState(state, this.deps.links));
+      if (state.customerId === user.id && (state.organizationId ?? undefined) === user.organizationId) return this.withCode(user, deliveryFromState(state, this.deps.links));
     } catch (err) {
       const mapped = temporalError(err, deliveryId);
       if (mapped !== err) throw mapped;
@@ -247,12 +254,15 @@ export class DeliveriesService {
 
   /** Sends one Update; the workflow's validator is the authority on whether it is allowed now. */
   async act(user: AuthUser, id: string, action: PersonAction, args: Omit<ActionArgs, 'actor'>, updateId?: string, requestId?: string): Promise<Delivery> {
-    const row = await DeliveryRow.findOne({ where: { [Op.and]: [{ id }, visibleTo(user)] }, attributes: ['id'] });
+    const row = await DeliveryRow.findOne({ where: { [Op.and]: [{ id }, visibleTo(user)] }, attributes: ['id', 'customerId'] });
     if (!row) throw new NotFoundError('delivery');
+    // An organisation's delivery is the organisation's: any member may do what its booker may, so the
+    // workflow's owner check sees the booker, and the timeline the member's own name.
+    const userId = user.organizationId && user.role === 'customer' ? row.customerId : user.id;
     const handle = this.deps.temporal.workflow.getHandle(workflowIdFor(id));
     try {
       const result = await this.withinDeadline(() => handle.executeUpdate(actionUpdates[action], {
-        args: [{ ...args, actor: { kind: user.role, userId: user.id, driverId: user.driverId, name: user.name, ...(requestId ? { requestId } : {}) } }],
+        args: [{ ...args, actor: { kind: user.role, userId, driverId: user.driverId, name: user.name, ...(requestId ? { requestId } : {}) } }],
         ...(updateId ? { updateId: `${user.id}:${updateId}` } : {}),
       }));
       const { applied, ...state } = result;

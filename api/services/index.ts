@@ -7,6 +7,8 @@ import type { Sequelize } from 'sequelize';
 import type { LivePublisher } from '../../adapters/live-publisher.js';
 import type { Config } from '../../config/env.js';
 import type { TemporalLinks } from '../../db/deliveries.js';
+import { createOrganizationStore } from '../../db/organizations.js';
+import { ApiKeyAuth, apiKeysRevokedChannel } from '../auth/api-keys.js';
 import { AuthService } from '../auth/auth-service.js';
 import { sessionsEndedChannel } from '../auth/session-cache.js';
 import { TokenService } from '../auth/tokens.js';
@@ -18,6 +20,7 @@ import { DeliveryCodes } from './delivery-codes.js';
 import { DriversService } from './drivers-service.js';
 import { LocationBuffer } from './location-buffer.js';
 import { PlacesService } from './places-service.js';
+import { OrganizationsService } from './organizations-service.js';
 import { ProofsService } from './proofs-service.js';
 import { TrackingReads } from './tracking-reads.js';
 
@@ -49,6 +52,22 @@ export function createServices(deps: ApiDeps) {
       });
     },
   });
+  const organizationStore = createOrganizationStore(sequelize);
+  // Keys are remembered as long as sessions are: the same bound on a revocation whose announcement is lost.
+  const apiKeys = new ApiKeyAuth(organizationStore, config.SESSION_CACHE_MS, deps.logger);
+  const keysRevoked = apiKeysRevokedChannel(config.REDIS_PREFIX);
+  const organizations = new OrganizationsService({
+    store: organizationStore,
+    keys: apiKeys,
+    live: deps.live,
+    publicUrl: config.PUBLIC_URL,
+    log: deps.logger,
+    announceRevokedKey: async (keyHash) => {
+      await deps.redis.publish(keysRevoked, keyHash).catch((err: Error) => {
+        deps.logger.warn({ err: err.message }, `revoked API key not announced to other API instances: they refuse it within ${config.SESSION_CACHE_MS} ms`);
+      });
+    },
+  });
   const locations = new LocationBuffer(sequelize, deps.logger);
   const tracking = new TrackingReads(deps.reads, config.TRACKING_CACHE_MS);
   const geo = createGeoProviders(config, { redis: deps.redis, logger: deps.logger });
@@ -57,6 +76,9 @@ export function createServices(deps: ApiDeps) {
     links,
     tokens,
     auth,
+    apiKeys,
+    organizationStore,
+    organizations,
     locations,
     tracking,
     limits: createRateLimits(deps.redis, config.REDIS_PREFIX, config.RATE_LIMIT_PER_MINUTE, config.AI_QUOTA_PER_HOUR, config.REGISTER_PER_HOUR, config.GEOCODE_PER_MINUTE),

@@ -9,6 +9,7 @@ import { TargetRefusedError, vetTarget } from '../../adapters/ssrf-guard.js';
 import { generateWebhookSecret } from '../../adapters/webhook-signature.js';
 import { AppError, ConflictError, NotFoundError, UnavailableError, ValidationError } from '../errors.js';
 import type { AuthUser } from '../types.js';
+import { ownerOf } from './owner.js';
 
 export class WebhooksService {
   private readonly store;
@@ -35,26 +36,26 @@ export class WebhooksService {
     }
     const secret = generateWebhookSecret();
     const events = [...new Set(body.events)];
-    const endpoint = await this.store.createEndpoint({ ownerUserId: owner.id, url: url.toString(), events, description: body.description, secret });
+    const endpoint = await this.store.createEndpoint({ owner: ownerOf(owner), url: url.toString(), events, description: body.description, secret });
     return { ...endpoint, secret };
   }
 
   list(owner: AuthUser): Promise<WebhookEndpointView[]> {
-    return this.store.listEndpoints(owner.id);
+    return this.store.listEndpoints(ownerOf(owner));
   }
 
   async remove(owner: AuthUser, id: string): Promise<void> {
-    if (!(await this.store.deleteEndpoint(id, owner.id))) throw new NotFoundError('webhook');
+    if (!(await this.store.deleteEndpoint(id, ownerOf(owner)))) throw new NotFoundError('webhook');
   }
 
   async deliveries(owner: AuthUser, id: string, filter: { status?: WebhookDeliveryStatus; limit: number }): Promise<WebhookDeliveryView[]> {
-    const rows = await this.store.listDeliveries(id, owner.id, filter);
+    const rows = await this.store.listDeliveries(id, ownerOf(owner), filter);
     if (!rows) throw new NotFoundError('webhook');
     return rows;
   }
 
   async redeliver(owner: AuthUser, endpointId: string, webhookDeliveryId: string): Promise<WebhookDeliveryView> {
-    const reopened = await this.store.reopenDelivery(endpointId, webhookDeliveryId, owner.id);
+    const reopened = await this.store.reopenDelivery(endpointId, webhookDeliveryId, ownerOf(owner));
     if (!reopened) throw new NotFoundError('webhook delivery');
     const { view, payload } = reopened;
     try {

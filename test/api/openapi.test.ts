@@ -65,8 +65,20 @@ describe('OpenAPI document and docs page', () => {
       const op = Object.values(spec.paths[path])[0] as any;
       expect(op.security, path).toEqual([]);
     }
-    expect(spec.paths['/deliveries'].post.security).toBeUndefined();
+    expect(spec.paths['/deliveries/{id}/assign'].post.security).toBeUndefined();
     expect(spec.security).toEqual([{ bearer: [] }]);
+    // API keys are documented where, and only where, a scope lets them in.
+    expect(spec.components.securitySchemes.apiKey).toMatchObject({ type: 'http', scheme: 'bearer', bearerFormat: 'lpk_' });
+    expect(spec.paths['/deliveries'].post).toMatchObject({ security: [{ bearer: [] }, { apiKey: [] }], 'x-api-key-scope': 'deliveries:write' });
+    expect(spec.paths['/deliveries/{id}'].get['x-api-key-scope']).toBe('deliveries:read');
+    expect(spec.paths['/webhooks'].post['x-api-key-scope']).toBe('webhooks:manage');
+    for (const [path, method] of [['/auth/me', 'get'], ['/organizations/{id}/api-keys', 'post'], ['/drivers', 'get'], ['/deliveries/{id}/milestones', 'post']] as const) {
+      expect(spec.paths[path][method].security, path).toBeUndefined();
+    }
+    const names = (path: string, method: string) => spec.paths[path][method].parameters.map((p: { name: string }) => p.name);
+    expect(names('/deliveries', 'get')).toContain('X-Organization-Id');
+    expect(names('/webhooks', 'post')).toContain('X-Organization-Id');
+    expect(names('/auth/me', 'get')).not.toContain('X-Organization-Id');
   });
 
   it('offers Idempotency-Key on the signed-in POSTs and describes errors as problem documents', () => {

@@ -130,7 +130,7 @@ describe('webhook delivery: retries, dead letters, redelivery, SSRF guard', () =
       'http://[::1]:9/hook',
       `http://localhost:${inside.port}/hook`,
     ];
-    for (const url of targets) await store.createEndpoint({ ownerUserId: customer.user.id, url, events: ['delivery.quoted'], secret: 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw' });
+    for (const url of targets) await store.createEndpoint({ owner: { userId: customer.user.id, organizationId: null }, url, events: ['delivery.quoted'], secret: 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw' });
     const redirecting = [await subscribe(customer, toLocalName), await subscribe(customer, toMetadata)];
     await quote(customer);
 

@@ -12,7 +12,8 @@ export type LiveSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
 
 export interface LiveClientOptions {
   url?: string; // default: same origin
-  auth: { token: string } | { trackingCode: string };
+  /** With `organizationId`, the connection acts in that organisation and hears of its deliveries as they are booked. */
+  auth: { token: string; organizationId?: string } | { trackingCode: string };
   getToken?: () => Promise<string>; // fresh access token for each (re)connect
   /** Snapshot refetch on a seq gap / reconnect; needed with `auth.token`. */
   fetchDelivery?: (id: string) => Promise<Delivery>;
@@ -83,10 +84,11 @@ export function connectLive(options: LiveClientOptions): LiveClient {
     tryAllTransports: true,
     auth: (cb: (data: object) => void) => {
       if ('trackingCode' in options.auth) return cb({ trackingCode: options.auth.trackingCode });
-      if (!options.getToken) return cb({ token });
+      const organization = 'organizationId' in options.auth && options.auth.organizationId ? { organizationId: options.auth.organizationId } : {};
+      if (!options.getToken) return cb({ token, ...organization });
       options.getToken().then(
-        (fresh) => cb({ token: (token = fresh) }),
-        (err) => (report(err), cb({ token })),
+        (fresh) => cb({ token: (token = fresh), ...organization }),
+        (err) => (report(err), cb({ token, ...organization })),
       );
     },
   };
