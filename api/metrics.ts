@@ -24,6 +24,13 @@ export function createApiMetrics() {
     labelNames: ['status'] as const,
     registers: [registry],
   });
-  return { registry, requests, duration, sockets, deliveriesByStatus };
+  // The alert rules' view of Postgres, Redis and Temporal as each API replica reaches them.
+  const dependencyUp = new Gauge({
+    name: 'dependency_up',
+    help: '1 when the dependency answered the probe run on this scrape, 0 when not (database, redis, temporal)',
+    labelNames: ['dependency'] as const,
+    registers: [registry],
+  });
+  return { registry, requests, duration, sockets, deliveriesByStatus, dependencyUp };
 }
 export type ApiMetrics = ReturnType<typeof createApiMetrics>;

@@ -10,6 +10,11 @@ describe('readiness with a dependency down', () => {
       expect(ready.status).toBe(503);
       expect(ready.body).toMatchObject({ database: 'up', redis: 'down', temporal: 'up' });
       expect((await call(api.url, 'GET', '/health')).status).toBe(200);
+      // The alert rules read the same verdict from /metrics (deploy/prometheus/alerts.yml: RedisDown).
+      const metrics = await (await fetch(`${api.url}/metrics`)).text();
+      expect(metrics).toMatch(/^dependency_up\{dependency="redis"\} 0$/m);
+      expect(metrics).toMatch(/^dependency_up\{dependency="database"\} 1$/m);
+      expect(metrics).toMatch(/^dependency_up\{dependency="temporal"\} 1$/m);
       // Public reads do not need Redis: the rate limiter falls back to memory.
       expect((await call(api.url, 'GET', '/api/v1/track/0000000000000000')).status).toBe(404);
     } finally {
