@@ -24,7 +24,14 @@ export function createApiMetrics() {
     labelNames: ['status'] as const,
     registers: [registry],
   });
+  // The alert rules' view of Postgres, Redis and Temporal as each API replica reaches them.
+  const dependencyUp = new Gauge({
+    name: 'dependency_up',
+    help: '1 when the dependency answered the probe run on this scrape, 0 when not (database, redis, temporal)',
+    labelNames: ['dependency'] as const,
+    registers: [registry],
+  });
   const socketAbuse = new Counter({ name: 'socketio_abuse_disconnects_total', help: 'Sockets disconnected for flooding delivery:subscribe', registers: [registry] });
-  return { registry, requests, duration, sockets, deliveriesByStatus, socketAbuse };
+  return { registry, requests, duration, sockets, deliveriesByStatus, dependencyUp, socketAbuse };
 }
 export type ApiMetrics = ReturnType<typeof createApiMetrics>;

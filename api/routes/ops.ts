@@ -23,31 +23,45 @@ async function probe(fn: () => Promise<unknown>, timeoutMs = 2000): Promise<Chec
   }
 }
 
-export function opsRoutes(deps: { sequelize: Sequelize; redis: Redis; temporal: Client; metrics: ApiMetrics }): Router<AppState> {
+interface OpsDeps {
+  sequelize: Sequelize;
+  redis: Redis;
+  temporal: Client;
+  metrics: ApiMetrics;
+}
+
+/** The same probes answer /ready and feed `dependency_up`, so an alert and the orchestrator agree. */
+async function checkDependencies(deps: OpsDeps): Promise<Record<'database' | 'redis' | 'temporal', Check>> {
+  const [database, redis, temporal] = await Promise.all([
+    probe(() => deps.sequelize.query('SELECT 1')),
+    probe(() => deps.redis.ping()),
+    probe(() => deps.temporal.workflowService.getSystemInfo({})),
+  ]);
+  return { database, redis, temporal };
+}
+
+export function opsRoutes(deps: OpsDeps): Router<AppState> {
   const router = new Router<AppState>();
   // Probes sit at the root for orchestrators and under the API base for clients of the contract.
   for (const base of ['', '/api/v1']) mount(router, base, deps);
   return router;
 }
 
-function mount(router: Router<AppState>, base: string, deps: { sequelize: Sequelize; redis: Redis; temporal: Client; metrics: ApiMetrics }): void {
+function mount(router: Router<AppState>, base: string, deps: OpsDeps): void {
   router.get(`${base}/health`, (ctx) => {
     ctx.body = { status: 'ok' };
   });
 
   router.get(`${base}/ready`, async (ctx) => {
-    const [database, redis, temporal] = await Promise.all([
-      probe(() => deps.sequelize.query('SELECT 1')),
-      probe(() => deps.redis.ping()),
-      probe(() => deps.temporal.workflowService.getSystemInfo({})),
-    ]);
-    const checks = { database, redis, temporal };
+    const checks = await checkDependencies(deps);
     const ready = Object.values(checks).every((c) => c === 'up');
     ctx.status = ready ? 200 : 503;
     ctx.body = { status: ready ? 'ready' : 'unavailable', instance, ...checks };
   });
 
   router.get(`${base}/metrics`, async (ctx) => {
+    const checks = await checkDependencies(deps);
+    for (const [dependency, check] of Object.entries(checks)) deps.metrics.dependencyUp.set({ dependency }, check === 'up' ? 1 : 0);
     try {
       const rows = await deps.sequelize.query<{ status: string; n: number }>(
         'SELECT status, COUNT(*)::int AS n FROM deliveries GROUP BY status',

@@ -13,6 +13,11 @@ describe('readiness with a dependency down', () => {
       // The API runs in this test's process: the answer names it.
       expect(ready.body.instance).toBe(`${hostname()}:${process.pid}`);
       expect((await call(api.url, 'GET', '/health')).status).toBe(200);
+      // The alert rules read the same verdict from /metrics (deploy/prometheus/alerts.yml: RedisDown).
+      const metrics = await (await fetch(`${api.url}/metrics`)).text();
+      expect(metrics).toMatch(/^dependency_up\{dependency="redis"\} 0$/m);
+      expect(metrics).toMatch(/^dependency_up\{dependency="database"\} 1$/m);
+      expect(metrics).toMatch(/^dependency_up\{dependency="temporal"\} 1$/m);
       // Public reads do not need Redis: the rate limiter falls back to memory.
       expect((await call(api.url, 'GET', '/api/v1/track/0000000000000000')).status).toBe(404);
     } finally {

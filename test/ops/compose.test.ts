@@ -58,7 +58,7 @@ describe('docker-compose.yml', () => {
 
   it('runs every piece the deployment needs', () => {
     expect(Object.keys(services).sort()).toEqual(
-      ['api', 'grafana', 'migrate', 'nginx', 'postgres', 'prometheus', 'queues', 'redis', 'temporal', 'temporal-namespace', 'temporal-schema', 'temporal-ui', 'worker'].sort(),
+      ['alertmanager', 'api', 'grafana', 'migrate', 'nginx', 'postgres', 'prometheus', 'queues', 'redis', 'temporal', 'temporal-namespace', 'temporal-schema', 'temporal-ui', 'worker'].sort(),
     );
     expect(services.postgres!.image).toMatch(/^postgres:16/);
     expect(services.redis!.image).toMatch(/^redis:7/);
