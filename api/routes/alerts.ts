@@ -1,7 +1,7 @@
 import Router from '@koa/router';
 import type { Middleware } from 'koa';
 import type { Sequelize } from 'sequelize';
-import type { LivePublisher } from '../../activities/live.js';
+import type { LivePublisher } from '../../adapters/live-publisher.js';
 import { acknowledgeAlert, listAlerts } from '../../db/alerts.js';
 import type { AlertState } from '../../domain/alerts.js';
 import { listAlertsQuerySchema } from '../../domain/schemas.js';

@@ -1,7 +1,7 @@
 /** Organisations: create, members and invites, API keys. Only owners change who belongs or which keys work. */
 import { randomBytes } from 'node:crypto';
 import type { Logger } from 'pino';
-import type { LivePublisher } from '../../activities/live.js';
+import type { LivePublisher } from '../../adapters/live-publisher.js';
 import type { OrganizationStore } from '../../db/organizations.js';
 import type { ApiKeyScope, ApiKeyView, InviteView, MemberView, OrganizationRole, OrganizationView } from '../../domain/organizations.js';
 import { hashApiKey, keyHint, newApiKey, type ApiKeyAuth } from '../auth/api-keys.js';

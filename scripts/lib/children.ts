@@ -10,7 +10,7 @@ const HIDDEN_KEYS = new Set(['level', 'time', 'pid', 'hostname', 'name', 'msg'])
 const STOP_GRACE_MS = 20_000;
 
 /** pino's JSON is for machines; a terminal gets `INFO message key=value`. Other lines pass unchanged. */
-function formatLogLine(line: string): string {
+export function formatLogLine(line: string): string {
   if (!line.startsWith('{')) return line;
   try {
     const entry = JSON.parse(line) as Record<string, unknown>;
