@@ -40,7 +40,7 @@ export function createDispatchActivities({ sequelize, live, trips }: { sequelize
      */
     async findCandidates(input: FindCandidatesInput): Promise<RankedCandidate[]> {
       const job = { pickup: input.pickup, weightKg: input.weightKg, priority: input.priority };
-      let drivers: CandidateDriver[] = [];
+      let drivers: CandidateDriver[];
       for (let limit = FIRST_FETCH; ; limit *= 4) {
         const rows = await nearestDriversWithLoad(sequelize, { near: input.pickup, excludeDriverIds: input.excludeDriverIds, limit });
         drivers = rows.map(toCandidate);
