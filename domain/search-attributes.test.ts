@@ -4,7 +4,7 @@ import { SEARCH_ATTRIBUTES } from '../scripts/temporal.mjs';
 import { searchAttributes } from './search-attributes.js';
 
 // scripts/temporal.mjs runs before `npm install` and the compose set-up is shell, so neither can import
-// this module: these checks keep the three lists one.
+// this module: these checks keep the lists one.
 const wanted = Object.fromEntries(Object.values(searchAttributes).map(({ name, type }) => [name, type.toLowerCase()]));
 
 describe('search attributes', () => {
@@ -12,9 +12,9 @@ describe('search attributes', () => {
     expect(Object.fromEntries(Object.entries(SEARCH_ATTRIBUTES).map(([name, type]) => [name, type.toLowerCase()]))).toEqual(wanted);
   });
 
-  it('are the ones the production namespace set-up registers', () => {
-    const script = readFileSync(new URL('../deploy/temporal/setup-namespace.sh', import.meta.url), 'utf8');
-    const pairs = /for pair in ([^;]+); do/.exec(script)?.[1]?.trim().split(/\s+/) ?? [];
-    expect(Object.fromEntries(pairs.map((pair) => pair.split(':')).map(([name, type]) => [name, type!.toLowerCase()]))).toEqual(wanted);
+  it('are the ones deploy/temporal/search-attributes.txt lists for the cluster and compose', () => {
+    const text = readFileSync(new URL('../deploy/temporal/search-attributes.txt', import.meta.url), 'utf8');
+    const listed = text.split('\n').map((line) => line.trim()).filter((line) => line && !line.startsWith('#')).map((line) => line.split(/\s+/));
+    expect(Object.fromEntries(listed.map(([name, type]) => [name, type!.toLowerCase()]))).toEqual(wanted);
   });
 });
