@@ -2,6 +2,7 @@
 import { createServer, type Server } from 'node:http';
 import { Client, Connection } from '@temporalio/client';
 import { Redis } from 'ioredis';
+import { listenOn } from '../adapters/listen.js';
 import { createLivePublisher, driverDeliveriesChangedChannel, trackingChangedChannel } from '../adapters/live-publisher.js';
 import { loadConfig, type Config } from '../config/env.js';
 import { createLogger } from '../config/logger.js';
@@ -60,14 +61,7 @@ export async function startApi(config: Readonly<Config>): Promise<RunningApi> {
     metrics: api.metrics,
   });
   const locationPrune = scheduleLocationPrune(api.services.locations, config.LOCATION_RETENTION_DAYS, logger);
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', (err: NodeJS.ErrnoException) =>
-      reject(err.code === 'EADDRINUSE' ? new Error(`api port ${config.PORT} is in use: set PORT to a free port`) : err),
-    );
-    server.listen(config.PORT, resolve);
-  });
-  const address = server.address();
-  const port = typeof address === 'object' && address ? address.port : config.PORT;
+  const port = await listenOn(server, config.PORT, 'api', 'set PORT to a free port');
   logger.info({ port }, 'api listening');
 
   return {

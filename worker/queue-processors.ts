@@ -8,6 +8,7 @@ import { Worker, type Job } from 'bullmq';
 import { Redis } from 'ioredis';
 import nodemailer from 'nodemailer';
 import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { listenOn } from '../adapters/listen.js';
 import { registerQueueMetrics } from '../adapters/queue-metrics.js';
 import {
   NOTIFICATIONS_QUEUE,
@@ -132,7 +133,7 @@ export async function startQueueProcessors(config: Readonly<Config>): Promise<Ru
   };
 }
 
-function serveMetrics(registry: Registry, port: number): Promise<Server> {
+function metricsServer(registry: Registry): Server {
   const server = createServer((req, res) => {
     if (req.url === '/metrics') {
       registry.metrics().then(
@@ -145,16 +146,16 @@ function serveMetrics(registry: Registry, port: number): Promise<Server> {
       res.writeHead(404).end();
     }
   });
-  return new Promise((resolve) => server.listen(port, () => resolve(server)));
+  return server;
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
   const config = loadConfig();
   const logger = createLogger(config, 'queues');
   const running = await startQueueProcessors(config);
-  const server = await serveMetrics(running.registry, config.QUEUE_METRICS_PORT);
-  const address = server.address();
-  logger.info({ port: typeof address === 'object' && address ? address.port : config.QUEUE_METRICS_PORT }, 'queue metrics listening');
+  const server = metricsServer(running.registry);
+  const port = await listenOn(server, config.QUEUE_METRICS_PORT, 'queue metrics', 'set QUEUE_METRICS_PORT to a free port (0 picks one)');
+  logger.info({ port }, 'queue metrics listening');
   let stopping = false;
   const stop = async (signal: string) => {
     if (stopping) return;

@@ -9,6 +9,7 @@ import { DefaultLogger, Runtime, type Worker } from '@temporalio/worker';
 import type { Logger } from 'pino';
 import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { TransitionHook } from '../activities/read-model.js';
+import { listenOn } from '../adapters/listen.js';
 import { TERMINAL_STATUSES } from '../domain/status.js';
 
 export interface WorkerTelemetry {
@@ -97,14 +98,7 @@ export async function installWorkerTelemetry(options: { port: number; logger: Lo
       res.writeHead(404).end();
     }
   });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', (err: NodeJS.ErrnoException) =>
-      reject(err.code === 'EADDRINUSE' ? new Error(`worker metrics port ${options.port} is in use: set WORKER_METRICS_PORT to a free port (0 picks one)`) : err),
-    );
-    server.listen(options.port, () => resolve());
-  });
-  const address = server.address();
-  const port = typeof address === 'object' && address ? address.port : options.port;
+  const port = await listenOn(server, options.port, 'worker metrics', 'set WORKER_METRICS_PORT to a free port (0 picks one)');
   logger.info({ port }, 'worker metrics listening');
 
   return {

@@ -1,7 +1,7 @@
 /**
  * vitest fixtures for tests that act through the API: name what a test needs and it gets it.
  * Per file: `api` (started on the suite's Postgres, Redis and Temporal, closed after the file), and the
- * demo `customer` and `dispatcher`, signed in once. Per test: an `area` no other test uses, and a
+ * demo `admin`, `customer` and `dispatcher`, each signed in once, when a test first asks. Per test: an `area` no other test uses, and a
  * `driver` on duty in it, so every offer there goes to them.
  *
  *   const test = apiTest({ MAX_ATTEMPTS: '2' });
@@ -14,6 +14,7 @@ type Area = { lat: number; lng: number };
 
 interface PerFile {
   api: TestApi;
+  admin: Session;
   customer: Session;
   dispatcher: Session;
 }
@@ -39,6 +40,7 @@ export function apiTest(overrides: Record<string, string> = {}) {
       },
       { scope: 'file' },
     ],
+    admin: [async ({ api }, use) => use((await loginAs(api.url, 'admin'))[0]), { scope: 'file' }],
     customer: [async ({ api }, use) => use((await loginAs(api.url, 'customer'))[0]), { scope: 'file' }],
     dispatcher: [async ({ api }, use) => use((await loginAs(api.url, 'dispatcher'))[0]), { scope: 'file' }],
     // eslint-disable-next-line no-empty-pattern
