@@ -161,4 +161,22 @@ describe('the production topology on one machine', () => {
       }
     });
   });
+
+  it('restarts an API replica that dies, while nginx keeps answering from the other', async () => {
+    const killed = (await call(app(), 'GET', '/ready')).body.instance as string;
+    process.kill(Number(killed.split(':').pop()), 'SIGKILL');
+    // Meanwhile every request is answered: nginx retries a failed one on the live replica.
+    const statuses: number[] = [];
+    const instances = await waitFor('two replicas again, one of them a new process', async () => {
+      const seen = new Set<string>();
+      for (let i = 0; i < 4; i++) {
+        const ready = await call(app(), 'GET', '/ready');
+        statuses.push(ready.status);
+        if (ready.status === 200) seen.add(ready.body.instance);
+      }
+      return seen.size === 2 && !seen.has(killed) ? seen : undefined;
+    }, 60_000, 250);
+    expect(instances.size).toBe(2);
+    expect(statuses.every((s) => s === 200)).toBe(true);
+  });
 });
