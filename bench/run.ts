@@ -17,12 +17,13 @@ import { webWeightFigure } from './b6-web-weight.js';
 import { workerMemoryFigure } from './b7-worker-memory.js';
 import { dispatchFigure } from './b8-dispatch.js';
 import { sqliteFigure } from './sqlite-pragmas.js';
+import { clusterLifecycleFigures } from './cluster.js';
 import { FULL, QUICK, type BenchContext, type Figure } from './lib/context.js';
 import { gcCountsFile, prepareDatabase, removeRedisKeys, startStack, type Database, type Stack } from './lib/env.js';
 import { root } from './lib/processes.js';
 import { textTable, type FigureRow } from './lib/table.js';
 
-const USAGE = 'usage: npm run bench -- [--quick] [--only B1,B2,B3,B4,B5,B6,B7,B8,B9,SQLITE] [--profile api,worker] [--gc api,worker]';
+const USAGE = 'usage: npm run bench -- [--quick] [--only B1,B2,B3,B4,B5,B6,B7,B8,B9,SQLITE] [--cluster] [--profile api,worker] [--gc api,worker]';
 
 /** Figure groups in the order they run; B2 and B9 are measured during B1. */
 const GROUPS: Array<{ ids: string[]; run: Figure; stack?: false }> = [
@@ -39,7 +40,7 @@ const GROUPS: Array<{ ids: string[]; run: Figure; stack?: false }> = [
 const ALL_IDS = GROUPS.flatMap((g) => g.ids);
 
 function parseArgs(argv: string[]) {
-  const options = { quick: false, only: new Set(ALL_IDS), profile: [] as string[], gc: [] as string[] };
+  const options = { quick: false, cluster: false, only: new Set(ALL_IDS), profile: [] as string[], gc: [] as string[] };
   for (let i = 0; i < argv.length; i += 1) {
     const arg = argv[i]!;
     const value = () => {
@@ -48,6 +49,8 @@ function parseArgs(argv: string[]) {
       return v.split(',').map((s) => s.trim()).filter(Boolean);
     };
     if (arg === '--quick') options.quick = true;
+    // B1 and B2 also on the production topology (Temporal cluster, replicas behind nginx), from dist/.
+    else if (arg === '--cluster') options.cluster = true;
     else if (arg === '--only' || arg.startsWith('--only=')) {
       const ids = value().map((s) => s.toUpperCase());
       const unknown = ids.filter((id) => !ALL_IDS.includes(id));
@@ -136,7 +139,8 @@ process.once('SIGINT', () => {
 try {
   log(`${options.quick ? 'quick' : 'full'} run of ${[...options.only].join(', ')}; load average ${loadBefore}`);
   const sizes = options.quick ? QUICK : FULL;
-  const selected = GROUPS.filter((g) => g.ids.some((id) => options.only.has(id)));
+  const groups = options.cluster ? [...GROUPS, { ids: ['B1', 'B2'], run: clusterLifecycleFigures }] : GROUPS;
+  const selected = groups.filter((g) => g.ids.some((id) => options.only.has(id)));
   const needsStack = selected.some((g) => g.stack !== false);
   const cli = needsStack ? await ensureTemporalCli({ log: (...parts: unknown[]) => log(parts.join(' ')) }) : '';
   dir = await mkdtemp(path.join(os.tmpdir(), 'logistics-bench-'));

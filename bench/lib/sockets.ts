@@ -5,7 +5,8 @@ import type { ClientToServerEvents, ServerToClientEvents } from '../../domain/ev
 export type ClientSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
 
 export function connectSocket(url: string, auth: Record<string, unknown>, timeoutMs = 20_000): Promise<ClientSocket> {
-  const socket: ClientSocket = io(url, { auth, transports: ['websocket'], reconnection: false, forceNew: true, timeout: timeoutMs });
+  // rejectUnauthorized: the cluster benchmark reaches nginx with its self-signed certificate.
+  const socket: ClientSocket = io(url, { auth, transports: ['websocket'], reconnection: false, forceNew: true, timeout: timeoutMs, rejectUnauthorized: false });
   return new Promise((resolve, reject) => {
     socket.once('connect', () => resolve(socket));
     socket.once('connect_error', (err) => {

@@ -93,9 +93,26 @@ describe('the production topology on one machine', () => {
       expect(found.status.name).toBe('COMPLETED');
       const info = await connection.workflowService.getSystemInfo({});
       expect(info.serverVersion).toBe('1.29.1');
+      const cluster = await connection.workflowService.getClusterInfo({});
+      expect(cluster.historyShardCount).toBe(8);
+      expect(cluster.persistenceStore).toBe('postgres12');
     } finally {
       await connection.close();
     }
+    // And in the Web UI, whose server reads it from the cluster's frontend.
+    const shown = await fetch(`${env().TEMPORAL_UI_URL}/api/v1/namespaces/default/workflows/delivery-${id}`);
+    expect(shown.status).toBe(200);
+    expect(JSON.stringify(await shown.json())).toContain('"status":"WORKFLOW_EXECUTION_STATUS_COMPLETED"');
+  });
+
+  it('is watched by Prometheus: every process a target, Temporal’s four services included, all up', async () => {
+    const targets = await waitFor('every scrape target up', async () => {
+      const res = await fetch(`${env().PROMETHEUS_URL}/api/v1/targets?state=active`);
+      const active = ((await res.json()) as { data: { activeTargets: Array<{ labels: { job: string }; health: string }> } }).data.activeTargets;
+      return active.length > 0 && active.every((t) => t.health === 'up') ? active : undefined;
+    }, 60_000, 1000);
+    const perJob = Object.fromEntries(['api', 'worker', 'queues', 'temporal'].map((job) => [job, targets.filter((t) => t.labels.job === job).length]));
+    expect(perJob).toEqual({ api: 2, worker: 2, queues: 2, temporal: 4 });
   });
 
   it('cancels an assigned delivery through the dispatcher and frees its driver', async () => {
@@ -143,5 +160,23 @@ describe('the production topology on one machine', () => {
         expect(seen()).toEqual(seqs);
       }
     });
+  });
+
+  it('restarts an API replica that dies, while nginx keeps answering from the other', async () => {
+    const killed = (await call(app(), 'GET', '/ready')).body.instance as string;
+    process.kill(Number(killed.split(':').pop()), 'SIGKILL');
+    // Meanwhile every request is answered: nginx retries a failed one on the live replica.
+    const statuses: number[] = [];
+    const instances = await waitFor('two replicas again, one of them a new process', async () => {
+      const seen = new Set<string>();
+      for (let i = 0; i < 4; i++) {
+        const ready = await call(app(), 'GET', '/ready');
+        statuses.push(ready.status);
+        if (ready.status === 200) seen.add(ready.body.instance);
+      }
+      return seen.size === 2 && !seen.has(killed) ? seen : undefined;
+    }, 60_000, 250);
+    expect(instances.size).toBe(2);
+    expect(statuses.every((s) => s === 200)).toBe(true);
   });
 });

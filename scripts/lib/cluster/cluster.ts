@@ -50,6 +50,8 @@ export interface ClusterOptions {
   vars: Record<string, string | undefined>;
   /** Seeds the demo accounts with this password (never in a real production database). */
   demoPassword?: string;
+  /** Not compose's: lets benchmarks lift the rate limit, as the dev-server benchmarks do. */
+  benchmarkEnv?: Record<string, string>;
   log: (line: string) => void;
   sink: LogSink;
 }
@@ -172,7 +174,8 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
           // Unused listeners get port 0: each replica's metrics port must not collide with another's.
           perProcess: { PORT: '0', WORKER_METRICS_PORT: '0', QUEUE_METRICS_PORT: '0', [portKey]: String(port), REDIS_PREFIX: options.redisPrefix },
         });
-        processes.push(supervise({ name: plan.name, command: process.execPath, args: plan.args, env: { ...plan.env, PATH: process.env.PATH ?? '' }, cwd: options.root, stopGraceMs: 40_000 }, sink));
+        const env = { ...plan.env, ...options.benchmarkEnv, PATH: process.env.PATH ?? '' };
+        processes.push(supervise({ name: plan.name, command: process.execPath, args: plan.args, env, cwd: options.root, stopGraceMs: 40_000 }, sink));
       });
     }
 

@@ -183,6 +183,8 @@ defaultNamespace: ${options.namespace}
 showTemporalSystemNamespace: false
 notifyOnNewVersion: false
 refreshInterval: 1m
+# No banner and no line per request: the cluster's terminal is for the platform's logs.
+hideLogs: true
 cors:
   cookieInsecure: true
   unsafeAllowAllOrigins: true

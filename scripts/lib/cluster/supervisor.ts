@@ -46,6 +46,12 @@ export function logSink(options: { file?: string; quiet?: boolean } = {}): LogSi
   return sink;
 }
 
+// One exit hook for every program: never leave one behind if the supervisor itself dies.
+const running = new Set<() => void>();
+process.once('exit', () => {
+  for (const kill of running) kill();
+});
+
 export function supervise(spec: ProgramSpec, log: LogSink): Supervised {
   let child: ChildProcess | undefined;
   let stopping = false;
@@ -86,7 +92,7 @@ export function supervise(spec: ProgramSpec, log: LogSink): Supervised {
   };
 
   const killOnExit = () => child?.kill('SIGKILL');
-  process.once('exit', killOnExit);
+  running.add(killOnExit);
   launch();
 
   return {
@@ -100,7 +106,7 @@ export function supervise(spec: ProgramSpec, log: LogSink): Supervised {
     async stop() {
       stopping = true;
       clearTimeout(retryTimer);
-      process.off('exit', killOnExit);
+      running.delete(killOnExit);
       const current = child;
       if (!current || current.exitCode !== null || current.signalCode !== null) return;
       current.kill('SIGTERM');
