@@ -12,7 +12,7 @@ import { BASELINE_STEPS, FROZEN_SHAPE, stepUpdate, type BaselineStep } from './b
 import { ScreenProbe, transportBaseline, type ScreenResult } from './b2-milestone-to-screen.js';
 import type { BenchContext, Figure } from './lib/context.js';
 import { DEMO_PASSWORD, startWorker } from './lib/env.js';
-import { describeCost, meanHistoryCost, type HistoryCost } from './lib/history.js';
+import { describeCost, describePayload, meanHistoryCost, type HistoryCost } from './lib/history.js';
 import { area, createDriverAt, deliveryBody, expectCall, login, waitForPositions, type Session } from './lib/http.js';
 import { connectSocket, settle, type ClientSocket } from './lib/sockets.js';
 import { Samples, summarize, timed, type Summary } from './lib/stats.js';
@@ -270,6 +270,7 @@ export const lifecycleFigures: Figure = async (ctx) => {
   const transport = summarize(transportSamples);
   log(callTable(subject, [{ name: 'bare workflow', result: baseline }, { name: 'lean workflow', result: leanResult }]));
   for (const [name, cost] of Object.entries(costs)) log(`B9: ${name.padEnd(7)} ${describeCost(cost)}`);
+  log(`B9: the product's payload by event: ${describePayload(costs.subject)}`);
   if (costs.frozen.activities !== FROZEN_SHAPE.activities || costs.frozen.updates !== FROZEN_SHAPE.updates) {
     throw new Error(`B1's frozen baseline no longer has its shape (${describeCost(costs.frozen)}; frozen: ${JSON.stringify(FROZEN_SHAPE)})`);
   }

@@ -11,11 +11,14 @@ import { DEMO_PASSWORD } from './lib/env.js';
 import { login, type Session } from './lib/http.js';
 import { combine, load, type LoadResult } from './lib/load.js';
 import { freePort } from '../scripts/lib/ports.js';
-import { startService, waitUntil } from './lib/processes.js';
+import { backendsCpuSeconds, startService, waitUntil } from './lib/processes.js';
+import { postgresBackends } from './lib/env.js';
 import { connectSocket, settle } from './lib/sockets.js';
 import { summarize, type Summary } from './lib/stats.js';
 
 interface Side {
+  /** Postgres CPU charged to this side's rounds, in seconds (the API writes pings in batches; the baseline none). */
+  postgresSeconds: number;
   url: string;
   /** The server process, whose CPU time is charged to the pings. */
   pid: number;
@@ -98,7 +101,7 @@ export const locationFigure: Figure = async (ctx) => {
   const probe = drivers.pop()!;
   const port = await freePort();
   const server = startService('location baseline', 'bench/baselines/location-server.ts', { env: {}, args: [String(port), `${stack.env.REDIS_PREFIX}plain`] });
-  const side = (url: string, pid: number, socketAuth: Record<string, unknown>, baseline: boolean): Side => ({ url, pid, socketUrl: url, socketAuth, baseline, loads: [], broadcasts: 0, seconds: 0, probe: [] });
+  const side = (url: string, pid: number, socketAuth: Record<string, unknown>, baseline: boolean): Side => ({ url, pid, socketUrl: url, socketAuth, baseline, loads: [], broadcasts: 0, seconds: 0, probe: [], postgresSeconds: 0 });
   const api = side(stack.apiUrl, stack.api.pid, { token: dispatcher.token }, false);
   const plain = side(`http://127.0.0.1:${port}`, server.pid, {}, true);
   try {
@@ -106,7 +109,13 @@ export const locationFigure: Figure = async (ctx) => {
     log(`B4: location pings for ${sizes.seconds} s at ${sizes.connections} connections, API and baseline taking turns`);
     for (const s of [api, plain]) await round(s, drivers, probe, 1, sizes.connections, false);
     for (let i = 0; i < ROUNDS; i += 1) {
-      for (const s of [api, plain]) await round(s, drivers, probe, sizes.seconds / ROUNDS, sizes.connections, true);
+      for (const s of [api, plain]) {
+        // The backends serving this run's database (the API's pool), read around each round: Postgres shares the machine.
+        const pids = await postgresBackends(ctx.db.name);
+        const before = await backendsCpuSeconds(pids);
+        await round(s, drivers, probe, sizes.seconds / ROUNDS, sizes.connections, true);
+        s.postgresSeconds += (await backendsCpuSeconds(pids)) - before;
+      }
     }
   } finally {
     await server.stop();
@@ -116,6 +125,8 @@ export const locationFigure: Figure = async (ctx) => {
   const describe = (r: Outcome) =>
     `${Math.round(r.load.perSecond)} accepted/s, ${Math.round(r.broadcastPerSecond)} broadcast/s, POST→socket p99 ${r.probe.p99.toFixed(1)} ms, ${Math.round(r.load.cpuMicros ?? NaN)} µs CPU/ping`;
   if (subject.load.failed) log(`B4: failed requests ${JSON.stringify(subject.load.statusCodes)}`);
+  const perPing = (x: Side) => ((x.postgresSeconds * 1e6) / Math.max(1, x.loads.reduce((a, r) => a + r.ok, 0))).toFixed(0);
+  log(`B4: Postgres CPU per ping (this run's database): API ${perPing(api)} µs, baseline ${perPing(plain)} µs`);
   const ratio = subject.load.perSecond / baseline.load.perSecond;
   return [
     {

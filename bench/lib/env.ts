@@ -59,6 +59,17 @@ export async function prepareDatabase(suffix?: string): Promise<Database> {
   }
 }
 
+/** The pids of the Postgres backends connected to `database` (Postgres runs on this machine). */
+export async function postgresBackends(database: string): Promise<number[]> {
+  const sequelize = createSequelize('postgres://postgres@127.0.0.1:5432/postgres', { poolMax: 1 });
+  try {
+    const rows = await sequelize.query<{ pid: number }>('SELECT pid FROM pg_stat_activity WHERE datname = :database', { type: QueryTypes.SELECT, replacements: { database } });
+    return rows.map((r) => r.pid);
+  } finally {
+    await sequelize.close();
+  }
+}
+
 export interface Stack {
   mode: SqliteMode;
   temporal: BenchTemporal;

@@ -25,6 +25,8 @@ export interface HistoryCost {
   timers: number;
   upserts: number;
   actions: number;
+  /** Payload bytes by the kind of event that carries them (`activityTaskScheduled`, `workflowExecutionUpdateCompleted`, …). */
+  payloadByEvent: Record<string, number>;
 }
 
 const LOCAL_ACTIVITY_MARKER = 'core_local_activity';
@@ -47,10 +49,13 @@ function payloadBytes(value: unknown, seen = new Set<object>()): number {
 export async function historyCost(client: Client, workflowId: string): Promise<HistoryCost> {
   const history = await client.workflow.getHandle(workflowId).fetchHistory();
   const events = history.events ?? [];
-  const cost: HistoryCost = { events: events.length, payloadBytes: 0, workflowTasks: 0, activities: 0, localActivities: 0, updates: 0, timers: 0, upserts: 0, actions: 0 };
+  const cost: HistoryCost = { events: events.length, payloadBytes: 0, workflowTasks: 0, activities: 0, localActivities: 0, updates: 0, timers: 0, upserts: 0, actions: 0, payloadByEvent: {} };
   const tasksWithLocalActivities = new Set<string>();
   for (const e of events) {
-    cost.payloadBytes += payloadBytes(e);
+    const bytes = payloadBytes(e);
+    cost.payloadBytes += bytes;
+    const kind = Object.keys(e).find((k) => k.endsWith('EventAttributes') && (e as Record<string, unknown>)[k]);
+    if (kind && bytes) cost.payloadByEvent[kind.replace(/EventAttributes$/, '')] = (cost.payloadByEvent[kind.replace(/EventAttributes$/, '')] ?? 0) + bytes;
     if (e.workflowExecutionStartedEventAttributes || e.startChildWorkflowExecutionInitiatedEventAttributes || e.workflowExecutionContinuedAsNewEventAttributes) cost.actions += 1;
     if (e.workflowTaskCompletedEventAttributes) cost.workflowTasks += 1;
     if (e.activityTaskScheduledEventAttributes) cost.activities += 1;
@@ -72,8 +77,21 @@ export async function historyCost(client: Client, workflowId: string): Promise<H
 /** The mean cost of several histories. */
 export async function meanHistoryCost(client: Client, workflowIds: string[]): Promise<HistoryCost> {
   const costs = await Promise.all(workflowIds.map((id) => historyCost(client, id)));
-  const keys = Object.keys(costs[0]!) as Array<keyof HistoryCost>;
-  return Object.fromEntries(keys.map((k) => [k, costs.reduce((a, c) => a + c[k], 0) / costs.length])) as unknown as HistoryCost;
+  const mean = (f: (c: HistoryCost) => number) => costs.reduce((a, c) => a + f(c), 0) / costs.length;
+  const counts = (Object.keys(costs[0]!) as Array<keyof HistoryCost>).filter((k) => k !== 'payloadByEvent') as Array<Exclude<keyof HistoryCost, 'payloadByEvent'>>;
+  const kinds = [...new Set(costs.flatMap((c) => Object.keys(c.payloadByEvent)))];
+  return {
+    ...(Object.fromEntries(counts.map((k) => [k, mean((c) => c[k])])) as Omit<HistoryCost, 'payloadByEvent'>),
+    payloadByEvent: Object.fromEntries(kinds.map((k) => [k, mean((c) => c.payloadByEvent[k] ?? 0)])),
+  };
+}
+
+/** Where a history's payload sits, largest first. */
+export function describePayload(c: HistoryCost): string {
+  return Object.entries(c.payloadByEvent)
+    .sort((a, b) => b[1] - a[1])
+    .map(([kind, bytes]) => `${kind} ${(bytes / 1024).toFixed(1)} KB`)
+    .join(', ');
 }
 
 export function describeCost(c: HistoryCost): string {

@@ -91,3 +91,9 @@ export async function cpuSeconds(pid: number): Promise<number> {
   const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
   return (Number(fields[11]) + Number(fields[12])) / 100;
 }
+
+/** CPU time (seconds) these processes have used so far, together; one that has gone counts 0. */
+export async function backendsCpuSeconds(pids: number[]): Promise<number> {
+  const each = await Promise.all(pids.map((pid) => cpuSeconds(pid).catch(() => 0)));
+  return each.reduce((a, b) => a + b, 0);
+}
