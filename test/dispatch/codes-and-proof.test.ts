@@ -57,7 +57,7 @@ describe('proof rules and delivery codes', () => {
     await expectMilestone(base, driver, id, 'delivered', 'DELIVERED', { proof: { recipientName: 'Maria Lopez', signature: SIGNATURE } });
   });
 
-  it('needs the sender\'s name or a photo at pickup', async () => {
+  it('needs the sender\'s name, a signature or a photo at pickup', async () => {
     const area = isolatedArea();
     const driver = await createDriverAt(base, dispatcher, area);
     const id = await bookAndAccept(base, customer, area);
@@ -65,7 +65,7 @@ describe('proof rules and delivery codes', () => {
     await expectMilestone(base, driver, id, 'accept_offer', 'ASSIGNED');
     await expectMilestone(base, driver, id, 'arrived_pickup', 'AT_PICKUP');
     const bare = await milestone(base, driver, id, 'picked_up');
-    expect(bare.body).toMatchObject({ code: 'PROOF_REQUIRED', missing: [['senderName', 'photo']] });
+    expect(bare.body).toMatchObject({ code: 'PROOF_REQUIRED', missing: [['senderName', 'signatureOrPhoto']] });
   });
 
   it('flags a milestone far from its stop on the timeline and alerts the dispatcher', async () => {
