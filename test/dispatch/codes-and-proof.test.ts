@@ -3,7 +3,7 @@
  * line is searched for the code afterwards.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { bookAndAccept, expectMilestone, milestone, temporalClient, waitForOffer } from '../support/flow.js';
+import { bookAndAccept, expectMilestone, milestone, recordHistory, temporalClient, waitForOffer } from '../support/flow.js';
 import { call, createDriverAt, isolatedArea, loginAs, SIGNATURE, waitFor, type Session } from '../support/harness.js';
 import { freePort } from '../support/ports.js';
 import { startChild, startWorkerProcess, type ChildService } from '../support/processes.js';
@@ -121,6 +121,7 @@ describe('proof rules and delivery codes', () => {
     expect(apiProcess.output()).not.toContain(code);
     expect(worker.output()).not.toContain(code);
     expect(apiProcess.output().length + worker.output().length).toBeGreaterThan(1000);
+    await recordHistory(id, 'delivery-code-wrong-then-right');
   });
 
   it('locks after five wrong codes: an alert, then only a dispatcher override (with its reason) or a failed attempt', async () => {
@@ -144,5 +145,6 @@ describe('proof rules and delivery codes', () => {
     expect(d.timeline.find((e: any) => e.type === 'delivery_code_overridden').data).toEqual({ reason: 'recipient showed an ID card' });
     const resolved = (await call(base, 'GET', '/api/v1/alerts?state=resolved', { token: dispatcher.token })).body.items;
     expect(resolved.find((a: any) => a.deliveryId === id && a.kind === 'delivery_code_locked')).toBeTruthy();
+    await recordHistory(id, 'delivery-code-locked-then-overridden');
   });
 });
