@@ -1,5 +1,5 @@
 /**
- * What proof each hand-over needs (the documented policy, docs/PROOF.md). Pure, so the workflow's
+ * What proof each hand-over needs (the documented policy, docs/DISPATCH-RULES.md). Pure, so the workflow's
  * validators, the API and the driver's page all read the same rules.
  */
 import type { Proof } from './delivery.js';
