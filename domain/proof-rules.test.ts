@@ -16,8 +16,8 @@ describe('proof rules', () => {
     expect(missingProof('confirmDelivery', { codeRequired: true, codeOverridden: true }, { recipientName: 'Maria', signatureId: 's' })).toEqual([]);
   });
 
-  it('takes the sender\'s name or a photo at pickup, a signature or photo on return', () => {
-    expect(missingProof('confirmPickup', {}, undefined)).toEqual([['senderName', 'photo']]);
+  it('takes the sender\'s name, a signature or a photo at pickup, a signature or photo on return', () => {
+    expect(missingProof('confirmPickup', {}, undefined)).toEqual([['senderName', 'signatureOrPhoto']]);
     expect(missingProof('confirmPickup', {}, { photoId: 'p' })).toEqual([]);
     expect(missingProof('confirmReturn', {}, { recipientName: 'Pat' })).toEqual([['signatureOrPhoto']]);
     expect(missingProof('arrivedAtPickup', {}, undefined)).toEqual([]);

@@ -1,5 +1,5 @@
 /**
- * What proof each hand-over needs (the documented policy, docs/PROOF.md). Pure, so the workflow's
+ * What proof each hand-over needs (the documented policy, docs/DISPATCH-RULES.md). Pure, so the workflow's
  * validators, the API and the driver's page all read the same rules.
  */
 import type { Proof } from './delivery.js';
@@ -20,7 +20,7 @@ export interface ProofContext {
 
 /**
  * The parts of proof an action requires:
- * - picked_up: a photo of the parcel, or the sender's name (recipientName names who handed it over);
+ * - picked_up: the sender's name (recipientName names who handed it over), or a signature or photo;
  * - delivered: the recipient's name and a signature or photo; left at the door, a photo; plus the
  *   delivery code when the delivery has one;
  * - returned: a signature or photo from the sender.
@@ -28,7 +28,7 @@ export interface ProofContext {
 export function requiredProof(action: DeliveryAction, context: ProofContext): ProofPart[][] {
   switch (action) {
     case 'confirmPickup':
-      return [['senderName', 'photo']];
+      return [['senderName', 'signatureOrPhoto']];
     case 'confirmDelivery': {
       const parts: ProofPart[][] = context.leaveAtDoor ? [['photo']] : [['recipientName'], ['signatureOrPhoto']];
       if (context.codeRequired && !context.codeOverridden) parts.push(['deliveryCode']);

@@ -37,6 +37,8 @@ describe('public tracking', () => {
       delayed: false,
       eta: null,
       promisedBy: null,
+      pickupWindow: null,
+      dropoffWindow: null,
       pickup: { address: 'Bakery, 5th Avenue 1' },
       dropoff: { address: 'Elm St 14' },
       driver: null,
@@ -82,7 +84,7 @@ describe('public tracking', () => {
     await waitFor('moved position visible', async () => (await track(code)).body.driver?.position?.lat === area.lat + 0.01, 10_000);
 
     for (const type of ['arrived_pickup', 'picked_up', 'arrived_dropoff']) {
-      expect((await call(api.url, 'POST', `/api/v1/deliveries/${id}/milestones`, { token: driver.token, body: { type } })).status).toBe(200);
+      expect((await call(api.url, 'POST', `/api/v1/deliveries/${id}/milestones`, { token: driver.token, body: { type, ...proofFor(type) } })).status).toBe(200);
     }
     const done = await call(api.url, 'POST', `/api/v1/deliveries/${id}/milestones`, { token: driver.token, body: { type: 'delivered', ...proofFor('delivered') } });
     expect(done.body.status).toBe('DELIVERED');

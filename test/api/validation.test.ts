@@ -150,7 +150,7 @@ describe('request validation and problem documents', () => {
       const detail = await call(api.url, 'GET', `/api/v1/deliveries/${id}`, { token: driver.token });
       expect(detail.body.timeline.find((e: { type: string }) => e.type === 'arrived_pickup').at).toBe(tappedAt);
       // A little clock skew is fine.
-      const skewed = await post(`/deliveries/${id}/milestones`, driver.token, { type: 'picked_up', at: ago(-30_000) });
+      const skewed = await post(`/deliveries/${id}/milestones`, driver.token, { type: 'picked_up', at: ago(-30_000), proof: { recipientName: 'Pat Baker' } });
       expect(skewed.status).toBe(200);
     });
 

@@ -3,7 +3,7 @@
  * line is searched for the code afterwards.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { bookAndAccept, expectMilestone, milestone, temporalClient, waitForOffer } from '../support/flow.js';
+import { bookAndAccept, expectMilestone, milestone, recordHistory, temporalClient, waitForOffer } from '../support/flow.js';
 import { call, createDriverAt, isolatedArea, loginAs, SIGNATURE, waitFor, type Session } from '../support/harness.js';
 import { freePort } from '../support/ports.js';
 import { startChild, startWorkerProcess, type ChildService } from '../support/processes.js';
@@ -57,7 +57,7 @@ describe('proof rules and delivery codes', () => {
     await expectMilestone(base, driver, id, 'delivered', 'DELIVERED', { proof: { recipientName: 'Maria Lopez', signature: SIGNATURE } });
   });
 
-  it('needs the sender\'s name or a photo at pickup', async () => {
+  it('needs the sender\'s name, a signature or a photo at pickup', async () => {
     const area = isolatedArea();
     const driver = await createDriverAt(base, dispatcher, area);
     const id = await bookAndAccept(base, customer, area);
@@ -65,7 +65,7 @@ describe('proof rules and delivery codes', () => {
     await expectMilestone(base, driver, id, 'accept_offer', 'ASSIGNED');
     await expectMilestone(base, driver, id, 'arrived_pickup', 'AT_PICKUP');
     const bare = await milestone(base, driver, id, 'picked_up');
-    expect(bare.body).toMatchObject({ code: 'PROOF_REQUIRED', missing: [['senderName', 'photo']] });
+    expect(bare.body).toMatchObject({ code: 'PROOF_REQUIRED', missing: [['senderName', 'signatureOrPhoto']] });
   });
 
   it('flags a milestone far from its stop on the timeline and alerts the dispatcher', async () => {
@@ -121,6 +121,7 @@ describe('proof rules and delivery codes', () => {
     expect(apiProcess.output()).not.toContain(code);
     expect(worker.output()).not.toContain(code);
     expect(apiProcess.output().length + worker.output().length).toBeGreaterThan(1000);
+    await recordHistory(id, 'delivery-code-wrong-then-right');
   });
 
   it('locks after five wrong codes: an alert, then only a dispatcher override (with its reason) or a failed attempt', async () => {
@@ -144,5 +145,6 @@ describe('proof rules and delivery codes', () => {
     expect(d.timeline.find((e: any) => e.type === 'delivery_code_overridden').data).toEqual({ reason: 'recipient showed an ID card' });
     const resolved = (await call(base, 'GET', '/api/v1/alerts?state=resolved', { token: dispatcher.token })).body.items;
     expect(resolved.find((a: any) => a.deliveryId === id && a.kind === 'delivery_code_locked')).toBeTruthy();
+    await recordHistory(id, 'delivery-code-locked-then-overridden');
   });
 });

@@ -139,6 +139,12 @@ describe('a delivery from quote to signed proof, seen by all three parties', () 
     await tracking.page.locator('[data-testid="tracking-status"][data-status="IN_TRANSIT"]').waitFor();
     await tracking.page.getByRole('img', { name: "Map with your driver's position" }).waitFor();
     await screenshot(tracking.page, 'tracking-in-transit', GUIDE);
+    // The phone travels to the door: a tap far from its stop would be flagged for the dispatcher.
+    await driver.context.setGeolocation({ latitude: area.lat + 0.02, longitude: area.lng + 0.02, accuracy: 10 });
+    await waitFor('the driver at the door', async () => {
+      const list = await call(api.url, 'GET', '/api/v1/drivers', { token: dispatcherApi.token });
+      return list.body.items?.find((d: any) => d.id === driverAccount.driverId && Math.abs(d.position?.lat - (area.lat + 0.02)) < 0.001);
+    });
     await job.getByRole('button', { name: 'Arrived at drop-off' }).click();
     await onBoard(dispatch.page, code, 'AT_DROPOFF');
     await expect(driver.page.locator('[data-testid="job"][data-status="AT_DROPOFF"]').count()).resolves.toBe(1);

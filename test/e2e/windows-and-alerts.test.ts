@@ -115,7 +115,7 @@ describe('windows, alerts and codes in the pages', () => {
     const { page, errors, context } = await newContext(browser, api.url, PHONE);
     await signIn(page, account.email, account.password, '/driver');
     const job = page.getByTestId('job');
-    await expect(job.getByTestId('job-window').textContent()).resolves.toMatch(/Window .*closes in \d+:\d\d/);
+    await expect(job.getByTestId('job-window').textContent()).resolves.toMatch(/Window .*closes in (\d+ h \d\d min|\d+:\d\d)/);
     await job.getByTestId('code-needed').waitFor();
     await job.getByRole('button', { name: 'Delivered' }).click();
     await job.getByLabel('Received by').fill('Maria Lopez');

@@ -5,7 +5,7 @@
  */
 import { io } from 'socket.io-client';
 import { afterAll, describe, expect, it } from 'vitest';
-import { call, createDriverAt, deliveryBody, isolatedArea, loginAs, waitFor, waitForDelivery, type Session } from '../support/harness.js';
+import { call, createDriverAt, deliveryBody, isolatedArea, loginAs, proofFor, waitFor, waitForDelivery, type Session } from '../support/harness.js';
 import { freePort } from '../support/ports.js';
 import { startChild, type ChildService } from '../support/processes.js';
 
@@ -75,7 +75,7 @@ describe('api, worker and queue processors as processes', () => {
 
     expect((await milestone('picked_up', { proof: { recipientName: 'Pat Baker' } })).body.status).toBe('IN_TRANSIT');
     expect((await milestone('arrived_dropoff')).body.status).toBe('AT_DROPOFF');
-    expect((await milestone('delivered', { proof: { recipientName: 'Maria Lopez' } })).body.status).toBe('DELIVERED');
+    expect((await milestone('delivered', proofFor('delivered'))).body.status).toBe('DELIVERED');
     const final = await call(base, 'GET', `/api/v1/deliveries/${id}`, { token: customer.token });
     expect(final.body.timeline.map((e: { type: string }) => e.type)).toEqual([
       'quoted', 'quote_accepted', 'offer_sent', 'assigned', 'arrived_pickup', 'picked_up', 'arrived_dropoff', 'delivered',

@@ -71,7 +71,7 @@ describe('timers, search attributes and Update semantics', () => {
     await expectMilestone(api.url, driver, id, 'accept_offer', 'ASSIGNED');
     await expectMilestone(api.url, driver, id, 'arrived_pickup', 'AT_PICKUP');
     const handle = (await temporalClient()).workflow.getHandle(`delivery-${id}`);
-    const args = [{ actor: { kind: 'driver' as const, userId: driver.user.id, driverId: driver.user.driverId } }] as [never];
+    const args = [{ actor: { kind: 'driver' as const, userId: driver.user.id, driverId: driver.user.driverId }, proof: { recipientName: 'Pat Baker' } }] as [never];
     const first = await handle.executeUpdate(confirmPickupUpdate, { args, updateId: 'tap-123' });
     const second = await handle.executeUpdate(confirmPickupUpdate, { args, updateId: 'tap-123' });
     expect(second.seq).toBe(first.seq);

@@ -44,6 +44,12 @@ export function windowLabel(w: { from: string; to: string }): string {
   return from.toDateString() === to.toDateString() ? `${day(from)} ${hm(from)}–${hm(to)}` : `${day(from)} ${hm(from)} – ${day(to)} ${hm(to)}`;
 }
 
+/** Time left until an instant: "2 h 05 min" beyond the hour, mm:ss within it. */
+export function timeLeft(iso: string, now: number): string {
+  const s = Math.max(0, Math.ceil((Date.parse(iso) - now) / 1000));
+  return s >= 3600 ? `${Math.floor(s / 3600)} h ${String(Math.floor((s % 3600) / 60)).padStart(2, '0')} min` : countdown(iso, now);
+}
+
 export function km(value: number): string {
   return `${value < 10 ? value.toFixed(1) : Math.round(value)} km`;
 }
