@@ -18,6 +18,7 @@ function dayOffset(iso: string, now: Date): number {
   return Math.round((day(new Date(iso)) - day(now)) / 86_400_000);
 }
 
+// eslint-disable-next-line svelte/prefer-svelte-reactivity -- the moment of one comparison, never state
 export function matchesWindow(d: Delivery, filter: WindowFilter, now = new Date()): boolean {
   if (!filter) return true;
   const w = d.pickupWindow ?? d.dropoffWindow;
