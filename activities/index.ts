@@ -3,6 +3,7 @@ import type { Sequelize } from 'sequelize';
 import type { TemporalLinks } from '../db/deliveries.js';
 import { createAiActivities, type AiActivityDeps } from './ai.js';
 import { createDispatchActivities } from './dispatch.js';
+import { createImportActivities, type DeliveryStarter } from './imports.js';
 import type { LivePublisher } from './live.js';
 import { liveTransitionHook } from './live.js';
 import { createReadModelActivities, type TransitionHook } from './read-model.js';
@@ -15,6 +16,8 @@ export interface ActivityDeps {
   hooks?: TransitionHook[];
   /** The model for the AI steps; without it they use their deterministic fallbacks. */
   ai?: AiActivityDeps;
+  /** Starts the deliveries of bulk imports (the worker supplies it). */
+  starter?: DeliveryStarter;
 }
 
 export function createActivities(deps: ActivityDeps) {
@@ -23,5 +26,6 @@ export function createActivities(deps: ActivityDeps) {
     ...createReadModelActivities({ sequelize: deps.sequelize, links: deps.links, hooks }),
     ...createDispatchActivities({ sequelize: deps.sequelize, live: deps.live }),
     ...createAiActivities(deps.ai),
+    ...createImportActivities({ sequelize: deps.sequelize, live: deps.live, starter: deps.starter }),
   };
 }

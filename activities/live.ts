@@ -6,6 +6,7 @@ import type { Sequelize } from 'sequelize';
 import { loadTrackingView } from '../db/tracking.js';
 import { timelineEventOf, type Alert, type Delivery, type TimelineEvent, type TrackingView } from '../domain/delivery.js';
 import { rooms, type DriverLocationEvent, type ServerToClientEvents } from '../domain/events.js';
+import type { ImportProgress } from '../domain/imports.js';
 import type { TransitionHook } from './read-model.js';
 
 export interface LivePublisher {
@@ -17,6 +18,8 @@ export interface LivePublisher {
   disconnectUser(userId: string, reason: string): Promise<void>;
   /** The sockets of these sign-ins only (logout, a revoked refresh family). */
   disconnectSessions(sessionIds: string[], reason: string): Promise<void>;
+  /** A bulk import's progress, to the uploader's sockets and, for an organisation's, every member's. */
+  publishImportProgress(progress: ImportProgress, userId: string): Promise<void>;
   /** A removed member's sockets in that organisation (their personal ones stay). */
   disconnectMember(organizationId: string, userId: string): Promise<void>;
 }
@@ -107,6 +110,12 @@ export function createLivePublisher(redis: Redis, prefix: string, log?: Pick<Log
     },
     disconnectSessions(sessionIds, reason) {
       return revoke(sessionIds.map(rooms.session), reason);
+    },
+    async publishImportProgress(progress, userId) {
+      const targets = [rooms.user(userId)];
+      if (progress.organizationId) targets.push(rooms.organization(progress.organizationId));
+      io.to(targets).emit('import:progress', progress);
+      await link.settle();
     },
     async disconnectMember(organizationId, userId) {
       // No `session:revoked`: the person stays signed in, only this organisation's connection ends.

@@ -22,6 +22,7 @@ import { aiRoutes } from './routes/ai.js';
 import { authRoutes } from './routes/auth.js';
 import { deliveryRoutes } from './routes/deliveries.js';
 import { driverRoutes } from './routes/drivers.js';
+import { importRoutes } from './routes/imports.js';
 import { opsRoutes } from './routes/ops.js';
 import { organizationRoutes } from './routes/organizations.js';
 import { trackingRoutes } from './routes/tracking.js';
@@ -59,6 +60,8 @@ function bodies(): Middleware<AppState> {
   const small = bodyParser({ enableTypes: ['json'], jsonLimit: '1mb', encoding: 'utf-8' });
   const proofs = bodyParser({ enableTypes: ['json'], jsonLimit: '2mb', encoding: 'utf-8' });
   return async (ctx, next) => {
+    // The bulk import reads its CSV itself (api/routes/imports.ts).
+    if (ctx.method === 'POST' && /^\/api\/v1\/deliveries\/import\/?$/i.test(ctx.path)) return next();
     const hasBody = Number(ctx.get('content-length') || 0) > 0 || ctx.get('transfer-encoding') !== '';
     if (hasBody && ['POST', 'PUT', 'PATCH'].includes(ctx.method) && ctx.path.startsWith('/api/') && !ctx.is('application/json', '+json')) {
       throw new AppError(415, 'UNSUPPORTED_MEDIA_TYPE', 'send the body as application/json');
@@ -127,6 +130,8 @@ export function createApp(deps: ApiDeps): BuiltApi {
     trackingRoutes({ tracking: services.tracking, limit: generalLimit(services.limits) }),
     opsRoutes({ sequelize: deps.sequelize, redis: deps.redis, temporal: deps.temporal, metrics }),
     authRoutes({ auth: services.auth, tokens: services.tokens, limits: services.limits, parseBody }),
+    // Before the deliveries' router: its prefix also covers the import's path.
+    ...importRoutes({ imports: services.imports, auth: signedIn }),
     deliveryRoutes({ deliveries: services.deliveries, proofs: services.proofs, auth: signedIn }),
     driverRoutes({ drivers: services.drivers, auth: signedIn }),
     webhookRoutes({ config: deps.config, sequelize: deps.sequelize, producer: queues, auth: signedIn }),

@@ -5,6 +5,7 @@ import * as proofsAndLocations from './20261125000300-proofs-and-locations.js';
 import * as driverLocationsRetention from './20261126120000-driver-locations-retention.js';
 import * as notificationsAndWebhooks from './20261126130000-notifications-and-webhooks.js';
 import * as organizations from './20261203234500-organizations.js';
+import * as imports from './20261204000500-imports.js';
 
 export const migrations = [
   { name: '20261125000100-core', ...core },
@@ -13,4 +14,5 @@ export const migrations = [
   { name: '20261126120000-driver-locations-retention', ...driverLocationsRetention },
   { name: '20261126130000-notifications-and-webhooks', ...notificationsAndWebhooks },
   { name: '20261203234500-organizations', ...organizations },
+  { name: '20261204000500-imports', ...imports },
 ];

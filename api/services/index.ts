@@ -7,6 +7,7 @@ import type { Sequelize } from 'sequelize';
 import type { LivePublisher } from '../../activities/live.js';
 import type { Config } from '../../config/env.js';
 import type { TemporalLinks } from '../../db/deliveries.js';
+import { createImportStore } from '../../db/imports.js';
 import { createOrganizationStore } from '../../db/organizations.js';
 import { ApiKeyAuth, apiKeysRevokedChannel } from '../auth/api-keys.js';
 import { AuthService } from '../auth/auth-service.js';
@@ -15,6 +16,7 @@ import { TokenService } from '../auth/tokens.js';
 import { createRateLimits } from '../rate-limits.js';
 import { DeliveriesService } from './deliveries-service.js';
 import { DriversService } from './drivers-service.js';
+import { ImportsService } from './imports-service.js';
 import { LocationBuffer } from './location-buffer.js';
 import { OrganizationsService } from './organizations-service.js';
 import { ProofsService } from './proofs-service.js';
@@ -77,6 +79,13 @@ export function createServices(deps: ApiDeps) {
     tracking,
     limits: createRateLimits(deps.redis, config.REDIS_PREFIX, config.RATE_LIMIT_PER_MINUTE, config.AI_QUOTA_PER_HOUR),
     proofs: new ProofsService(sequelize),
+    imports: new ImportsService({
+      store: createImportStore(sequelize),
+      temporal: deps.temporal,
+      taskQueue: config.TEMPORAL_TASK_QUEUE,
+      timings: config.timings,
+      aiDispatch: Boolean(config.GROQ_API_KEY),
+    }),
     deliveries: new DeliveriesService({
       temporal: deps.temporal,
       taskQueue: config.TEMPORAL_TASK_QUEUE,
