@@ -48,6 +48,7 @@ export class ApiError extends Error {
 }
 
 const REFRESH_KEY = 'lp.refreshToken';
+const ORGANIZATION_KEY = 'lp.organizationId';
 
 /** An opaque key for `Idempotency-Key`; getRandomValues works where randomUUID needs a secure context. */
 export function newIdempotencyKey(): string {
@@ -59,6 +60,8 @@ export interface RequestOptions {
   body?: unknown;
   query?: Record<string, string | number | boolean | undefined | null>;
   idempotencyKey?: string;
+  /** A body sent as it is, with this content type (a CSV file), instead of JSON. */
+  raw?: { body: string; contentType: string };
   /** Send without a bearer token (login, public tracking). */
   anonymous?: boolean;
   accept?: 'json' | 'blob';
@@ -75,6 +78,16 @@ export class HttpClient {
     private readonly storage: Pick<Storage, 'getItem' | 'setItem' | 'removeItem'> | null = globalThis.localStorage ?? null,
   ) {}
 
+  /** The organisation requests act in (`X-Organization-Id`); null: the person's own account. Kept per browser. */
+  get organizationId(): string | null {
+    return this.storage?.getItem(ORGANIZATION_KEY) ?? null;
+  }
+
+  set organizationId(id: string | null) {
+    if (id) this.storage?.setItem(ORGANIZATION_KEY, id);
+    else this.storage?.removeItem(ORGANIZATION_KEY);
+  }
+
   get hasStoredSession(): boolean {
     return Boolean(this.storage?.getItem(REFRESH_KEY));
   }
@@ -89,6 +102,7 @@ export class HttpClient {
   forget(): void {
     this.accessToken = null;
     this.storage?.removeItem(REFRESH_KEY);
+    this.storage?.removeItem(ORGANIZATION_KEY);
     this.onSession(null);
   }
 
@@ -145,14 +159,17 @@ export class HttpClient {
   private async send<T>(method: string, path: string, options: RequestOptions): Promise<T> {
     const headers: Record<string, string> = { accept: 'application/json, application/problem+json' };
     if (options.body !== undefined) headers['content-type'] = 'application/json';
+    if (options.raw) headers['content-type'] = options.raw.contentType;
     if (!options.anonymous && this.accessToken) headers.authorization = `Bearer ${this.accessToken}`;
+    const organizationId = this.organizationId;
+    if (!options.anonymous && organizationId) headers['x-organization-id'] = organizationId;
     if (options.idempotencyKey) headers['idempotency-key'] = options.idempotencyKey;
     let res: Response;
     try {
       res = await fetch(this.base + path + queryString(options.query), {
         method,
         headers,
-        body: options.body === undefined ? undefined : JSON.stringify(options.body),
+        body: options.raw ? options.raw.body : options.body === undefined ? undefined : JSON.stringify(options.body),
       });
     } catch {
       throw new ApiError(0, 'NETWORK', 'no connection to the server');
