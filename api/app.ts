@@ -22,7 +22,7 @@ import { aiRoutes } from './routes/ai.js';
 import { authRoutes } from './routes/auth.js';
 import { deliveryRoutes } from './routes/deliveries.js';
 import { driverRoutes } from './routes/drivers.js';
-import { importRoutes } from './routes/imports.js';
+import { csvText, importRoutes } from './routes/imports.js';
 import { opsRoutes } from './routes/ops.js';
 import { organizationRoutes } from './routes/organizations.js';
 import { trackingRoutes } from './routes/tracking.js';
@@ -60,8 +60,11 @@ function bodies(): Middleware<AppState> {
   const small = bodyParser({ enableTypes: ['json'], jsonLimit: '1mb', encoding: 'utf-8' });
   const proofs = bodyParser({ enableTypes: ['json'], jsonLimit: '2mb', encoding: 'utf-8' });
   return async (ctx, next) => {
-    // The bulk import reads its CSV itself (api/routes/imports.ts).
-    if (ctx.method === 'POST' && /^\/api\/v1\/deliveries\/import\/?$/i.test(ctx.path)) return next();
+    // The bulk import takes a CSV file, as text.
+    if (ctx.method === 'POST' && /^\/api\/v1\/deliveries\/import\/?$/i.test(ctx.path)) {
+      (ctx.request as unknown as { body: string }).body = await csvText(ctx as never);
+      return next();
+    }
     const hasBody = Number(ctx.get('content-length') || 0) > 0 || ctx.get('transfer-encoding') !== '';
     if (hasBody && ['POST', 'PUT', 'PATCH'].includes(ctx.method) && ctx.path.startsWith('/api/') && !ctx.is('application/json', '+json')) {
       throw new AppError(415, 'UNSUPPORTED_MEDIA_TYPE', 'send the body as application/json');

@@ -23,8 +23,11 @@ registerOperations([
   { method: 'get', path: '/imports/{id}', summary: 'An import’s progress and every refused row with its reasons', roles: 'its uploader, or its organisation', ok: 200 },
 ]);
 
-/** The raw body, as text, refusing anything but CSV and anything past the limit. */
-async function csvText(ctx: Parameters<Middleware<AppState>>[0]): Promise<string> {
+/**
+ * The raw body, as text, refusing anything but CSV and anything past the limit. Read with the other
+ * bodies (api/app.ts), so the idempotency check sees the file as it sees a JSON body.
+ */
+export async function csvText(ctx: Parameters<Middleware<AppState>>[0]): Promise<string> {
   if (!ctx.is('text/csv')) throw new AppError(415, 'UNSUPPORTED_MEDIA_TYPE', 'send the file as text/csv');
   if (Number(ctx.get('content-length') || 0) > CSV_LIMIT_BYTES) throw new AppError(413, 'PAYLOAD_TOO_LARGE', 'the file is larger than 2 MB');
   const chunks: Buffer[] = [];
@@ -46,7 +49,7 @@ export function importRoutes(deps: { imports: ImportsService; auth: Middleware<A
   upload.use(deps.auth);
   upload.post('/', requireRole('customer', 'dispatcher', 'admin'), async (ctx) => {
     ctx.status = 202;
-    ctx.body = await deps.imports.start(ctx.state.user!, await csvText(ctx));
+    ctx.body = await deps.imports.start(ctx.state.user!, (ctx.request as unknown as { body: string }).body);
   });
 
   const follow = new Router<AppState>({ prefix: '/api/v1/imports' });

@@ -118,6 +118,11 @@ describe('bulk import', () => {
     expectProblem(await callIn(api.url, other.id, 'GET', `/api/v1/imports/${res.body.id}`, { token: other.owner.token }), 404);
     expectProblem(await call(api.url, 'GET', `/api/v1/imports/${res.body.id}`, { token: outsider.token }), 404);
     expectProblem(await call(api.url, 'GET', `/api/v1/imports/${res.body.id}`, { token: shop.owner.token }), 404);
+    // An Idempotency-Key covers the file: the same file again is the same import, another file is refused.
+    const keyed = (csv: string) => call(api.url, 'POST', '/api/v1/deliveries/import', { token: key, body: csv, headers: { 'content-type': 'text/csv', 'idempotency-key': 'upload-2026-12-04' } });
+    const once = await keyed(small);
+    expect((await keyed(small)).body.id).toBe(once.body.id);
+    expectProblem(await keyed(small.replace('X-1', 'X-2')), 422, 'IDEMPOTENCY_KEY_REUSED');
     // Files the import cannot read as a whole are refused before anything is booked.
     expectProblem(await upload(api.url, key, 'reference,colour\r\nA,red\r\n'), 400, 'VALIDATION_FAILED');
     expectProblem(await call(api.url, 'POST', '/api/v1/deliveries/import', { token: key, body: { rows: [] } }), 415);
