@@ -6,6 +6,7 @@ import { createDispatchActivities } from './dispatch.js';
 import type { LivePublisher } from '../adapters/live-publisher.js';
 import { liveTransitionHook } from './live-hook.js';
 import type { TripMeasurer } from '../adapters/geo/router.js';
+import { createImportActivities, type DeliveryStarter } from './imports.js';
 import { createReadModelActivities, type TransitionHook } from './read-model.js';
 
 export interface ActivityDeps {
@@ -18,6 +19,8 @@ export interface ActivityDeps {
   ai?: AiActivityDeps;
   /** Road distances for dispatch; without it, the straight-line estimate. */
   trips?: TripMeasurer;
+  /** Starts the deliveries of bulk imports (the worker supplies it). */
+  starter?: DeliveryStarter;
 }
 
 export function createActivities(deps: ActivityDeps) {
@@ -26,5 +29,6 @@ export function createActivities(deps: ActivityDeps) {
     ...createReadModelActivities({ sequelize: deps.sequelize, links: deps.links, hooks }),
     ...createDispatchActivities({ sequelize: deps.sequelize, live: deps.live, trips: deps.trips }),
     ...createAiActivities(deps.ai),
+    ...createImportActivities({ sequelize: deps.sequelize, live: deps.live, starter: deps.starter }),
   };
 }

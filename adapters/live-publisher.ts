@@ -5,6 +5,7 @@ import type { Logger } from 'pino';
 import type { AlertRecord } from '../domain/alerts.js';
 import { timelineEventOf, type Alert, type Delivery, type TimelineEvent, type TrackingView } from '../domain/delivery.js';
 import { rooms, type AlertEvent, type DriverLocationEvent, type ServerToClientEvents } from '../domain/events.js';
+import type { ImportProgress } from '../domain/imports.js';
 
 export interface LivePublisher {
   /** `tracking` is the public view of the same state, for tracking sockets; omitted, they get nothing. */
@@ -19,6 +20,8 @@ export interface LivePublisher {
   disconnectUser(userId: string, reason: string): Promise<void>;
   /** The sockets of these sign-ins only (logout, a revoked refresh family). */
   disconnectSessions(sessionIds: string[], reason: string): Promise<void>;
+  /** A bulk import's progress, to the uploader's sockets and, for an organisation's, every member's. */
+  publishImportProgress(progress: ImportProgress, userId: string): Promise<void>;
   /** A removed member's sockets in that organisation (their personal ones stay). */
   disconnectMember(organizationId: string, userId: string): Promise<void>;
 }
@@ -117,6 +120,12 @@ export function createLivePublisher(redis: Redis, prefix: string, log?: Pick<Log
     },
     disconnectSessions(sessionIds, reason) {
       return revoke(sessionIds.map(rooms.session), reason);
+    },
+    async publishImportProgress(progress, userId) {
+      const targets = [rooms.user(userId)];
+      if (progress.organizationId) targets.push(rooms.organization(progress.organizationId));
+      io.to(targets).emit('import:progress', progress);
+      await link.settle();
     },
     async disconnectMember(organizationId, userId) {
       // No `session:revoked`: the person stays signed in, only this organisation's connection ends.

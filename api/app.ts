@@ -24,6 +24,7 @@ import { alertRoutes } from './routes/alerts.js';
 import { authRoutes } from './routes/auth.js';
 import { deliveryRoutes } from './routes/deliveries.js';
 import { driverRoutes } from './routes/drivers.js';
+import { csvText, importRoutes } from './routes/imports.js';
 import { opsRoutes } from './routes/ops.js';
 import { configRoutes, geocodeRoutes, placeRoutes } from './routes/places.js';
 import { organizationRoutes } from './routes/organizations.js';
@@ -62,6 +63,11 @@ function bodies(): Middleware<AppState> {
   const small = bodyParser({ enableTypes: ['json'], jsonLimit: '1mb', encoding: 'utf-8' });
   const proofs = bodyParser({ enableTypes: ['json'], jsonLimit: '2mb', encoding: 'utf-8' });
   return async (ctx, next) => {
+    // The bulk import takes a CSV file, as text.
+    if (ctx.method === 'POST' && /^\/api\/v1\/deliveries\/import\/?$/i.test(ctx.path)) {
+      (ctx.request as unknown as { body: string }).body = await csvText(ctx as never);
+      return next();
+    }
     const hasBody = Number(ctx.get('content-length') || 0) > 0 || ctx.get('transfer-encoding') !== '';
     if (hasBody && ['POST', 'PUT', 'PATCH'].includes(ctx.method) && ctx.path.startsWith('/api/') && !ctx.is('application/json')) {
       // Only what the parser reads: a +json type that passes here would reach the route unparsed.
@@ -139,6 +145,8 @@ export function createApp(deps: ApiDeps): BuiltApi {
     trackingRoutes({ tracking: services.tracking, limit: generalLimit(services.limits) }),
     opsRoutes({ sequelize: deps.sequelize, redis: deps.redis, temporal: deps.temporal, metrics }),
     authRoutes({ auth: services.auth, tokens: services.tokens, limits: services.limits, parseBody, refreshTtlSeconds: deps.config.REFRESH_TOKEN_TTL_S }),
+    // Before the deliveries' router: its prefix also covers the import's path.
+    ...importRoutes({ imports: services.imports, auth: signedIn }),
     deliveryRoutes({ deliveries: services.deliveries, proofs: services.proofs, auth: signedIn }),
     driverRoutes({ drivers: services.drivers, auth: signedIn }),
     webhookRoutes({ config: deps.config, sequelize: deps.sequelize, producer: queues, auth: signedIn }),

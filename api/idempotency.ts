@@ -48,6 +48,9 @@ export function idempotency(sequelize: Sequelize): Middleware<AppState & { idemp
     const user = ctx.state.user;
     if (!key || ctx.method !== 'POST' || !user) return next();
     if (!KEY.test(key)) throw new ValidationError([{ path: 'header.Idempotency-Key', message: '8–200 letters, digits or _.:-' }]);
+    // A key belongs to whoever acts: an API key, an organisation, or the person, so one person's two
+    // organisations (or two keys they made) never replay each other's answers.
+    const stored = user.apiKey ? `apikey:${user.apiKey.id}:${key}` : user.organizationId ? `org:${user.organizationId}:${key}` : key;
     if (Date.now() > nextPrune) {
       nextPrune = Date.now() + IDEMPOTENCY.pruneEveryMs;
       await sequelize.query('DELETE FROM idempotency_keys WHERE created_at < now() - make_interval(secs => :secs)', {
@@ -58,20 +61,20 @@ export function idempotency(sequelize: Sequelize): Middleware<AppState & { idemp
       .update(`${ctx.method} ${ctx.path}\n${JSON.stringify((ctx.request as unknown as { body?: unknown }).body ?? null)}`)
       .digest('hex');
 
-    if (!(await claim(user.id, key, ctx.method, ctx.path, requestHash))) {
+    if (!(await claim(user.id, stored, ctx.method, ctx.path, requestHash))) {
       const [row] = await sequelize.query<KeyRow>(
         `SELECT request_hash, status, response, (EXTRACT(EPOCH FROM now() - created_at) * 1000)::float8 AS age_ms
            FROM idempotency_keys WHERE user_id = :userId AND key = :key`,
-        { type: QueryTypes.SELECT, replacements: { userId: user.id, key } },
+        { type: QueryTypes.SELECT, replacements: { userId: user.id, key: stored } },
       );
       const stale = !row || row.age_ms > IDEMPOTENCY.retentionMs || (row.status === null && row.age_ms > IDEMPOTENCY.abandonedAfterMs);
       if (stale) {
         if (row) {
           await sequelize.query('DELETE FROM idempotency_keys WHERE user_id = :userId AND key = :key AND created_at < now() - make_interval(secs => :secs)', {
-            replacements: { userId: user.id, key, secs: (row.status === null ? IDEMPOTENCY.abandonedAfterMs : IDEMPOTENCY.retentionMs) / 1000 },
+            replacements: { userId: user.id, key: stored, secs: (row.status === null ? IDEMPOTENCY.abandonedAfterMs : IDEMPOTENCY.retentionMs) / 1000 },
           });
         }
-        if (!(await claim(user.id, key, ctx.method, ctx.path, requestHash))) {
+        if (!(await claim(user.id, stored, ctx.method, ctx.path, requestHash))) {
           throw new ConflictError('a request with this Idempotency-Key is still in progress', 'IDEMPOTENCY_IN_PROGRESS');
         }
       } else {
@@ -91,15 +94,15 @@ export function idempotency(sequelize: Sequelize): Middleware<AppState & { idemp
       await next();
     } catch (err) {
       // A failure before an answer was stored must not pin the key: the client may retry it.
-      await release(user.id, key);
+      await release(user.id, stored);
       throw err;
     }
     if (ctx.status >= 400) {
-      await release(user.id, key);
+      await release(user.id, stored);
       return;
     }
     await sequelize.query('UPDATE idempotency_keys SET status = :status, response = CAST(:response AS jsonb) WHERE user_id = :userId AND key = :key', {
-      replacements: { status: ctx.status, response: JSON.stringify(ctx.body ?? null), userId: user.id, key },
+      replacements: { status: ctx.status, response: JSON.stringify(ctx.body ?? null), userId: user.id, key: stored },
     });
   };
 }

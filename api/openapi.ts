@@ -169,5 +169,5 @@ fetch('openapi.json').then(r=>r.json()).then(spec=>{const root=document.getEleme
 for(const [path,ops] of Object.entries(spec.paths))for(const [m,op] of Object.entries(ops)){const d=document.createElement('details');d.className='op';
 const s=document.createElement('summary');s.innerHTML='<span class="m '+m+'"></span><code></code> ';s.querySelector('.m').textContent=m;s.querySelector('code').textContent=path;
 s.append(op.summary+' — '+op.description);d.append(s);if(op.requestBody){const pre=document.createElement('pre');
-pre.textContent=JSON.stringify(op.requestBody.content['application/json'].schema,null,2);d.append(pre)}root.append(d)}});
+pre.textContent=JSON.stringify(Object.values(op.requestBody.content)[0].schema,null,2);d.append(pre)}root.append(d)}});
 </script></body></html>`;

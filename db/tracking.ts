@@ -1,4 +1,5 @@
 /** The public tracking view, read from the read model: shared by the HTTP route, the socket handshake and the emitter. */
+import { randomBytes } from 'node:crypto';
 import type pg from 'pg';
 import type { Sequelize } from 'sequelize';
 import { toTrackingView, type TimeWindow, type TrackingView } from '../domain/delivery.js';
@@ -7,6 +8,14 @@ import { iso } from './deliveries.js';
 import { prepared } from './prepared.js';
 
 const CODE = /^[0-9A-Z]{16}$/;
+
+/** Crockford base32 without I, L, O, U: 16 characters carry 80 random bits. */
+const TRACKING_ALPHABET = '0123456789ABCDEFGHJKMNPQRSTVWXYZ';
+export function newTrackingCode(): string {
+  const bytes = randomBytes(16);
+  return Array.from(bytes, (b) => TRACKING_ALPHABET[b & 31]).join('');
+}
+
 
 /** Whether this (upper-case) text has a tracking code's shape; nothing else is looked up. */
 export const isTrackingCode = (code: string): boolean => CODE.test(code);

@@ -1,6 +1,7 @@
 /** Socket.IO event maps shared by the server, the worker's emitter and the web client (DESIGN §6). */
 import type { AlertRecord } from './alerts.js';
 import type { Alert, Delivery, TimelineEvent, TrackingView } from './delivery.js';
+import type { ImportProgress } from './imports.js';
 
 export interface DriverLocationEvent {
   driverId: string;
@@ -37,6 +38,8 @@ export interface ServerToClientEvents {
   /** To a driver who no longer carries a delivery (reassigned or cancelled). */
   'delivery:released': (info: { deliveryId: string; reason: string }) => void;
   'session:revoked': (info: { reason: string }) => void;
+  /** A bulk import moved on (`GET /imports/:id` has the same counts, and the refused rows). */
+  'import:progress': (progress: ImportProgress) => void;
 }
 
 export interface ClientToServerEvents {

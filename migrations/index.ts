@@ -8,6 +8,7 @@ import * as driverSearch from './20261203234500-driver-search.js';
 import * as windowsCodesAlerts from './20261203234500-windows-codes-alerts.js';
 import * as places from './20261203235000-places.js';
 import * as organizations from './20261203234500-organizations.js';
+import * as imports from './20261204000500-imports.js';
 
 export const migrations = [
   { name: '20261125000100-core', ...core },
@@ -19,4 +20,5 @@ export const migrations = [
   { name: '20261203234500-windows-codes-alerts', ...windowsCodesAlerts },
   { name: '20261203235000-places', ...places },
   { name: '20261203234500-organizations', ...organizations },
+  { name: '20261204000500-imports', ...imports },
 ];

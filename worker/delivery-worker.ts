@@ -4,6 +4,7 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
+import { Client, Connection } from '@temporalio/client';
 import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
 import type { Logger } from 'pino';
 import { boardAlerts } from '../activities/alerts.js';
@@ -52,11 +53,20 @@ export async function createDeliveryWorker(options: DeliveryWorkerOptions): Prom
   const connection = await NativeConnection.connect({ address: options.address }).catch((err: Error) => {
     throw new Error(`cannot reach Temporal at ${options.address} (TEMPORAL_ADDRESS): ${err.message}`, { cause: err });
   });
+  // Bulk imports start their deliveries through a client of the worker's own (activities/imports.ts).
+  const clientConnection = await Connection.connect({ address: options.address });
+  const starter = { client: new Client({ connection: clientConnection, namespace: options.namespace }), taskQueue: options.taskQueue };
+  // Every caller closes the worker's connection when done; the client's goes with it.
+  const closeWorkerConnection = connection.close.bind(connection);
+  connection.close = async () => {
+    await clientConnection.close();
+    await closeWorkerConnection();
+  };
   const worker = await Worker.create({
     connection,
     namespace: options.namespace,
     taskQueue: options.taskQueue,
-    activities: createActivities(options.deps),
+    activities: createActivities({ starter, ...options.deps }),
     interceptors: {
       activity: [activityGuard({ alertAfterAttempts: 5, raise: boardAlerts({ live: options.deps.live, sequelize: options.deps.sequelize }, options.logger), ...options.guard })],
     },

@@ -1,1 +1,2 @@
 export { deliveryWorkflow } from './delivery.js';
+export { importWorkflow } from './import.js';

@@ -1,9 +1,10 @@
 /** Deliveries: start the workflow, read the read model (scoped to who asks), send the workflow Updates. */
-import { createHash, randomBytes, randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { WorkflowExecutionAlreadyStartedError, type Client } from '@temporalio/client';
 import type { Logger } from 'pino';
 import { Op, type WhereOptions } from 'sequelize';
 import { deliveryFromRow, deliveryFromState, type TemporalLinks } from '../../db/deliveries.js';
+import { newTrackingCode } from '../../db/tracking.js';
 import { DeliveryEventRow, DeliveryRow } from '../../db/models.js';
 import type { Delivery, DeliveryTimings, DeliveryWorkflowInput } from '../../domain/delivery.js';
 import { workflowIdFor } from '../../domain/delivery.js';
@@ -59,12 +60,7 @@ export function deliveryIdFor(userId: string, idempotencyKey: string, body: Crea
   return `${h.slice(0, 8)}-${h.slice(8, 12)}-8${h.slice(13, 16)}-${((parseInt(h[16]!, 16) & 3) | 8).toString(16)}${h.slice(17, 20)}-${h.slice(20, 32)}`;
 }
 
-/** Crockford base32 without I, L, O, U: 16 characters carry 80 random bits. */
-const TRACKING_ALPHABET = '0123456789ABCDEFGHJKMNPQRSTVWXYZ';
-export function newTrackingCode(): string {
-  const bytes = randomBytes(16);
-  return Array.from(bytes, (b) => TRACKING_ALPHABET[b & 31]).join('');
-}
+export { newTrackingCode };
 
 /**
  * The scope a user may see, as a WHERE clause: authorization lives in the query. Acting in an

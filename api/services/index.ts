@@ -7,6 +7,7 @@ import type { Sequelize } from 'sequelize';
 import type { LivePublisher } from '../../adapters/live-publisher.js';
 import type { Config } from '../../config/env.js';
 import type { TemporalLinks } from '../../db/deliveries.js';
+import { createImportStore } from '../../db/imports.js';
 import { createOrganizationStore } from '../../db/organizations.js';
 import { ApiKeyAuth, apiKeysRevokedChannel } from '../auth/api-keys.js';
 import { AuthService } from '../auth/auth-service.js';
@@ -18,6 +19,7 @@ import { createRateLimits } from '../rate-limits.js';
 import { DeliveriesService } from './deliveries-service.js';
 import { DeliveryCodes } from './delivery-codes.js';
 import { DriversService } from './drivers-service.js';
+import { ImportsService } from './imports-service.js';
 import { LocationBuffer } from './location-buffer.js';
 import { PlacesService } from './places-service.js';
 import { OrganizationsService } from './organizations-service.js';
@@ -86,6 +88,13 @@ export function createServices(deps: ApiDeps) {
     placeStore,
     places: new PlacesService({ store: placeStore, geocoder: geo.geocoder, logger: deps.logger }),
     proofs: new ProofsService(sequelize),
+    imports: new ImportsService({
+      store: createImportStore(sequelize),
+      temporal: deps.temporal,
+      taskQueue: config.TEMPORAL_TASK_QUEUE,
+      timings: config.timings,
+      aiDispatch: Boolean(config.GROQ_API_KEY),
+    }),
     deliveries: new DeliveriesService({
       temporal: deps.temporal,
       taskQueue: config.TEMPORAL_TASK_QUEUE,

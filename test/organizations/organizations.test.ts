@@ -131,6 +131,24 @@ describe('organisations', () => {
     expect((await callIn(api.url, a.id, 'DELETE', `/api/v1/webhooks/${hook.body.id}`, { token: a.members[0]!.token })).status).toBe(204);
   });
 
+  it('keeps an Idempotency-Key to the organisation it was used in', async () => {
+    const second = await call(api.url, 'POST', '/api/v1/organizations', { token: a.owner.token, body: { name: 'Second Shop' } });
+    const body = deliveryBody(isolatedArea());
+    const headers = { 'idempotency-key': 'same-order-4711' };
+    const inA = await callIn(api.url, a.id, 'POST', '/api/v1/deliveries', { token: a.owner.token, body, headers });
+    const inSecond = await callIn(api.url, second.body.id, 'POST', '/api/v1/deliveries', { token: a.owner.token, body, headers });
+    const personal = await call(api.url, 'POST', '/api/v1/deliveries', { token: a.owner.token, body, headers });
+    expect([inA.status, inSecond.status, personal.status]).toEqual([201, 201, 201]);
+    expect([inA.body.organizationId, inSecond.body.organizationId, personal.body.organizationId]).toEqual([a.id, second.body.id, null]);
+    expect(new Set([inA.body.id, inSecond.body.id, personal.body.id]).size).toBe(3);
+    const again = await callIn(api.url, a.id, 'POST', '/api/v1/deliveries', { token: a.owner.token, body, headers });
+    expect(again.body.id).toBe(inA.body.id);
+    for (const [org, id] of [[a.id, inA.body.id], [second.body.id, inSecond.body.id]] as const) {
+      await callIn(api.url, org, 'POST', `/api/v1/deliveries/${id}/cancel`, { token: a.owner.token, body: { reason: 'test over' } });
+    }
+    await call(api.url, 'POST', `/api/v1/deliveries/${personal.body.id}/cancel`, { token: a.owner.token, body: { reason: 'test over' } });
+  });
+
   it('keeps personal accounts as they were', async () => {
     const created = await call(api.url, 'POST', '/api/v1/deliveries', { token: outsider.token, body: deliveryBody(isolatedArea()) });
     expect(created.status).toBe(201);

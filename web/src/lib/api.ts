@@ -5,6 +5,8 @@ import type { DriverSummary } from '../../../domain/drivers.js';
 import type { DraftDelivery } from '../../../domain/intake.js';
 import type { CreatePlaceBody, GeocodeReply, GeocoderStatus, RecentAddress, SavedPlace } from '../../../domain/places.js';
 import type { NotificationView, WebhookDeliveryStatus, WebhookDeliveryView, WebhookEndpointView } from '../../../domain/notifications.js';
+import type { ImportView } from '../../../domain/imports.js';
+import type { ApiKeyScope, ApiKeyView, InviteView, MemberView, OrganizationRole, OrganizationView } from '../../../domain/organizations.js';
 import type { CreateDeliveryBody, LocationPing, MilestoneBody } from '../../../domain/schemas.js';
 import type { DeliveryStatus } from '../../../domain/status.js';
 import { HttpClient, type SessionTokens, type SessionUser } from './http.js';
@@ -127,6 +129,26 @@ function createApi(http = new HttpClient()) {
       list: () => http.request<{ items: SavedPlace[]; recent: RecentAddress[] }>('GET', '/places'),
       save: (body: CreatePlaceBody) => http.request<SavedPlace>('POST', '/places', { body }),
       remove: (id: string) => http.request<void>('DELETE', `/places/${encodeURIComponent(id)}`),
+    },
+    organizations: {
+      list: async () => (await http.request<{ items: OrganizationView[] }>('GET', '/organizations')).items,
+      create: (name: string) => http.request<OrganizationView>('POST', '/organizations', { body: { name } }),
+      join: (token: string) => http.request<OrganizationView>('POST', '/organizations/join', { body: { token } }),
+      members: async (id: string) => (await http.request<{ items: MemberView[] }>('GET', `/organizations/${encodeURIComponent(id)}/members`)).items,
+      removeMember: (id: string, userId: string) => http.request<void>('DELETE', `/organizations/${encodeURIComponent(id)}/members/${encodeURIComponent(userId)}`),
+      invites: async (id: string) => (await http.request<{ items: InviteView[] }>('GET', `/organizations/${encodeURIComponent(id)}/invites`)).items,
+      /** The answer is the only time the invite's token is shown. */
+      invite: (id: string, body: { email: string; role: OrganizationRole }) =>
+        http.request<InviteView & { token: string; acceptUrl: string }>('POST', `/organizations/${encodeURIComponent(id)}/invites`, { body }),
+      keys: async (id: string) => (await http.request<{ items: ApiKeyView[] }>('GET', `/organizations/${encodeURIComponent(id)}/api-keys`)).items,
+      /** The answer is the only time the key is shown. */
+      createKey: (id: string, body: { name: string; scopes: ApiKeyScope[] }) =>
+        http.request<ApiKeyView & { key: string }>('POST', `/organizations/${encodeURIComponent(id)}/api-keys`, { body }),
+      revokeKey: (id: string, keyId: string) => http.request<void>('DELETE', `/organizations/${encodeURIComponent(id)}/api-keys/${encodeURIComponent(keyId)}`),
+    },
+    imports: {
+      upload: (csv: string) => http.request<ImportView>('POST', '/deliveries/import', { raw: { body: csv, contentType: 'text/csv' } }),
+      get: (id: string) => http.request<ImportView>('GET', `/imports/${encodeURIComponent(id)}`),
     },
     ai: {
       intake: (text: string, utcOffset: string) => http.request<IntakeReply>('POST', '/ai/intake', { body: { text, utcOffset } }),

@@ -52,6 +52,7 @@ export class ApiError extends Error {
 const SESSION_KEY = 'lp.session';
 /** Asks the auth routes to keep the refresh token in the httpOnly cookie and out of every body. */
 const COOKIE_MODE = { 'x-refresh-token-transport': 'cookie' } as const;
+const ORGANIZATION_KEY = 'lp.organizationId';
 
 /** An opaque key for `Idempotency-Key`; getRandomValues works where randomUUID needs a secure context. */
 export function newIdempotencyKey(): string {
@@ -63,6 +64,8 @@ export interface RequestOptions {
   body?: unknown;
   query?: Record<string, string | number | boolean | undefined | null>;
   idempotencyKey?: string;
+  /** A body sent as it is, with this content type (a CSV file), instead of JSON. */
+  raw?: { body: string; contentType: string };
   /** Send without a bearer token (login, public tracking). */
   anonymous?: boolean;
   /** Auth routes: the refresh token travels in the httpOnly cookie only. */
@@ -81,6 +84,16 @@ export class HttpClient {
     private readonly storage: Pick<Storage, 'getItem' | 'setItem' | 'removeItem'> | null = globalThis.localStorage ?? null,
   ) {}
 
+  /** The organisation requests act in (`X-Organization-Id`); null: the person's own account. Kept per browser. */
+  get organizationId(): string | null {
+    return this.storage?.getItem(ORGANIZATION_KEY) ?? null;
+  }
+
+  set organizationId(id: string | null) {
+    if (id) this.storage?.setItem(ORGANIZATION_KEY, id);
+    else this.storage?.removeItem(ORGANIZATION_KEY);
+  }
+
   get hasStoredSession(): boolean {
     return this.storage?.getItem(SESSION_KEY) === '1';
   }
@@ -95,6 +108,7 @@ export class HttpClient {
   forget(): void {
     this.accessToken = null;
     this.storage?.removeItem(SESSION_KEY);
+    this.storage?.removeItem(ORGANIZATION_KEY);
     this.onSession(null);
   }
 
@@ -146,7 +160,10 @@ export class HttpClient {
   private async send<T>(method: string, path: string, options: RequestOptions): Promise<T> {
     const headers: Record<string, string> = { accept: 'application/json, application/problem+json' };
     if (options.body !== undefined) headers['content-type'] = 'application/json';
+    if (options.raw) headers['content-type'] = options.raw.contentType;
     if (!options.anonymous && this.accessToken) headers.authorization = `Bearer ${this.accessToken}`;
+    const organizationId = this.organizationId;
+    if (!options.anonymous && organizationId) headers['x-organization-id'] = organizationId;
     if (options.idempotencyKey) headers['idempotency-key'] = options.idempotencyKey;
     if (options.refreshCookie) Object.assign(headers, COOKIE_MODE);
     let res: Response;
@@ -155,7 +172,7 @@ export class HttpClient {
         method,
         headers,
         credentials: 'same-origin',
-        body: options.body === undefined ? undefined : JSON.stringify(options.body),
+        body: options.raw ? options.raw.body : options.body === undefined ? undefined : JSON.stringify(options.body),
       });
     } catch {
       throw new ApiError(0, 'NETWORK', 'no connection to the server');

@@ -6,6 +6,7 @@ import { io, type Socket } from 'socket.io-client';
 import type { Delivery, TimelineEvent, TrackingView } from '../../../domain/delivery.js';
 import type { AlertRecord } from '../../../domain/alerts.js';
 import type { AlertEvent, ClientToServerEvents, DriverLocationEvent, ServerToClientEvents } from '../../../domain/events.js';
+import type { ImportProgress } from '../../../domain/imports.js';
 
 export type LiveStatus = 'connecting' | 'connected' | 'disconnected';
 export type LiveSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
@@ -28,6 +29,8 @@ export interface LiveClientOptions {
   /** An alert of the read model raised, acknowledged or resolved (dispatchers). */
   onAlertUpdated?: (alert: AlertRecord) => void;
   onReleased?: (info: { deliveryId: string; reason: string }) => void;
+  /** A bulk import's progress (the uploader's, or the organisation's). */
+  onImport?: (progress: ImportProgress) => void;
   /** After 'connected' following a 'disconnected', lists the page holds outside `track()` may be stale. */
   onStatus?: (status: LiveStatus) => void;
   /** The session was ended (logout, revoked refresh family, disabled account); the client stays closed. */
@@ -217,6 +220,7 @@ export function connectLive(options: LiveClientOptions): LiveClient {
     }
   });
   socket.on('tracking:updated', applyView);
+  socket.on('import:progress', (progress) => options.onImport?.(progress));
   socket.on('driver:location', (loc) => options.onLocation?.(loc));
   socket.on('alert:raised', (alert) => options.onAlert?.(alert));
   socket.on('alert:updated', (alert) => options.onAlertUpdated?.(alert));

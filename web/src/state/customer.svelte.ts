@@ -11,6 +11,8 @@ export class CustomerDesk {
   deliveries = new SvelteMap<string, Delivery>();
   /** The quote just requested, shown until accepted or dropped. */
   quoteId = $state<string | null>(null);
+  /** The organisation this page books in and shows, or null for the person's own account. */
+  readonly organizationId = api.http.organizationId;
   error = $state('');
   loaded = $state(false);
   private client: LiveClient | null = null;
@@ -33,8 +35,10 @@ export class CustomerDesk {
     } catch (err) {
       this.error = err instanceof ApiError ? `Could not load your deliveries: ${err.summary}` : String(err);
     }
+    // In an organisation (picked on its page), every member's bookings arrive here as they are made.
+    const organizationId = api.http.organizationId ?? undefined;
     this.client = connectLive({
-      auth: { token: await api.http.token() },
+      auth: { token: await api.http.token(), organizationId },
       getToken: () => api.http.token(),
       fetchDelivery: (id) => api.deliveries.get(id),
       onDelivery: (d) => this.upsert(d),

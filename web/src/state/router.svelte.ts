@@ -46,7 +46,7 @@ export class RouterState {
 }
 
 export interface RouteMatch {
-  name: 'home' | 'login' | 'dispatch' | 'driver' | 'customer' | 'track' | 'not-found';
+  name: 'home' | 'login' | 'dispatch' | 'driver' | 'customer' | 'organization' | 'track' | 'not-found';
   params: Record<string, string>;
 }
 
@@ -55,7 +55,7 @@ export function matchRoute(path: string): RouteMatch {
   if (clean === '/') return { name: 'home', params: {} };
   const track = /^\/track\/([^/]+)$/.exec(clean);
   if (track) return { name: 'track', params: { code: decodeURIComponent(track[1]!) } };
-  const fixed = ['login', 'dispatch', 'driver', 'customer'] as const;
+  const fixed = ['login', 'dispatch', 'driver', 'customer', 'organization'] as const;
   const name = fixed.find((n) => clean === `/${n}`);
   return name ? { name, params: {} } : { name: 'not-found', params: {} };
 }
