@@ -16,7 +16,7 @@ import { roadDistanceKm } from '../domain/geo.js';
 import type { ImportProgress } from '../domain/imports.js';
 import { quotePrice } from '../domain/pricing.js';
 import { searchAttributes } from '../domain/search-attributes.js';
-import type { LivePublisher } from './live.js';
+import type { LivePublisher } from '../adapters/live-publisher.js';
 
 export interface ImportBatchRequest {
   importId: string;

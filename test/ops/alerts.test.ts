@@ -75,9 +75,9 @@ describe('alert rules (deploy/prometheus/alerts.yml)', () => {
   });
 
   it('read metrics this project exports, under the names it exports them', () => {
-    const exported = ['api/metrics.ts', 'activities/queue-metrics.ts', 'worker/queues.ts', 'worker/telemetry.ts'].map(read).join('\n');
+    const exported = ['api/metrics.ts', 'adapters/queue-metrics.ts', 'worker/queue-processors.ts', 'worker/telemetry.ts', 'worker/activity-guard.ts'].map(read).join('\n');
     const exprs = rules.map((r) => r.expr).join('\n');
-    for (const name of ['http_requests_total', 'http_request_duration_seconds', 'dependency_up', 'queue_redis_up', 'queue_jobs', 'queue_oldest_waiting_seconds']) {
+    for (const name of ['http_requests_total', 'http_request_duration_seconds', 'dependency_up', 'queue_redis_up', 'queue_jobs', 'queue_oldest_waiting_seconds', 'delivery_activity_stuck_total', 'delivery_activity_data_rejected_total']) {
       expect(exprs, name).toContain(name);
       expect(exported, name).toContain(`name: '${name}'`);
     }
