@@ -134,7 +134,7 @@ export function createApp(deps: ApiDeps): BuiltApi {
   app.use(requestContext(deps.logger, metrics));
   app.use(problemHandler());
   app.use(responseHeaders(deps.config.CORS_ORIGINS));
-  app.use(pagePolicy(htmlPages));
+  app.use(pagePolicy(htmlPages, deps.config.MAP_TILE_URL));
 
   // Shares the API's fail-fast Redis connection: redelivery and queue metrics answer at once when Redis is down.
   const queues = createQueueProducer(deps.redis, queueSettings(deps.config));

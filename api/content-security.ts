@@ -18,13 +18,26 @@ export function inlineScriptHashes(pages: string[]): string[] {
   return [...hashes];
 }
 
-export function contentSecurityPolicy(pages: string[]): string {
+/**
+ * Where the map's tiles come from (`MAP_TILE_URL`), as an img-src source: its origin, with a `{s}`
+ * subdomain template as a wildcard. A relative template is our own origin.
+ */
+export function tileSource(tileUrl: string | undefined): string | null {
+  if (!tileUrl || tileUrl.startsWith('/')) return null;
+  const match = /^(https?):\/\/([^/]+)/.exec(tileUrl);
+  if (!match) return null;
+  const host = match[2]!.replace(/\{[a-z]\}/g, '*');
+  return `${match[1]}://${host}`;
+}
+
+export function contentSecurityPolicy(pages: string[], tileUrl?: string): string {
+  const tiles = tileSource(tileUrl);
   return [
     "default-src 'self'",
     `script-src 'self' ${inlineScriptHashes(pages).join(' ')}`.trim(),
     "style-src 'self' 'unsafe-inline'",
-    // Proof photos are data:/blob: URLs before upload; map tiles may come from a configured https server.
-    "img-src 'self' data: blob: https:",
+    // Proof photos are data:/blob: URLs before upload; map tiles come from any https server or the configured one.
+    `img-src 'self' data: blob: https:${tiles && !tiles.startsWith('https:') ? ` ${tiles}` : ''}`,
     "connect-src 'self' ws: wss:",
     "font-src 'self'",
     "object-src 'none'",
@@ -35,10 +48,10 @@ export function contentSecurityPolicy(pages: string[]): string {
 }
 
 /** Sets the policy on every HTML answer; `pages` are all the HTML documents this app can serve. */
-export function pagePolicy(pages: () => string[]): Middleware<AppState> {
+export function pagePolicy(pages: () => string[], tileUrl?: string): Middleware<AppState> {
   let policy: string | undefined;
   return async (ctx, next) => {
     await next();
-    if (ctx.response.is('html')) ctx.set('Content-Security-Policy', (policy ??= contentSecurityPolicy(pages())));
+    if (ctx.response.is('html')) ctx.set('Content-Security-Policy', (policy ??= contentSecurityPolicy(pages(), tileUrl)));
   };
 }
