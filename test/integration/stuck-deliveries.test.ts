@@ -42,13 +42,15 @@ describe('stuck deliveries', () => {
   const started: string[] = [];
 
   beforeAll(async () => {
-    api = await startTestApi({ REDIS_PREFIX: env().REDIS_PREFIX! });
+    // A short Update deadline, so the pending answer shows in seconds (the default is 10 s).
+    api = await startTestApi({ REDIS_PREFIX: env().REDIS_PREFIX!, UPDATE_DEADLINE_MS: '2000' });
     [dispatcher, customer] = await loginAs(api.url, 'dispatcher', 'customer');
   });
   afterAll(async () => {
     const client = await temporalClient();
     for (const id of started) await client.workflow.getHandle(`delivery-${id}`).terminate('test over').catch(() => undefined);
     await sql('DROP FUNCTION IF EXISTS refuse_for_test() CASCADE').catch(() => undefined);
+    await sql('DROP FUNCTION IF EXISTS slow_lane_for_test() CASCADE').catch(() => undefined);
     closeSockets();
     await api?.close();
     await closeSql();
@@ -110,5 +112,34 @@ describe('stuck deliveries', () => {
     }, 60_000, 500);
     expect(row.status).toBe('QUOTED');
   }, 150_000);
-});
 
+  it('answers 504 WORKFLOW_PENDING past the Update deadline, and a retry with the same Idempotency-Key finds the outcome', async () => {
+    const lane = `Slow Lane ${randomUUID().slice(0, 8)}`;
+    await sql(`CREATE OR REPLACE FUNCTION slow_lane_for_test() RETURNS trigger LANGUAGE plpgsql AS $$
+      BEGIN
+        IF NEW.pickup->>'address' = '${lane}' THEN RAISE EXCEPTION 'slow lane' USING ERRCODE = '40001'; END IF;
+        RETURN NEW;
+      END $$`);
+    await sql('CREATE TRIGGER slow_lane_for_test BEFORE INSERT OR UPDATE ON deliveries FOR EACH ROW EXECUTE FUNCTION slow_lane_for_test()');
+    const body = { pickup: { address: lane, lat: 10, lng: 10 }, dropoff: { address: 'Elm St 14', lat: 10.01, lng: 10.01 }, parcel: { weightKg: 2 } };
+    const create = () => call(api.url, 'POST', '/api/v1/deliveries', { token: customer.token, body, headers: { 'idempotency-key': `slow-lane-${lane.slice(10)}` } });
+
+    const t0 = Date.now();
+    const pending = await create();
+    expect(Date.now() - t0).toBeLessThan(6000);
+    expect(pending.status, JSON.stringify(pending.body)).toBe(504);
+    expect(pending.body).toMatchObject({ code: 'WORKFLOW_PENDING', detail: expect.stringContaining('same Idempotency-Key') });
+    const location = pending.headers.get('location')!;
+    expect(location).toMatch(/^\/api\/v1\/deliveries\/[0-9a-f-]{36}$/);
+    started.push(location.split('/').pop()!);
+
+    await sql('DROP TRIGGER slow_lane_for_test ON deliveries');
+    const created = await waitFor('the retried create answered', async () => {
+      const res = await create();
+      expect([201, 504]).toContain(res.status);
+      return res.status === 201 ? res.body : null;
+    }, 60_000, 500);
+    expect(`/api/v1/deliveries/${created.id}`).toBe(location);
+    expect(created.status).toBe('QUOTED');
+  }, 120_000);
+});
