@@ -15,12 +15,17 @@ import { call, createDriverAt, isolatedArea, login, startTestApi, type Reply, ty
 import { assignedDelivery, closeSql, ownRedisPrefix, registerAndLogin, sql } from './support.js';
 import { hostileText, mutated, poisoned, validBodies } from './fuzz-arbitraries.js';
 
-/** Every string in a JSON value, keys included. */
-function stringsIn(value: unknown): string[] {
-  if (typeof value === 'string') return [value];
-  if (Array.isArray(value)) return value.flatMap(stringsIn);
-  if (value && typeof value === 'object') return Object.entries(value).flatMap(([k, v]) => [k, ...stringsIn(v)]);
-  return [];
+/** Every string in a JSON value, keys included (without recursion: hostile bodies nest 3,000 deep). */
+function stringsIn(root: unknown): string[] {
+  const found: string[] = [];
+  const stack: unknown[] = [root];
+  while (stack.length) {
+    const value = stack.pop();
+    if (typeof value === 'string') found.push(value);
+    else if (Array.isArray(value)) stack.push(...value);
+    else if (value && typeof value === 'object') for (const [k, v] of Object.entries(value)) stack.push(k, v);
+  }
+  return found;
 }
 const carriesRefusedText = (value: unknown) => stringsIn(value).some((s) => unsafeTextProblem(s) !== null);
 /** The Update deadline (10 s) and some room: no answer may take longer. */
