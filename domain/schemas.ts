@@ -13,9 +13,7 @@ export const stopSchema = z.strictObject({
   lat: z.number().min(-90).max(90),
   lng: z.number().min(-180).max(180),
   contactName: safeText(100, 1).optional(),
-  contactPhone: z
-    .string()
-    .trim()
+  contactPhone: safeText(25)
     .regex(/^\+?[0-9 ()-]{5,25}$/, 'a phone number of digits, spaces, dashes or parentheses')
     .optional(),
 });
@@ -104,7 +102,7 @@ export const listDeliveriesQuerySchema = z.strictObject({
 });
 
 export const passwordSchema = safeRawText(128, 10);
-export const emailSchema = z.string().trim().toLowerCase().pipe(z.email()).pipe(z.string().max(254));
+export const emailSchema = safeText(1000).toLowerCase().pipe(z.email()).pipe(z.string().max(254));
 
 export const registerSchema = z.strictObject({
   email: emailSchema,

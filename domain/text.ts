@@ -22,25 +22,27 @@ export function cleanText(s: string): string {
   return s.replace(new RegExp(LONE_SURROGATE.source, 'g'), '\uFFFD').replace(new RegExp(CONTROL.source, 'g'), ' ');
 }
 
-const refineSafe = (s: z.ZodString) =>
+const refineSafe = (s: z.ZodString): z.ZodString =>
   s.superRefine((value, ctx) => {
     const problem = unsafeTextProblem(value);
-    if (problem) ctx.addIssue({ code: 'custom', message: problem });
+    // Fatal: a refused character is the one problem worth naming, not the length it also breaks.
+    if (problem) ctx.addIssue({ code: 'custom', message: problem, fatal: true });
   });
 
 /**
- * The one building block for free text in requests: trimmed, at least `min` and at most `max` characters,
- * no control characters but newline and tab, no lone surrogates. Every request schema uses it.
+ * The one building block for free text in requests: no control characters but newline and tab, no lone
+ * surrogates (checked as sent, before trimming, so a trailing CR is refused rather than quietly cut),
+ * then trimmed, at least `min` and at most `max` characters. Every request schema uses it.
  */
 export function safeText(max: number, min = 0): z.ZodString {
-  let s = z.string().trim();
+  let s = refineSafe(z.string()).trim();
   if (min > 0) s = s.min(min);
-  return refineSafe(s.max(max)) as unknown as z.ZodString;
+  return s.max(max);
 }
 
 /** Like `safeText` but kept exactly as sent (secrets, tokens, codes). */
 export function safeRawText(max: number, min = 0): z.ZodString {
-  let s = z.string();
+  let s = refineSafe(z.string());
   if (min > 0) s = s.min(min);
-  return refineSafe(s.max(max)) as unknown as z.ZodString;
+  return s.max(max);
 }

@@ -20,6 +20,9 @@ const stop = fc.record(
   { requiredKeys: ['address', 'lat', 'lng'] },
 );
 
+/** A coordinate at most half a degree from `from`, within ±limit. */
+const near = (from: number, noise: number, limit: number) => Math.max(-limit, Math.min(limit, from + ((noise % 1) / 2)));
+
 const png = `data:image/png;base64,${Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 1, 2, 3]).toString('base64')}`;
 const notAnImage = `data:image/jpeg;base64,${Buffer.from('not a jpeg at all').toString('base64')}`;
 
@@ -32,6 +35,7 @@ export const validBodies = {
   register: fc.record({ email, password, name: text(1, 60) }),
   login: fc.record({ email: fc.oneof(email, fc.constant('customer@example.com')), password }),
   refresh: fc.record({ refreshToken: fc.stringMatching(/^rt_[A-Za-z0-9_-]{43}$/) }),
+  // Drop-off within a courier run of the pickup (farther is refused with 422 DISTANCE_TOO_LONG).
   delivery: fc.record(
     {
       pickup: stop,
@@ -51,7 +55,7 @@ export const validBodies = {
       autoAccept: fc.constant(false),
     },
     { requiredKeys: ['pickup', 'dropoff', 'parcel'] },
-  ),
+  ).map((d) => ({ ...d, dropoff: { ...d.dropoff, lat: near(d.pickup.lat, d.dropoff.lat, 90), lng: near(d.pickup.lng, d.dropoff.lng, 180) } })),
   sampleDelivery: () => ({
     pickup: { address: 'Fuzz Street 1', lat: 10, lng: 10 },
     dropoff: { address: 'Fuzz Street 9', lat: 10.01, lng: 10.01 },
@@ -103,6 +107,14 @@ export const validBodies = {
   location: fc.oneof(ping, fc.array(ping, { minLength: 1, maxLength: 20 })),
 };
 
+/** Strings a hostile or broken client sends: control characters, lone surrogates, 10k characters, RTL marks, emoji. */
+export const hostileText: fc.Arbitrary<string> = fc.oneof(
+  fc.string({ unit: fc.constantFrom('\u0000', '\u0001', '\u0007', '\u000B', '\r', '\u001B', '\u007F', '\u0085', '\u009F', '\uD800', '\uDBFF', '\uDC00', 'a', ' '), minLength: 1, maxLength: 30 }),
+  fc.tuple(fc.string({ maxLength: 20 }), fc.constantFrom('\u0000', '\uD83D', '\uDE9A', '\u0008'), fc.string({ maxLength: 20 })).map(([a, bad, b]) => `ok ${a}${bad}${b}`),
+  fc.constant('x'.repeat(10_000)),
+  fc.string({ unit: fc.constantFrom('\u200F', '\u200E', '\u202E', '\u2066', '📦', '🚚', 'ש', 'ل', 'a'), minLength: 3, maxLength: 30 }),
+);
+
 type Path = Array<string | number>;
 
 /** Every node of a JSON value, as the path to it (the root is []). */
@@ -140,6 +152,18 @@ function mutate(body: unknown, mutation: Mutation, pick: number, value: unknown,
     parent[last] = value;
   }
   return copy;
+}
+
+/** A valid body with one of its strings (or, for a body without strings, a new field) replaced by hostile text. */
+export function poisoned(valid: fc.Arbitrary<unknown>): fc.Arbitrary<unknown> {
+  return fc.tuple(valid, fc.nat(), hostileText).map(([body, pick, text]) => {
+    const copy = structuredClone(body);
+    const strings = nodes(copy).filter((p) => p.length > 0 && typeof at(copy, p) === 'string');
+    if (strings.length === 0) return copy && typeof copy === 'object' && !Array.isArray(copy) ? { ...copy, [text.slice(0, 12)]: text } : text;
+    const path = strings[pick % strings.length]!;
+    (at(copy, path.slice(0, -1)) as Record<string | number, unknown>)[path[path.length - 1]!] = text;
+    return copy;
+  });
 }
 
 /** A valid body with one thing wrong with it (or, now and then, nothing: a mutation may keep it valid). */

@@ -36,7 +36,13 @@ describe('socket event fuzz', () => {
     fc.constantFrom('delivery:subscribe', 'delivery:unsubscribe', 'driver:location', 'join', '__proto__', 'constructor'),
     fc.string({ maxLength: 30 }),
   ).filter((name) => !RESERVED.includes(name));
-  const payload = fc.oneof(fc.jsonValue({ maxDepth: 3 }), fc.uuid(), fc.string({ maxLength: 5000 }), fc.constant(undefined));
+  /** Strings a hostile or broken client sends: control characters, lone surrogates, RTL marks, emoji, 10k characters. */
+  const hostileString = fc.oneof(
+    fc.string({ unit: fc.constantFrom('\u0000', '\u0007', '\u001B', '\u0085', '\uD800', '\uDFFF', '\u200F', '\u202E', '📦', 'a'), maxLength: 40 }),
+    fc.uuid().map((u) => `${u}\u0000`),
+    fc.constant('x'.repeat(10_000)),
+  );
+  const payload = fc.oneof(fc.jsonValue({ maxDepth: 3 }), fc.uuid(), fc.string({ maxLength: 5000 }), hostileString, fc.constant(undefined));
 
   it('survives thousands of random events and handshakes with no crash and no unhandled rejection', async () => {
     const sockets = await Promise.all([connect({ token: dispatcher.token }), connect({ token: driver.token })]);
@@ -47,7 +53,7 @@ describe('socket event fuzz', () => {
         if (withAck) socket.timeout(300).emit(name, ...args, () => {});
         else socket.emit(name, ...args);
       }),
-      { numRuns: 2000 },
+      { numRuns: 600 },
     );
     // Events on one socket are handled in order: an answered subscribe means the fuzz before it was handled.
     for (const socket of sockets) {
@@ -70,4 +76,26 @@ describe('socket event fuzz', () => {
     expect(reply).toMatchObject({ ok: false, code: 'NOT_FOUND' });
     socket.close();
   }, 120_000);
+
+  it('refuses a flood of delivery:subscribe without a query each, and disconnects the flooding socket', async () => {
+    const flooder = await connect({ token: driver.token });
+    const disconnected = new Promise<string>((resolve) => flooder.once('disconnect', (reason) => resolve(reason)));
+    const answers: Array<{ ok: boolean; code?: string }> = [];
+    const started = Date.now();
+    for (let i = 0; i < 1500 && flooder.connected; i++) {
+      flooder.timeout(5000).emit('delivery:subscribe', crypto.randomUUID(), (err: Error | null, reply: { ok: boolean; code?: string }) => {
+        if (!err) answers.push(reply);
+      });
+    }
+    expect(await Promise.race([disconnected, new Promise((r) => setTimeout(() => r('still connected'), 15_000))])).toBe('io server disconnect');
+    expect(Date.now() - started).toBeLessThan(15_000);
+    // Within the allowance each was looked up (none exists); past it each was refused without a look-up.
+    expect(answers.filter((a) => a.code === 'NOT_FOUND').length).toBeLessThanOrEqual(240);
+    expect(answers.filter((a) => a.code === 'RATE_LIMITED').length).toBeGreaterThan(0);
+    expect(answers.length).toBeLessThanOrEqual(480);
+    // The account is not locked out: a new connection follows deliveries again.
+    const fresh = await connect({ token: driver.token });
+    expect(await fresh.timeout(5000).emitWithAck('delivery:subscribe', '00000000-0000-4000-8000-000000000000')).toMatchObject({ code: 'NOT_FOUND' });
+    fresh.close();
+  }, 60_000);
 });
