@@ -22,6 +22,7 @@ import { deliveryRoutes } from './routes/deliveries.js';
 import { driverRoutes } from './routes/drivers.js';
 import { opsRoutes } from './routes/ops.js';
 import { configRoutes, geocodeRoutes, placeRoutes } from './routes/places.js';
+import { deliveryRouteLineRoutes, trackingRouteLineRoutes } from './routes/route-lines.js';
 import { trackingRoutes } from './routes/tracking.js';
 import { userRoutes } from './routes/users.js';
 import { notificationRoutes, webhookRoutes } from './routes/webhooks.js';
@@ -132,6 +133,8 @@ export function createApp(deps: ApiDeps): BuiltApi {
     geocodeRoutes({ places: services.places, limits: services.limits, auth: signedIn }),
     placeRoutes({ store: services.placeStore, auth: signedIn }),
     configRoutes({ config: deps.config }),
+    deliveryRouteLineRoutes({ deliveries: services.deliveries, trips: services.geo.trips, auth: signedIn }),
+    trackingRouteLineRoutes({ trips: services.geo.trips, limit: generalLimit(services.limits) }),
   ];
   app.use(routeTable(routers));
   app.use(async (ctx, next) => {

@@ -152,7 +152,7 @@ describe('booking by address with nothing configured', () => {
     await pick(page, 'dropoff', 'hauptbahnhof', /Europaplatz 1/);
     await form.getByLabel('Weight (kg)').fill('3');
     await form.getByRole('button', { name: 'Get a quote' }).click();
-    await form.getByText('choose an address from the suggestions, or pick it on the map').waitFor();
+    await expect.poll(() => form.locator('#pickup-address-err').textContent()).toBe('choose an address from the suggestions, or pick it on the map');
     await expect(page.getByTestId('quote').count()).resolves.toBe(0);
     await page.close();
   });

@@ -37,6 +37,14 @@ export interface PageConfig {
   router: boolean;
 }
 
+/** The road line between a delivery's stops; `points` is null when no router measured it. */
+export interface RouteLine {
+  points: { lat: number; lng: number }[] | null;
+  distanceKm: number;
+  durationMin: number | null;
+  estimated: boolean;
+}
+
 export interface PinName {
   label: string;
   source: string;
@@ -78,6 +86,7 @@ export function createApi(http = new HttpClient()) {
           query: { status: q.status?.join(','), driverId: q.driverId, q: q.q, limit: q.limit, cursor: q.cursor },
         }),
       get: (id: string) => http.request<Delivery>('GET', `/deliveries/${encodeURIComponent(id)}`),
+      route: (id: string) => http.request<RouteLine>('GET', `/deliveries/${encodeURIComponent(id)}/route`),
       acceptQuote: (id: string) => http.request<Delivery>('POST', `/deliveries/${encodeURIComponent(id)}/accept-quote`),
       cancel: (id: string, reason: string) => http.request<Delivery>('POST', `/deliveries/${encodeURIComponent(id)}/cancel`, { body: { reason } }),
       assign: (id: string, driverId: string) =>
@@ -90,6 +99,7 @@ export function createApi(http = new HttpClient()) {
     },
     tracking: {
       get: (code: string) => http.request<TrackingView>('GET', `/track/${encodeURIComponent(code)}`, { anonymous: true }),
+      route: (code: string) => http.request<RouteLine>('GET', `/track/${encodeURIComponent(code)}/route`, { anonymous: true }),
     },
     drivers: {
       list: async () => (await http.request<{ items: DriverSummary[] }>('GET', '/drivers')).items,
