@@ -129,7 +129,7 @@ export function createApp(deps: ApiDeps): BuiltApi {
     webhookRoutes({ config: deps.config, sequelize: deps.sequelize, producer: queues, auth: signedIn }),
     notificationRoutes({ sequelize: deps.sequelize, auth: signedIn }),
     userRoutes({ accounts: services.auth, auth: signedIn }),
-    aiRoutes({ ai: createAiService(deps, metrics.registry), limits: services.limits, auth: signedIn }),
+    aiRoutes({ ai: createAiService({ ...deps, places: services.places }, metrics.registry), limits: services.limits, auth: signedIn }),
     geocodeRoutes({ places: services.places, limits: services.limits, auth: signedIn }),
     placeRoutes({ store: services.placeStore, auth: signedIn }),
     configRoutes({ config: deps.config }),

@@ -28,6 +28,8 @@ export interface IntakeReply {
   draft: DraftDelivery;
   missing: string[];
   source: 'groq' | 'fallback';
+  /** How each stop was placed; `confirm` means several matches for the customer to choose from. */
+  addresses?: { pickup?: 'given' | 'located' | 'confirm' | 'not_found'; dropoff?: 'given' | 'located' | 'confirm' | 'not_found' };
 }
 
 /** What the pages read at run time (`GET /config`). */
