@@ -169,6 +169,6 @@ describe('address search and quotes with a geocoder and a router', () => {
     const estimated = await call(api.url, 'POST', '/api/v1/deliveries', { token: customer.token, body: moved });
     expect(estimated.body.quote).toMatchObject({ estimated: true, distanceKm: roadDistanceKm(moved.pickup, moved.dropoff) });
     const noLine = await call(api.url, 'GET', `/api/v1/track/${estimated.body.trackingCode}/route`);
-    expect(noLine.body).toEqual({ points: null, distanceKm: estimated.body.quote.distanceKm, durationMin: null, estimated: true });
+    expect(noLine.body).toEqual({ points: null, distanceKm: estimated.body.quote.distanceKm, durationMin: null, estimated: true, driverEta: null });
   });
 });

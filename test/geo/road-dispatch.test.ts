@@ -8,10 +8,10 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createGeoProviders } from '../../activities/geo/providers.js';
 import { loadConfig } from '../../config/env.js';
 import { createSequelize } from '../../db/connection.js';
-import { arrivalAfter } from '../../domain/geo.js';
+import { arrivalAfter, haversineKm } from '../../domain/geo.js';
 import { createDeliveryWorker } from '../../worker/delivery-worker.js';
 import { expectMilestone, waitForOffer, bookAndAccept } from '../support/flow.js';
-import { startOsrmStub, type GeoStub } from '../support/geo-stubs.js';
+import { startOsrmStub, STUB_ROAD, type GeoStub } from '../support/geo-stubs.js';
 import { call, createDriverAt, env, isolatedArea, login, startTestApi, type Session, type TestApi } from '../support/harness.js';
 
 describe('dispatch and ETAs on road distances', () => {
@@ -77,6 +77,18 @@ describe('dispatch and ETAs on road distances', () => {
     expect(inTransit.eta).toBe(arrivalAfter(offered.quote.distanceKm, at));
     const after = await call(api.url, 'GET', `/api/v1/deliveries/${id}`, { token: dispatcher.token });
     expect(after.body.timeline.find((e: any) => e.type === 'picked_up').data.etaEstimated).toBe(false);
+
+    // As the driver moves, the ETA is measured by road from their last reported position.
+    const before = Date.now();
+    const line = await call(api.url, 'GET', `/api/v1/deliveries/${id}/route`, { token: customer.token });
+    expect(line.body.driverEta).toMatchObject({ to: 'dropoff', estimated: false });
+    const straightKm = haversineKm({ lat: area.lat + 0.01, lng: area.lng }, offered.dropoff);
+    expect(line.body.driverEta.distanceKm).toBeCloseTo(straightKm * STUB_ROAD.factor, 1);
+    const minutes = Math.ceil(((straightKm * STUB_ROAD.factor) / STUB_ROAD.kmh) * 60) + 4;
+    expect(Date.parse(line.body.driverEta.at) - before).toBeGreaterThanOrEqual((minutes - 1) * 60_000);
+    expect(Date.parse(line.body.driverEta.at) - before).toBeLessThanOrEqual((minutes + 1) * 60_000);
+    const tracked = await call(api.url, 'GET', `/api/v1/track/${offered.trackingCode}/route`);
+    expect(tracked.body.driverEta.to).toBe('dropoff');
   });
 
   it('falls back to the straight-line estimate, flagged on the offer, when the router is down', async () => {

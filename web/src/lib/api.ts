@@ -45,6 +45,8 @@ export interface RouteLine {
   distanceKm: number;
   durationMin: number | null;
   estimated: boolean;
+  /** When the driver should reach their next stop, measured from their last position. */
+  driverEta: { to: 'pickup' | 'dropoff'; at: string; distanceKm: number; estimated: boolean } | null;
 }
 
 export interface PinName {
