@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { roadDistanceKm } from '../../domain/geo.js';
 import { expectProblem, registerAndLogin } from '../api/support.js';
-import { startNominatimStub, startOsrmStub, type GeoStub } from '../support/geo-stubs.js';
+import { startNominatimStub, startOsrmStub, startPhotonStub, type GeoStub } from '../support/geo-stubs.js';
 import { call, deliveryBody, login, startTestApi, type Session, type TestApi } from '../support/harness.js';
 
 const berlin = { lat: 52.52, lng: 13.405 };
@@ -170,5 +170,26 @@ describe('address search and quotes with a geocoder and a router', () => {
     expect(estimated.body.quote).toMatchObject({ estimated: true, distanceKm: roadDistanceKm(moved.pickup, moved.dropoff) });
     const noLine = await call(api.url, 'GET', `/api/v1/track/${estimated.body.trackingCode}/route`);
     expect(noLine.body).toEqual({ points: null, distanceKm: estimated.body.quote.distanceKm, durationMin: null, estimated: true, driverEta: null });
+  });
+});
+
+describe('address search with a Photon geocoder', () => {
+  let api: TestApi;
+  let photon: GeoStub;
+
+  beforeAll(async () => {
+    photon = await startPhotonStub();
+    api = await startTestApi({ GEOCODER_URL: photon.url, GEOCODER_API: 'photon', GEOCODER_MIN_INTERVAL_MS: '0' });
+  });
+  afterAll(async () => {
+    await api?.close();
+    await photon?.close();
+  });
+
+  it('asks Photon’s /api and offers its places', async () => {
+    const customer = await login(api.url, 'customer@example.com');
+    const res = await call(api.url, 'GET', '/api/v1/geocode?q=sonnenallee', { token: customer.token });
+    expect(res.body).toEqual({ geocoder: 'used', items: [{ label: 'Sonnenallee 50, 12045 Berlin, Deutschland', lat: 52.4868, lng: 13.4339, source: 'geocoder' }] });
+    expect(photon.requests.map((r) => r.path)).toEqual(['/api']);
   });
 });

@@ -213,3 +213,25 @@ export function startTileStub(): Promise<GeoStub> {
     return { status: 200, body: tile, type: 'image/png' };
   });
 }
+
+/** The same few streets, answered in Photon's GeoJSON (`/api`, `/reverse`). */
+export function startPhotonStub(): Promise<GeoStub> {
+  const featureOf = (p: (typeof STUB_GAZETTEER)[number]) => {
+    const [, street, housenumber, postcode, city, country] = /^(.+?) (\d+), [^,]+, (\d{5}) ([^,]+), (.+)$/.exec(p.name)!;
+    return { type: 'Feature', geometry: { type: 'Point', coordinates: [p.lng, p.lat] }, properties: { street, housenumber, postcode, city, country, osm_type: 'N' } };
+  };
+  return startStub((req) => {
+    if (req.path === '/api') {
+      const words = (req.query.get('q') ?? '').toLowerCase().split(/[\s,]+/).filter(Boolean);
+      const hits = STUB_GAZETTEER.filter((p) => words.every((w) => p.name.toLowerCase().includes(w))).slice(0, Number(req.query.get('limit') ?? 10));
+      return { status: 200, body: { type: 'FeatureCollection', features: hits.map(featureOf) } };
+    }
+    if (req.path === '/reverse') {
+      const lat = Number(req.query.get('lat'));
+      const lng = Number(req.query.get('lon'));
+      const near = STUB_GAZETTEER.filter((p) => Math.hypot(p.lat - lat, p.lng - lng) < 0.01);
+      return { status: 200, body: { type: 'FeatureCollection', features: near.slice(0, 1).map(featureOf) } };
+    }
+    return { status: 404, body: { message: 'no such endpoint' } };
+  });
+}
