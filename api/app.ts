@@ -28,6 +28,7 @@ import { csvText, importRoutes } from './routes/imports.js';
 import { opsRoutes } from './routes/ops.js';
 import { configRoutes, geocodeRoutes, placeRoutes } from './routes/places.js';
 import { organizationRoutes } from './routes/organizations.js';
+import { deliveryRouteLineRoutes, trackingRouteLineRoutes } from './routes/route-lines.js';
 import { trackingRoutes } from './routes/tracking.js';
 import { userRoutes } from './routes/users.js';
 import { notificationRoutes, webhookRoutes } from './routes/webhooks.js';
@@ -154,10 +155,12 @@ export function createApp(deps: ApiDeps): BuiltApi {
     alertRoutes({ sequelize: deps.sequelize, live: deps.live, auth: signedIn }),
     userRoutes({ accounts: services.auth, auth: signedIn }),
     organizationRoutes({ organizations: services.organizations, auth: signedIn }),
-    aiRoutes({ ai: createAiService(deps, metrics.registry), limits: services.limits, auth: signedIn }),
+    aiRoutes({ ai: createAiService({ ...deps, places: services.places }, metrics.registry), limits: services.limits, auth: signedIn }),
     geocodeRoutes({ places: services.places, limits: services.limits, auth: signedIn }),
     placeRoutes({ store: services.placeStore, auth: signedIn }),
     configRoutes({ config: deps.config }),
+    deliveryRouteLineRoutes({ deliveries: services.deliveries, trips: services.geo.trips, auth: signedIn }),
+    trackingRouteLineRoutes({ trips: services.geo.trips, limit: generalLimit(services.limits) }),
   ];
   app.use(routeTable(routers));
   app.use(async (ctx, next) => {

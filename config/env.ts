@@ -36,6 +36,8 @@ const envSchema = z.object({
   AI_QUOTA_PER_HOUR: z.coerce.number().int().min(1).default(60),
   /** A Nominatim-API geocoder (…/search, …/reverse); unset, address search covers saved, recent and sample places. */
   GEOCODER_URL: z.url().optional(),
+  /** Which API GEOCODER_URL speaks. */
+  GEOCODER_API: z.enum(['nominatim', 'photon']).default('nominatim'),
   /** Sent with every geocoder request, as public Nominatim's usage policy asks. */
   GEOCODER_USER_AGENT: z.string().min(3).default('logistics-platform/0.1'),
   /** Spacing between geocoder requests from one process: public Nominatim allows one a second. */

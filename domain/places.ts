@@ -82,7 +82,7 @@ export const SAMPLE_PLACES: ReadonlyArray<{ label: string; address: string; lat:
   { label: 'Brandenburger Tor', address: 'Pariser Platz, 10117 Berlin', lat: 52.5163, lng: 13.3777 },
   { label: 'Checkpoint Charlie', address: 'Friedrichstraße 43, 10117 Berlin', lat: 52.5075, lng: 13.3904 },
   { label: 'Oranienstraße', address: 'Oranienstraße 25, 10999 Berlin', lat: 52.5005, lng: 13.4192 },
-  { label: 'Elm Street Flats', address: 'Elsenstraße 14, 12435 Berlin', lat: 52.4887, lng: 13.4547 },
+  { label: 'Elsenstraße Flats', address: 'Elsenstraße 14, 12435 Berlin', lat: 52.4887, lng: 13.4547 },
   { label: 'Kollwitzplatz Café', address: 'Kollwitzstraße 50, 10405 Berlin', lat: 52.5365, lng: 13.4177 },
   { label: 'Tempelhofer Feld', address: 'Tempelhofer Damm 1, 12101 Berlin', lat: 52.4755, lng: 13.4019 },
   { label: 'Kurfürstendamm Shop', address: 'Kurfürstendamm 21, 10719 Berlin', lat: 52.5034, lng: 13.3306 },

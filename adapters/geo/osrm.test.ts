@@ -14,7 +14,7 @@ afterAll(() => stub.close());
 beforeEach(() => stub.reset());
 
 const router = (overrides: Partial<OsrmOptions> = {}) =>
-  new OsrmRouter({ baseUrl: `${stub.url}/`, cache: memoryGeoCache(), timeoutMs: 300, userAgent: 'lp-test', ...overrides });
+  new OsrmRouter({ baseUrl: `${stub.url}/`, cache: memoryGeoCache(), timeoutMs: 3000, userAgent: 'lp-test', ...overrides });
 const a = { lat: 52.5296, lng: 13.4011 };
 const b = { lat: 52.4995, lng: 13.4381 };
 
@@ -53,8 +53,8 @@ describe('OSRM adapter', () => {
   });
 
   it('times out, retries a short 429 once, and refuses garbage', async () => {
-    stub.reply({ delayMs: 800 });
-    await expect(router().route(a, b)).rejects.toMatchObject({ kind: 'timeout' });
+    stub.reply({ delayMs: 5000 });
+    await expect(router({ timeoutMs: 300 }).route(a, b)).rejects.toMatchObject({ kind: 'timeout' });
     stub.reset();
     stub.reply({ status: 429, headers: { 'retry-after': '0' } });
     expect(await router().route(a, b)).not.toBeNull();

@@ -15,6 +15,7 @@ import {
   type KnownAddress,
 } from '../../domain/intake.js';
 import type { AuthUser } from '../types.js';
+import type { PlacesService } from './places-service.js';
 import { answerFromSnapshot } from './assistant-fallback.js';
 import { loadOperationsSnapshot, type OperationsSnapshot } from './operations-snapshot.js';
 
@@ -25,7 +26,16 @@ export interface AiServiceDeps {
   /** A person is waiting on the answer: a 429 asking for longer than this falls back at once. */
   maxRetryAfterMs?: number;
   now?: () => Date;
+  /** Places the addresses the draft names: saved, recent, the geocoder's or the sample places. */
+  places?: Pick<PlacesService, 'search'>;
 }
+
+/**
+ * How a drafted stop was placed: coordinates from the text or a known place (`given`), the one match
+ * address search found (`located`), several candidates for the customer to choose from (`confirm`),
+ * or none (`not_found`).
+ */
+export type StopResolution = 'given' | 'located' | 'confirm' | 'not_found';
 
 export type Source = 'groq' | 'fallback';
 
@@ -33,6 +43,7 @@ export interface IntakeReply {
   draft: DraftDelivery;
   missing: string[];
   source: Source;
+  addresses?: { pickup?: StopResolution; dropoff?: StopResolution };
 }
 
 export interface AssistantReply {
@@ -73,12 +84,39 @@ export class AiService {
       this.on429,
     );
     this.log('intake', user, answer);
-    if (answer.source === 'fallback') return { ...rules, source: 'fallback' };
+    if (answer.source === 'fallback') return this.placeStops(user, { ...rules, source: 'fallback' });
     const allowed = [...knownAddresses, ...[rules.draft.pickup, rules.draft.dropoff].filter((s) => s?.lat !== undefined)] as { lat: number; lng: number }[];
     const draft: DraftDelivery = { priority: 'standard', ...answer.value.draft };
     if (draft.pickup) draft.pickup = onlyGivenCoordinates(draft.pickup, allowed);
     if (draft.dropoff) draft.dropoff = onlyGivenCoordinates(draft.dropoff, allowed);
-    return { draft, missing: missingFields(draft), source: 'groq' };
+    return this.placeStops(user, { draft, missing: missingFields(draft), source: 'groq' });
+  }
+
+  /** Looks up the stops the draft names without coordinates; only an unambiguous match is filled in. */
+  private async placeStops(user: AuthUser, reply: IntakeReply): Promise<IntakeReply> {
+    const places = this.deps.places;
+    if (!places) return reply;
+    const draft: DraftDelivery = { ...reply.draft };
+    const addresses: NonNullable<IntakeReply['addresses']> = {};
+    for (const name of ['pickup', 'dropoff'] as const) {
+      const stop = draft[name];
+      if (!stop?.address) continue;
+      if (stop.lat !== undefined && stop.lng !== undefined) {
+        addresses[name] = 'given';
+        continue;
+      }
+      const other = draft[name === 'pickup' ? 'dropoff' : 'pickup'];
+      const near = other?.lat !== undefined && other.lng !== undefined ? { lat: other.lat, lng: other.lng } : undefined;
+      const found = await places.search(user, stop.address, near).catch(() => ({ items: [] }));
+      // One candidate is a match; two or more are the customer's to choose between. A sample place is
+      // only ever offered: a parcel must not go to the demo city because its words happened to match.
+      const only = found.items.length === 1 && found.items[0]!.source !== 'sample' ? found.items[0]! : undefined;
+      if (only) {
+        draft[name] = { ...stop, address: only.label, lat: only.lat, lng: only.lng, ...(only.contactName && !stop.contactName ? { contactName: only.contactName } : {}) };
+        addresses[name] = 'located';
+      } else addresses[name] = found.items.length ? 'confirm' : 'not_found';
+    }
+    return { ...reply, draft, missing: missingFields(draft), addresses };
   }
 
   async assist(user: AuthUser, question: string): Promise<AssistantReply> {
@@ -151,12 +189,15 @@ export function isoWithOffset(now: Date, utcOffset: string): string {
 }
 
 /** Built from config: no GROQ_API_KEY, no client, and both uses answer by rule. */
-export function createAiService(deps: { config: Readonly<Config>; sequelize: Sequelize; logger: Logger }, registry: Registry): AiService {
+export function createAiService(
+  deps: { config: Readonly<Config>; sequelize: Sequelize; logger: Logger; places?: Pick<PlacesService, 'search'> },
+  registry: Registry,
+): AiService {
   const access: ModelAccess = {
     client: createGroqClient(deps.config),
     model: deps.config.GROQ_MODEL,
     timeoutMs: deps.config.GROQ_TIMEOUT_MS,
     metrics: createAiMetrics(registry),
   };
-  return new AiService({ sequelize: deps.sequelize, logger: deps.logger, access });
+  return new AiService({ sequelize: deps.sequelize, logger: deps.logger, access, places: deps.places });
 }

@@ -145,6 +145,19 @@ describe('booking by address with nothing configured', () => {
     await page.close();
   });
 
+  it('keeps a picked place in the address book under the customer’s own name for it', async () => {
+    const page = await signedInCustomer(api);
+    const form = page.getByRole('form', { name: 'Quote request' });
+    await pick(page, 'pickup', 'kollwitz', /Kollwitzstraße 50/);
+    await form.getByRole('button', { name: 'Save to my places' }).click();
+    await form.getByLabel('Name for this place').fill('Office');
+    await form.getByRole('button', { name: 'Save', exact: true }).click();
+    await form.getByText('Saved as “Office”.').waitFor();
+    await pick(page, 'dropoff', 'offi', /^Saved\s*Office — .*Kollwitzstraße 50/);
+    expect(await coordinatesShown(page)).toEqual([]);
+    await page.close();
+  });
+
   it('refuses to quote an address that was typed but never picked, and says why', async () => {
     const page = await signedInCustomer(api);
     const form = page.getByRole('form', { name: 'Quote request' });
@@ -152,7 +165,7 @@ describe('booking by address with nothing configured', () => {
     await pick(page, 'dropoff', 'hauptbahnhof', /Europaplatz 1/);
     await form.getByLabel('Weight (kg)').fill('3');
     await form.getByRole('button', { name: 'Get a quote' }).click();
-    await form.getByText('choose an address from the suggestions, or pick it on the map').waitFor();
+    await expect.poll(() => form.locator('#pickup-address-err').textContent()).toBe('choose an address from the suggestions, or pick it on the map');
     await expect(page.getByTestId('quote').count()).resolves.toBe(0);
     await page.close();
   });

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { roadDistanceKm } from '../../domain/geo.js';
 import { expectProblem, registerAndLogin } from '../api/support.js';
-import { startNominatimStub, startOsrmStub, type GeoStub } from '../support/geo-stubs.js';
+import { startNominatimStub, startOsrmStub, startPhotonStub, type GeoStub } from '../support/geo-stubs.js';
 import { call, deliveryBody, login, startTestApi, type Session, type TestApi } from '../support/harness.js';
 
 const berlin = { lat: 52.52, lng: 13.405 };
@@ -151,9 +151,45 @@ describe('address search and quotes with a geocoder and a router', () => {
     expect(road.body.quote.roadMinutes).toBeGreaterThan(0);
     expect(road.body.quote.breakdown.find((l: any) => l.code === 'distance').label).not.toContain('estimated');
 
+    // The road line for the tracking page and the driver's job: scoped for signed-in reads, public by tracking code.
+    const line = await call(api.url, 'GET', `/api/v1/deliveries/${road.body.id}/route`, { token: customer.token });
+    expect(line.body).toMatchObject({ estimated: false, distanceKm: road.body.quote.distanceKm });
+    // The stub's line bends once; the router is asked with coordinates rounded to ~10 m.
+    expect(line.body.points).toHaveLength(3);
+    expect(line.body.points[0].lat).toBeCloseTo(body.pickup.lat, 4);
+    expect(line.body.points[2].lng).toBeCloseTo(body.dropoff.lng, 4);
+    const tracked = await call(api.url, 'GET', `/api/v1/track/${road.body.trackingCode.toLowerCase()}/route`);
+    expect(tracked.body).toEqual(line.body);
+    const stranger = await registerAndLogin(api.url, 'Nosy Neighbour');
+    expectProblem(await call(api.url, 'GET', `/api/v1/deliveries/${road.body.id}/route`, { token: stranger.token }), 404);
+    expectProblem(await call(api.url, 'GET', '/api/v1/track/0000000000000000/route'), 404);
+
     osrm.failAll({ status: 500 });
     const moved = deliveryBody({ lat: 52.51, lng: 13.39 });
     const estimated = await call(api.url, 'POST', '/api/v1/deliveries', { token: customer.token, body: moved });
     expect(estimated.body.quote).toMatchObject({ estimated: true, distanceKm: roadDistanceKm(moved.pickup, moved.dropoff) });
+    const noLine = await call(api.url, 'GET', `/api/v1/track/${estimated.body.trackingCode}/route`);
+    expect(noLine.body).toEqual({ points: null, distanceKm: estimated.body.quote.distanceKm, durationMin: null, estimated: true, driverEta: null });
+  });
+});
+
+describe('address search with a Photon geocoder', () => {
+  let api: TestApi;
+  let photon: GeoStub;
+
+  beforeAll(async () => {
+    photon = await startPhotonStub();
+    api = await startTestApi({ GEOCODER_URL: photon.url, GEOCODER_API: 'photon', GEOCODER_MIN_INTERVAL_MS: '0' });
+  });
+  afterAll(async () => {
+    await api?.close();
+    await photon?.close();
+  });
+
+  it('asks Photon’s /api and offers its places', async () => {
+    const customer = await login(api.url, 'customer@example.com');
+    const res = await call(api.url, 'GET', '/api/v1/geocode?q=sonnenallee', { token: customer.token });
+    expect(res.body).toEqual({ geocoder: 'used', items: [{ label: 'Sonnenallee 50, 12045 Berlin, Deutschland', lat: 52.4868, lng: 13.4339, source: 'geocoder' }] });
+    expect(photon.requests.map((r) => r.path)).toEqual(['/api']);
   });
 });

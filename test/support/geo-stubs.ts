@@ -186,15 +186,18 @@ function png(width: number, height: number, rgb: (x: number, y: number) => [numb
 }
 
 function streetTile(z: number, tx: number, ty: number): Buffer {
+  // Streets every 64 × 48 world pixels with alleys between, two avenues, a river and some parks.
   return png(256, 256, (px, py) => {
     const gx = tx * 256 + px;
     const gy = ty * 256 + py;
-    const block = Math.floor(gx / 90) * 7919 + Math.floor(gy / 70) * 104729;
+    const block = Math.floor(gx / 64) * 7919 + Math.floor(gy / 48) * 104729;
     const wave = Math.sin(gx / 180) * 60;
-    if (Math.abs(((gy + wave) % 900) - 450) < 14) return [170, 211, 223]; // river
-    if (Math.abs(((gx - gy) % 700 + 700) % 700 - 350) < 5 || Math.abs((gy % 420) - 210) < 5) return [252, 214, 164]; // main roads
-    if (gx % 90 < 3 || gy % 70 < 3) return [255, 255, 255]; // streets
-    if (z >= 12 && block % 11 === 0) return [200, 230, 190]; // parks
+    if (Math.abs(((gy + wave) % 900) - 450) < 14) return [170, 211, 223];
+    if (Math.abs(((((gx - gy) % 700) + 700) % 700) - 350) < 5 || Math.abs((gy % 420) - 210) < 5) return [252, 214, 164];
+    if (gx % 64 < 4 || gy % 48 < 4) return [255, 255, 255];
+    if (z >= 14 && (gx % 32 < 2 || gy % 24 < 2)) return [250, 248, 244];
+    if (block % 9 === 0) return [200, 230, 190];
+    if (z >= 15 && (gx % 16 < 12 && gy % 12 < 9)) return [222, 214, 206];
     return [242, 239, 233];
   });
 }
@@ -208,5 +211,27 @@ export function startTileStub(): Promise<GeoStub> {
     let tile = cache.get(key);
     if (!tile) cache.set(key, (tile = streetTile(Number(m[1]), Number(m[2]), Number(m[3]))));
     return { status: 200, body: tile, type: 'image/png' };
+  });
+}
+
+/** The same few streets, answered in Photon's GeoJSON (`/api`, `/reverse`). */
+export function startPhotonStub(): Promise<GeoStub> {
+  const featureOf = (p: (typeof STUB_GAZETTEER)[number]) => {
+    const [, street, housenumber, postcode, city, country] = /^(.+?) (\d+), [^,]+, (\d{5}) ([^,]+), (.+)$/.exec(p.name)!;
+    return { type: 'Feature', geometry: { type: 'Point', coordinates: [p.lng, p.lat] }, properties: { street, housenumber, postcode, city, country, osm_type: 'N' } };
+  };
+  return startStub((req) => {
+    if (req.path === '/api') {
+      const words = (req.query.get('q') ?? '').toLowerCase().split(/[\s,]+/).filter(Boolean);
+      const hits = STUB_GAZETTEER.filter((p) => words.every((w) => p.name.toLowerCase().includes(w))).slice(0, Number(req.query.get('limit') ?? 10));
+      return { status: 200, body: { type: 'FeatureCollection', features: hits.map(featureOf) } };
+    }
+    if (req.path === '/reverse') {
+      const lat = Number(req.query.get('lat'));
+      const lng = Number(req.query.get('lon'));
+      const near = STUB_GAZETTEER.filter((p) => Math.hypot(p.lat - lat, p.lng - lng) < 0.01);
+      return { status: 200, body: { type: 'FeatureCollection', features: near.slice(0, 1).map(featureOf) } };
+    }
+    return { status: 404, body: { message: 'no such endpoint' } };
   });
 }

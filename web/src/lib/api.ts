@@ -31,6 +31,8 @@ export interface IntakeReply {
   draft: DraftDelivery;
   missing: string[];
   source: 'groq' | 'fallback';
+  /** How each stop was placed; `confirm` means several matches for the customer to choose from. */
+  addresses?: { pickup?: 'given' | 'located' | 'confirm' | 'not_found'; dropoff?: 'given' | 'located' | 'confirm' | 'not_found' };
 }
 
 /** What the pages read at run time (`GET /config`). */
@@ -38,6 +40,16 @@ export interface PageConfig {
   map: { tileUrl: string | null; attribution: string; maxZoom: number };
   geocoder: boolean;
   router: boolean;
+}
+
+/** The road line between a delivery's stops; `points` is null when no router measured it. */
+export interface RouteLine {
+  points: { lat: number; lng: number }[] | null;
+  distanceKm: number;
+  durationMin: number | null;
+  estimated: boolean;
+  /** When the driver should reach their next stop, measured from their last position. */
+  driverEta: { to: 'pickup' | 'dropoff'; at: string; distanceKm: number; estimated: boolean } | null;
 }
 
 export interface PinName {
@@ -81,6 +93,7 @@ function createApi(http = new HttpClient()) {
           query: { status: q.status?.join(','), driverId: q.driverId, q: q.q, limit: q.limit, cursor: q.cursor },
         }),
       get: (id: string) => http.request<Delivery>('GET', `/deliveries/${encodeURIComponent(id)}`),
+      route: (id: string) => http.request<RouteLine>('GET', `/deliveries/${encodeURIComponent(id)}/route`),
       acceptQuote: (id: string) => http.request<Delivery>('POST', `/deliveries/${encodeURIComponent(id)}/accept-quote`),
       cancel: (id: string, reason: string) => http.request<Delivery>('POST', `/deliveries/${encodeURIComponent(id)}/cancel`, { body: { reason } }),
       assign: (id: string, driverId: string) =>
@@ -93,6 +106,7 @@ function createApi(http = new HttpClient()) {
     },
     tracking: {
       get: (code: string) => http.request<TrackingView>('GET', `/track/${encodeURIComponent(code)}`, { anonymous: true }),
+      route: (code: string) => http.request<RouteLine>('GET', `/track/${encodeURIComponent(code)}/route`, { anonymous: true }),
     },
     drivers: {
       list: async () => (await http.request<{ items: DriverSummary[] }>('GET', '/drivers')).items,
