@@ -5,7 +5,7 @@
  */
 import Router from '@koa/router';
 import type { Middleware } from 'koa';
-import type { TripMeasurer } from '../../activities/geo/router.js';
+import type { TripMeasurer } from '../../adapters/geo/router.js';
 import { DeliveryRow, Driver } from '../../db/models.js';
 import { STOP_OVERHEAD_MINUTES, travelMinutes, type LatLng } from '../../domain/geo.js';
 import type { DeliveryStatus } from '../../domain/status.js';

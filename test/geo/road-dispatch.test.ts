@@ -5,7 +5,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Worker } from '@temporalio/worker';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { createGeoProviders } from '../../activities/geo/providers.js';
+import { createGeoProviders } from '../../adapters/geo/providers.js';
 import { loadConfig } from '../../config/env.js';
 import { createSequelize } from '../../db/connection.js';
 import { arrivalAfter, haversineKm } from '../../domain/geo.js';
