@@ -54,7 +54,7 @@ describe('alert rules (deploy/prometheus/alerts.yml)', () => {
       [
         'ApiErrorRatioHigh', 'ApiLatencyP95High', 'TargetDown', 'PostgresDown', 'RedisDown', 'WorkflowTaskFailures',
         'TemporalWorkflowTaskFailures', 'TemporalHistoryTaskErrors', 'ActivityScheduleToStartSlow', 'TaskQueueBacklogOld',
-        'DeliveryActivityFailingRepeatedly', 'QueueDeadLetters', 'QueueJobsWaitingTooLong', 'QueueJobsPilingUp',
+        'DeliveryActivityFailingRepeatedly', 'DeliveryWriteRefused', 'QueueDeadLetters', 'QueueJobsWaitingTooLong', 'QueueJobsPilingUp',
       ].sort(),
     );
     for (const { alert } of rules) {
