@@ -113,12 +113,12 @@ const STATE_WHERE: Record<AlertState, string> = {
 };
 
 /** Most urgent first, then newest. */
-export async function listAlerts(sequelize: Sequelize, state: AlertState, limit: number): Promise<AlertRecord[]> {
+export async function listAlerts(sequelize: Sequelize, state: AlertState, limit: number, deliveryId?: string): Promise<AlertRecord[]> {
   const rows = await sequelize.query<AlertRow>(
-    `${SELECT} WHERE ${STATE_WHERE[state]}
+    `${SELECT} WHERE ${STATE_WHERE[state]}${deliveryId ? ' AND a.delivery_id = :deliveryId' : ''}
       ORDER BY CASE a.severity WHEN 'critical' THEN 0 WHEN 'warning' THEN 1 ELSE 2 END, a.raised_at DESC, a.id
       LIMIT :limit`,
-    { type: QueryTypes.SELECT, replacements: { limit } },
+    { type: QueryTypes.SELECT, replacements: { limit, deliveryId: deliveryId ?? null } },
   );
   return rows.map(fromRow);
 }

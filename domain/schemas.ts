@@ -87,6 +87,8 @@ export const codeOverrideSchema = z.strictObject({ reason: z.string().trim().min
 export const listAlertsQuerySchema = z.strictObject({
   state: z.enum(['open', 'acknowledged', 'resolved']).default('open'),
   limit: z.coerce.number().int().min(1).max(500).default(200),
+  /** Only this delivery's alerts (the dispatcher's delivery panel). */
+  deliveryId: z.uuid().optional(),
 });
 
 export const listDeliveriesQuerySchema = z.strictObject({

@@ -21,8 +21,8 @@ export function alertRoutes(deps: { sequelize: Sequelize; live?: Pick<LivePublis
   router.use(deps.auth, requireRole('dispatcher', 'admin'));
 
   router.get('/', validate('query', listAlertsQuerySchema), async (ctx) => {
-    const query = ctx.state.query as { state: AlertState; limit: number };
-    ctx.body = { items: await listAlerts(deps.sequelize, query.state, query.limit) };
+    const query = ctx.state.query as { state: AlertState; limit: number; deliveryId?: string };
+    ctx.body = { items: await listAlerts(deps.sequelize, query.state, query.limit, query.deliveryId) };
   });
 
   router.post('/:id/acknowledge', validate('body', noBodySchema), async (ctx) => {
