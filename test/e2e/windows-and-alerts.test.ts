@@ -31,7 +31,7 @@ describe('windows, alerts and codes in the pages', () => {
     const created = await call(api.url, 'POST', '/api/v1/deliveries', { token: customer.token, body: deliveryBody(isolatedArea(), { autoAccept: true }) });
     const code = created.body.trackingCode as string;
     await waitFor('the alert in the read model', async () => {
-      const items = (await call(api.url, 'GET', '/api/v1/alerts?state=open', { token: dispatcher.token })).body.items as any[];
+      const items = (await call(api.url, 'GET', `/api/v1/alerts?state=open&deliveryId=${created.body.id}`, { token: dispatcher.token })).body.items as any[];
       return items.find((a) => a.deliveryId === created.body.id);
     });
 
@@ -55,7 +55,13 @@ describe('windows, alerts and codes in the pages', () => {
     const customer = await newContext(browser, api.url, DESKTOP);
     await signIn(customer.page, 'customer@example.com', DEMO_PASSWORD(), '/customer');
     const form = customer.page.getByRole('form', { name: 'Quote request' });
-    await form.getByRole('button', { name: 'use sample addresses in Berlin' }).click();
+    // No geocoder here: the demo city's sample places are what the address search offers.
+    for (const [stop, typed, place] of [['pickup', 'alexander', /Alexanderplatz 1/], ['dropoff', 'hauptbahnhof', /Europaplatz 1/]] as const) {
+      await form.locator(`#${stop}-address`).pressSequentially(typed, { delay: 30 });
+      await form.locator(`#${stop}-address-list`).getByRole('option', { name: place }).first().click();
+      await form.getByTestId(`${stop}-address-picked`).waitFor();
+    }
+    await form.getByLabel('Weight (kg)').fill('3');
     await form.getByRole('radio', { name: 'Tomorrow' }).check();
     await form.getByLabel('Pickup from').fill('09:00');
     await form.getByLabel('until').fill('11:00');
