@@ -51,8 +51,8 @@ export function createDispatchActivities({ sequelize, live, trips }: { sequelize
         if (farthestKm > SCORING.defaultMaxDistanceKm || (last && last.score > bestPossibleScore(farthestKm, input.priority))) break;
       }
       if (!trips) return rankCandidates(drivers, job);
-      // Only drivers who could carry the parcel are measured: the table call stays as small as the list.
-      const able = drivers.filter((r) => r.capacityKg - r.activeLoadKg >= input.weightKg);
+      // Only drivers in reach who could carry the parcel are measured: the table call stays as small as the list.
+      const able = drivers.filter((r) => r.capacityKg - r.activeLoadKg >= input.weightKg && roadDistanceKm(r, input.pickup) <= SCORING.defaultMaxDistanceKm);
       const measured = await trips.toOne(able.map((r) => ({ lat: r.lat, lng: r.lng })), input.pickup);
       const withRoads = able.map((r, i) => {
         const m = measured[i];

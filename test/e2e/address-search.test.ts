@@ -43,7 +43,7 @@ async function getQuote(page: Page): Promise<string> {
   await form.getByLabel('Weight (kg)').fill('3');
   await form.getByRole('button', { name: 'Get a quote' }).click();
   const quote = page.getByTestId('quote');
-  await quote.getByRole('button', { name: 'Accept quote' }).waitFor();
+  await quote.getByRole('button', { name: 'Accept quote' }).waitFor({ timeout: 60_000 });
   return (await quote.textContent()) ?? '';
 }
 

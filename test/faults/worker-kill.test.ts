@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { call, createDriverAt, isolatedArea, loginAs, startTestApi, waitFor, waitForDelivery, type Session, type TestApi, proofFor } from '../support/harness.js';
-import { bookAndAccept, expectContiguousTimeline, expectMilestone, milestone, waitForOffer } from '../support/flow.js';
+import { bookAndAccept, expectContiguousTimeline, expectMilestone, waitForOffer } from '../support/flow.js';
 import { finishDelivery, startFleet } from '../support/fleet.js';
 import { startWorkerProcess, type ChildService } from '../support/processes.js';
 
@@ -58,13 +58,26 @@ describe('fault: the Temporal worker is SIGKILLed with deliveries in flight', ()
       ids.push(id);
     }
 
-    // Taps in flight while the worker dies: some land before, the rest wait for the new worker.
-    const taps = drivers.map((driver, i) => milestone(api.url, driver, ids[i]!, 'arrived_pickup'));
+    // Taps in flight while the worker dies: some land before, the rest wait for the new worker. A tap that
+    // outlasts the API's deadline gets 504 WORKFLOW_PENDING; the phone's retry with the same key finds its outcome.
+    const tap = (i: number) =>
+      call(api.url, 'POST', `/api/v1/deliveries/${ids[i]}/milestones`, {
+        token: drivers[i]!.token,
+        body: { type: 'arrived_pickup' },
+        headers: { 'idempotency-key': `worker-kill-${ids[i]}` },
+      });
+    const taps = drivers.map((_, i) => tap(i));
     await new Promise((r) => setTimeout(r, 50));
     expect(await worker!.kill('SIGKILL')).toBe(null);
     worker = await startWorker();
     const answers = await Promise.all(taps);
-    for (const answer of answers) expect([200, 409]).toContain(answer.status);
+    for (const [i, answer] of answers.entries()) {
+      expect([200, 409, 504]).toContain(answer.status);
+      if (answer.status === 504) {
+        expect(answer.body).toMatchObject({ code: 'WORKFLOW_PENDING' });
+        await expect.poll(async () => (await tap(i)).status, { timeout: 60_000, interval: 1000 }).toBe(200);
+      }
+    }
 
     for (const [i, driver] of drivers.entries()) {
       const id = ids[i]!;

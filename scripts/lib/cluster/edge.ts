@@ -146,12 +146,12 @@ export interface ScrapeTargets {
   alertmanager?: number;
 }
 
-/** Every process by job, Temporal's four services included; alert rules from deploy/prometheus when present. */
+/** Every process by job, Temporal's four services included, with the alert rules of deploy/prometheus/alerts.yml. */
 export function prometheusConfig(root: string, targets: ScrapeTargets): string {
   const job = (name: string, ports: number[]) =>
     `  - job_name: ${name}\n    static_configs:\n      - targets: [${ports.map((p) => `'127.0.0.1:${p}'`).join(', ')}]\n`;
-  // A glob that matches nothing is no error, so the rules file may come later.
-  const rules = path.join(root, 'deploy', 'prometheus', 'alerts*.yml');
+  // The rules only: alerts.test.yml beside them is promtool's unit tests, which Prometheus cannot load.
+  const rules = path.join(root, 'deploy', 'prometheus', 'alerts.yml');
   return `# Written by the cluster at each start (scripts/lib/cluster/edge.ts).
 global:
   scrape_interval: 15s
