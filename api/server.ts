@@ -24,6 +24,22 @@ export interface RunningApi {
   close(): Promise<void>;
 }
 
+const REDIS_READY_WAIT_MS = 3000;
+
+/** Resolves once the connection is ready, or after `ms` whatever its state. */
+function redisReadyOrLater(redis: Redis, ms: number): Promise<void> {
+  if (redis.status === 'ready') return Promise.resolve();
+  return new Promise((resolve) => {
+    const done = () => {
+      clearTimeout(timer);
+      redis.off('ready', done);
+      resolve();
+    };
+    const timer = setTimeout(done, ms);
+    redis.once('ready', done);
+  });
+}
+
 export async function startApi(config: Readonly<Config>): Promise<RunningApi> {
   const logger = createLogger(config, 'api');
   const sequelize = createSequelize(config.DATABASE_URL);
@@ -61,6 +77,9 @@ export async function startApi(config: Readonly<Config>): Promise<RunningApi> {
     metrics: api.metrics,
   });
   const locationPrune = scheduleLocationPrune(api.services.locations, config.LOCATION_RETENTION_DAYS, logger);
+  // The first requests should meet Redis's counters, not the in-memory fallback of a connection still
+  // being made; a Redis that is down does not hold the start up (/ready says so).
+  await redisReadyOrLater(redis, REDIS_READY_WAIT_MS);
   const port = await listenOn(server, config.PORT, 'api', 'set PORT to a free port');
   logger.info({ port }, 'api listening');
 

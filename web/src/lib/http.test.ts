@@ -12,6 +12,24 @@ const user = { id: 'u1', email: 'a@example.com', name: 'A', role: 'driver' as co
 afterEach(() => vi.unstubAllGlobals());
 
 describe('HTTP client', () => {
+  it('asks again with the same Idempotency-Key while the workflow has not answered (504 WORKFLOW_PENDING)', async () => {
+    vi.useFakeTimers();
+    const keys: string[] = [];
+    vi.stubGlobal('fetch', async (_url: string, init: RequestInit) => {
+      keys.push((init.headers as Record<string, string>)['idempotency-key']!);
+      if (keys.length < 3) return json(504, { title: 'Pending', code: 'WORKFLOW_PENDING', detail: 'still working' }, 'application/problem+json');
+      return json(200, { id: 'd1' });
+    });
+    const http = new HttpClient('/api/v1', memoryStorage());
+    http.adopt({ accessToken: 'token', user });
+    const answer = http.request('POST', '/deliveries', { body: {} });
+    await vi.runAllTimersAsync();
+    await expect(answer).resolves.toEqual({ id: 'd1' });
+    vi.useRealTimers();
+    expect(keys).toHaveLength(3);
+    expect(new Set(keys).size).toBe(1);
+  });
+
   it('refreshes once on a 401 and retries with the same Idempotency-Key', async () => {
     const storage = memoryStorage();
     storage.setItem('lp.session', '1');

@@ -54,6 +54,10 @@ const SESSION_KEY = 'lp.session';
 const COOKIE_MODE = { 'x-refresh-token-transport': 'cookie' } as const;
 const ORGANIZATION_KEY = 'lp.organizationId';
 
+/** How often, and how far apart, a change still pending in its workflow is asked about again. */
+const PENDING_ATTEMPTS = 6;
+const PENDING_RETRY_MS = 2000;
+
 /** An opaque key for `Idempotency-Key`; getRandomValues works where randomUUID needs a secure context. */
 export function newIdempotencyKey(): string {
   const bytes = crypto.getRandomValues(new Uint8Array(16));
@@ -145,15 +149,31 @@ export class HttpClient {
     // The same key on the retry after a refresh, so a change that did land is not made twice.
     const key = method === 'POST' ? (options.idempotencyKey ?? newIdempotencyKey()) : undefined;
     const opts = { ...options, idempotencyKey: key };
-    if (options.anonymous) return this.send<T>(method, path, opts);
+    if (options.anonymous) return this.sendPatiently<T>(method, path, opts);
     if (!this.accessToken && this.hasStoredSession) await this.refresh();
     try {
-      return await this.send<T>(method, path, opts);
+      return await this.sendPatiently<T>(method, path, opts);
     } catch (err) {
       if (!(err instanceof ApiError) || err.status !== 401 || !this.hasStoredSession) throw err;
       const tokens = await this.refresh();
       if (!tokens) throw err;
-      return this.send<T>(method, path, opts);
+      return this.sendPatiently<T>(method, path, opts);
+    }
+  }
+
+  /**
+   * A change the delivery's workflow did not answer within the API's deadline (504 WORKFLOW_PENDING) is
+   * asked about again with the same Idempotency-Key, which finds its outcome instead of making it twice.
+   */
+  private async sendPatiently<T>(method: string, path: string, options: RequestOptions): Promise<T> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.send<T>(method, path, options);
+      } catch (err) {
+        const pending = err instanceof ApiError && err.code === 'WORKFLOW_PENDING' && options.idempotencyKey;
+        if (!pending || attempt >= PENDING_ATTEMPTS) throw err;
+        await new Promise((done) => setTimeout(done, PENDING_RETRY_MS));
+      }
     }
   }
 
