@@ -50,7 +50,11 @@ export async function startApi(config: Readonly<Config>): Promise<RunningApi> {
   redis.on('error', (err) => logger.warn({ err: err.message }, 'redis connection problem'));
   const emitterRedis = new Redis(config.REDIS_URL, { maxRetriesPerRequest: 1 });
   emitterRedis.on('error', () => {});
-  const connection = await Connection.connect({ address: config.TEMPORAL_ADDRESS }).catch((err: Error) => {
+  const connection = await Connection.connect({ address: config.TEMPORAL_ADDRESS }).catch(async (err: Error) => {
+    // What was opened so far is closed, so a caller that goes on (a test, a supervisor) holds nothing of it.
+    redis.disconnect();
+    emitterRedis.disconnect();
+    await Promise.allSettled([sequelize.close(), reads.end()]);
     throw new Error(`cannot reach Temporal at ${config.TEMPORAL_ADDRESS} (TEMPORAL_ADDRESS): ${err.message}`, { cause: err });
   });
   const temporal = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE });
