@@ -6,10 +6,12 @@
  * one test worker: on a shared, busy two-core machine the starts took about 3 minutes and the read model
  * caught up after about 7, hence the long timeouts.
  */
+import { randomUUID } from 'node:crypto';
 import { io, type Socket } from 'socket.io-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { expectProblem, registerAndLogin, sql } from '../api/support.js';
 import { call, isolatedArea, startTestApi, waitFor, type TestApi } from '../support/harness.js';
+import { startWorkerProcess, type ChildService } from '../support/processes.js';
 import { callIn, organizationWith, type Organization } from './support.js';
 
 const HEADER = 'reference,pickup_address,pickup_lat,pickup_lng,dropoff_address,dropoff_lat,dropoff_lng,weight_kg,priority,notes';
@@ -44,13 +46,18 @@ const upload = (base: string, token: string, csv: string) =>
 
 describe('bulk import', () => {
   let api: TestApi;
+  let worker: ChildService;
   let shop: Organization;
   let key: string;
   let socket: Socket;
   const progress: any[] = [];
 
   beforeAll(async () => {
-    api = await startTestApi();
+    // A thousand workflows at once: on a task queue and worker of their own, so the suites running beside
+    // this one are not left waiting behind them in the shared worker.
+    const taskQueue = `imports-${randomUUID()}`;
+    worker = await startWorkerProcess({ TEMPORAL_TASK_QUEUE: taskQueue });
+    api = await startTestApi({ TEMPORAL_TASK_QUEUE: taskQueue });
     shop = await organizationWith(api.url, 1, 'Online Shop');
     const created = await call(api.url, 'POST', `/api/v1/organizations/${shop.id}/api-keys`, { token: shop.owner.token, body: { name: 'erp', scopes: ['deliveries:write', 'deliveries:read'] } });
     key = created.body.key;
@@ -61,6 +68,7 @@ describe('bulk import', () => {
   afterAll(async () => {
     socket?.close();
     await api?.close();
+    await worker?.kill('SIGTERM');
   });
 
   it('books the 990 good rows of 1,000, reports the 10 bad ones with reasons, and books none twice', async () => {
