@@ -18,18 +18,37 @@ const MAY_IMPORT = {
   worker: ['domain', 'config', 'adapters', 'db', 'activities', 'workflows'],
   api: ['domain', 'config', 'adapters', 'db', 'workflows'],
 };
+/**
+ * Only db/ talks to Postgres (and migrations/, scripts and tests, which drive it as a tool). The roles
+ * above it hold a `Database` and hand it to db/'s stores: they import neither driver, nor the models,
+ * and never call a query or a transaction on it themselves.
+ */
+const DATA_LAYER_CLIENTS = ['config', 'adapters', 'activities', 'worker', 'api'];
+const DRIVERS = ['sequelize', 'pg', 'pg-pool', 'pg-cursor'].map((name) => ({ name, message: 'only db/ talks to Postgres: call a store or function of db/.' }));
+const modelsOf = (depth) => ({ regex: `^${'\\.\\./'.repeat(depth)}db/models\\.js$`, message: 'models are db/\'s own: call a store or function of db/.' });
+const NO_SQL_CALLS = ['error', ...['name', 'property.name'].map((key) => ({
+  selector: `CallExpression[callee.property.name=/^(query|transaction)$/][callee.object.${key}=/^(sequelize|db|database)$/]`,
+  message: 'SQL and transactions live in db/: add a store function there and call it.',
+}))];
+
 const roleBoundaries = Object.entries(MAY_IMPORT).flatMap(([role, allowed]) => {
   const refused = ROLES.filter((r) => r !== role && !allowed.includes(r));
+  const dataClient = DATA_LAYER_CLIENTS.includes(role);
   return [1, 2, 3].map((depth) => ({
     files: [`${role}/${'*/'.repeat(depth - 1)}*.ts`],
     ignores: [`${role}/**/*.test.ts`],
     rules: {
       'no-restricted-imports': ['error', {
-        patterns: [{
-          regex: `^${'\\.\\./'.repeat(depth)}(${refused.join('|')})/`,
-          message: `${role}/ may import only ${allowed.join(', ')}; shared code belongs in adapters/.`,
-        }],
+        ...(dataClient ? { paths: DRIVERS } : {}),
+        patterns: [
+          {
+            regex: `^${'\\.\\./'.repeat(depth)}(${refused.join('|')})/`,
+            message: `${role}/ may import only ${allowed.join(', ')}; shared code belongs in adapters/.`,
+          },
+          ...(dataClient ? [modelsOf(depth)] : []),
+        ],
       }],
+      ...(dataClient ? { 'no-restricted-syntax': NO_SQL_CALLS } : {}),
     },
   }));
 });

@@ -4,15 +4,15 @@
  * later lists it, and pushed to the boards open now.
  */
 import type { Logger } from 'pino';
-import type { Sequelize } from 'sequelize';
 import type { LivePublisher } from '../adapters/live-publisher.js';
+import type { Database } from '../db/connection.js';
 import { raiseAlert } from '../db/alerts.js';
 import type { AlertEvent } from '../domain/events.js';
 
 export type RaiseAlert = (alert: AlertEvent) => Promise<void>;
 
 export function boardAlerts(
-  deps: { live?: Pick<LivePublisher, 'publishAlert' | 'publishAlertRaised'>; sequelize?: Sequelize },
+  deps: { live?: Pick<LivePublisher, 'publishAlert' | 'publishAlertRaised'>; sequelize?: Database },
   log?: Pick<Logger, 'warn' | 'error'>,
 ): RaiseAlert {
   return async (alert) => {

@@ -1,7 +1,7 @@
 /** Driver look-ups for dispatch: candidates, assignment checks and releasing a driver. */
 import { ApplicationFailure } from '@temporalio/common';
-import { QueryTypes, type Sequelize } from 'sequelize';
-import { nearestDriversWithLoad, type DriverWithLoad } from '../db/drivers.js';
+import type { Database } from '../db/connection.js';
+import { createDriverStore, nearestDriversWithLoad, type DriverWithLoad } from '../db/drivers.js';
 import type { DriverRef } from '../domain/delivery.js';
 import { roadDistanceKm, type LatLng } from '../domain/geo.js';
 import type { Priority } from '../domain/pricing.js';
@@ -30,7 +30,8 @@ const toCandidate = (d: DriverWithLoad): CandidateDriver => ({
   activeDeliveries: d.activeDeliveries,
 });
 
-export function createDispatchActivities({ sequelize, live, trips }: { sequelize: Sequelize; live?: LivePublisher; trips?: TripMeasurer }) {
+export function createDispatchActivities({ sequelize, live, trips }: { sequelize: Database; live?: LivePublisher; trips?: TripMeasurer }) {
+  const drivers = createDriverStore(sequelize);
   return {
     /**
      * The best drivers for the job from the nearest few: the index yields on-duty drivers nearest first,
@@ -62,10 +63,7 @@ export function createDispatchActivities({ sequelize, live, trips }: { sequelize
     },
 
     async loadDriver(driverId: string): Promise<DriverRef> {
-      const [row] = await sequelize.query<{ id: string; name: string }>(
-        `SELECT d.id, d.name FROM drivers d JOIN users u ON u.id = d.user_id AND u.disabled_at IS NULL WHERE d.id = :driverId`,
-        { type: QueryTypes.SELECT, replacements: { driverId } },
-      );
+      const row = await drivers.findActive(driverId);
       if (!row) throw ApplicationFailure.create({ type: 'DRIVER_NOT_FOUND', message: `no active driver ${driverId}`, nonRetryable: true });
       return { id: row.id, name: row.name };
     },

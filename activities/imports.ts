@@ -7,7 +7,7 @@
  * just started, each of the import's workflow tasks would replay that whole history again.
  */
 import { WorkflowExecutionAlreadyStartedError, type Client } from '@temporalio/client';
-import type { Sequelize } from 'sequelize';
+import type { Database } from '../db/connection.js';
 import { createImportStore, type PendingImportRow } from '../db/imports.js';
 import { newTrackingCode } from '../db/tracking.js';
 import type { DeliveryTimings, DeliveryWorkflowInput } from '../domain/delivery.js';
@@ -55,7 +55,7 @@ function inputFor(row: PendingImportRow, request: ImportBatchRequest, now: Date)
   };
 }
 
-export function createImportActivities(deps: { sequelize: Sequelize; live?: Pick<LivePublisher, 'publishImportProgress'>; starter?: DeliveryStarter }) {
+export function createImportActivities(deps: { sequelize: Database; live?: Pick<LivePublisher, 'publishImportProgress'>; starter?: DeliveryStarter }) {
   const store = createImportStore(deps.sequelize);
   const announce = async ({ progress, userId }: { progress: ImportProgress; userId: string }) => {
     // Progress is shown live, and read at GET /imports/:id whenever a message is lost: never worth a retry.

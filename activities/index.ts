@@ -1,5 +1,5 @@
 /** The worker injects its clients here; workflows see only the type of what this returns. */
-import type { Sequelize } from 'sequelize';
+import type { Database } from '../db/connection.js';
 import type { TemporalLinks } from '../db/deliveries.js';
 import { createAiActivities, type AiActivityDeps } from './ai.js';
 import { createDispatchActivities } from './dispatch.js';
@@ -10,7 +10,7 @@ import { createImportActivities, type DeliveryStarter } from './imports.js';
 import { createReadModelActivities, type TransitionHook } from './read-model.js';
 
 export interface ActivityDeps {
-  sequelize: Sequelize;
+  sequelize: Database;
   links: TemporalLinks;
   live?: LivePublisher;
   /** Further consumers of committed transitions (notifications, webhooks). */

@@ -1,6 +1,6 @@
 /** The read-model hook that pushes each committed transition to the live rooms (DESIGN §3, §6). */
-import type { Sequelize } from 'sequelize';
 import type { LivePublisher } from '../adapters/live-publisher.js';
+import type { Database } from '../db/connection.js';
 import { alertsChangedBy } from '../db/alerts.js';
 import { loadTrackingView } from '../db/tracking.js';
 import type { TransitionHook } from './read-model.js';
@@ -9,7 +9,7 @@ import type { TransitionHook } from './read-model.js';
  * Emits each committed transition. With the read model at hand it also sends the public tracking view;
  * a failed publish fails the activity, whose retry re-emits the same `seq` (clients drop the duplicate).
  */
-export function liveTransitionHook(live: LivePublisher, readModel?: { sequelize: Sequelize }): TransitionHook {
+export function liveTransitionHook(live: LivePublisher, readModel?: { sequelize: Database }): TransitionHook {
   return async (record, delivery) => {
     const tracking = readModel ? await loadTrackingView(readModel.sequelize, { id: delivery.id }) : null;
     await live.publishDelivery(delivery, record, tracking?.view ?? null);

@@ -4,8 +4,8 @@
  * recordTransition enqueue nothing twice; with Redis away it throws and Temporal retries the activity.
  */
 import type { Logger } from 'pino';
-import type { Sequelize } from 'sequelize';
 import type { Config } from '../config/env.js';
+import type { Database } from '../db/connection.js';
 import { createNotificationStore } from '../db/notifications.js';
 import { subscribersFor } from '../db/webhooks.js';
 import type { Delivery, TransitionRecord } from '../domain/delivery.js';
@@ -22,7 +22,7 @@ import {
 import type { TransitionHook } from './read-model.js';
 
 export interface NotificationHookDeps {
-  sequelize: Sequelize;
+  sequelize: Database;
   producer: QueueProducer;
   /** How long the delay notice waits for the AI-written message before going out with the standard text. */
   delayNoticeWaitMs: number;
@@ -99,7 +99,7 @@ function createNotificationHook(deps: NotificationHookDeps): TransitionHook {
 }
 
 /** The hook with its own fail-fast Redis connection, as a worker process wires it. */
-export function notificationHookFor(config: Readonly<Config>, sequelize: Sequelize, logger?: Logger): { hook: TransitionHook; close(): Promise<void> } {
+export function notificationHookFor(config: Readonly<Config>, sequelize: Database, logger?: Logger): { hook: TransitionHook; close(): Promise<void> } {
   const redis = producerConnection(config.REDIS_URL);
   redis.on('error', (err) => logger?.warn({ err: err.message }, 'notification queue connection problem'));
   const producer = createQueueProducer(redis, queueSettings(config));

@@ -4,7 +4,6 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { bodyParser } from '@koa/bodyparser';
 import { registerQueueMetrics } from '../adapters/queue-metrics.js';
-import { createQueueProducer, queueSettings } from '../adapters/queue-producer.js';
 import Koa, { type Middleware } from 'koa';
 import compose from 'koa-compose';
 import serve from 'koa-static';
@@ -32,7 +31,6 @@ import { deliveryRouteLineRoutes, trackingRouteLineRoutes } from './routes/route
 import { trackingRoutes } from './routes/tracking.js';
 import { userRoutes } from './routes/users.js';
 import { notificationRoutes, webhookRoutes } from './routes/webhooks.js';
-import { createAiService } from './services/ai-service.js';
 import { createServices, type ApiDeps, type Services } from './services/index.js';
 import type { AppState } from './types.js';
 
@@ -113,8 +111,8 @@ export interface BuiltApi {
 }
 
 export function createApp(deps: ApiDeps): BuiltApi {
-  const services = createServices(deps);
   const metrics = createApiMetrics();
+  const services = createServices(deps, metrics.registry);
   // Behind N trusted proxies the client address is the Nth entry from the right of X-Forwarded-For:
   // everything left of it was written by the client and may be forged.
   const app = new Koa<AppState>({ proxy: deps.config.TRUST_PROXY, maxIpsCount: deps.config.TRUST_PROXY_HOPS });
@@ -127,7 +125,7 @@ export function createApp(deps: ApiDeps): BuiltApi {
     organizationContext(services.organizationStore),
     generalLimit(services.limits),
     parseBody,
-    idempotency(deps.sequelize),
+    idempotency(services.idempotencyKeys),
   ]) as unknown as Middleware<AppState>;
   // Built on first request, so operations registered after createApp still appear.
   let openapi: ReturnType<typeof buildOpenApi> | undefined;
@@ -137,30 +135,28 @@ export function createApp(deps: ApiDeps): BuiltApi {
   app.use(responseHeaders(deps.config.CORS_ORIGINS));
   app.use(pagePolicy(htmlPages, deps.config.MAP_TILE_URL));
 
-  // Shares the API's fail-fast Redis connection: redelivery and queue metrics answer at once when Redis is down.
-  const queues = createQueueProducer(deps.redis, queueSettings(deps.config));
-  registerQueueMetrics(metrics.registry, queues);
+  registerQueueMetrics(metrics.registry, services.queues);
   // One table for every router: a request runs only those its path falls under, so the public tracking
   // page, the most read route, meets no signed-in router and a signed-in request no tracking router.
   const routers = [
     trackingRoutes({ tracking: services.tracking, limit: generalLimit(services.limits) }),
-    opsRoutes({ sequelize: deps.sequelize, redis: deps.redis, temporal: deps.temporal, metrics }),
+    opsRoutes({ database: services.ops, redis: deps.redis, temporal: deps.temporal, metrics }),
     authRoutes({ auth: services.auth, tokens: services.tokens, limits: services.limits, parseBody, refreshTtlSeconds: deps.config.REFRESH_TOKEN_TTL_S }),
     // Before the deliveries' router: its prefix also covers the import's path.
     ...importRoutes({ imports: services.imports, auth: signedIn }),
     deliveryRoutes({ deliveries: services.deliveries, proofs: services.proofs, auth: signedIn }),
     driverRoutes({ drivers: services.drivers, auth: signedIn }),
-    webhookRoutes({ config: deps.config, sequelize: deps.sequelize, producer: queues, auth: signedIn }),
-    notificationRoutes({ sequelize: deps.sequelize, auth: signedIn }),
-    alertRoutes({ sequelize: deps.sequelize, live: deps.live, auth: signedIn }),
+    webhookRoutes({ webhooks: services.webhooks, auth: signedIn }),
+    notificationRoutes({ notifications: services.notifications, auth: signedIn }),
+    alertRoutes({ alerts: services.alerts, live: deps.live, auth: signedIn }),
     userRoutes({ accounts: services.auth, auth: signedIn }),
     organizationRoutes({ organizations: services.organizations, auth: signedIn }),
-    aiRoutes({ ai: createAiService({ ...deps, places: services.places }, metrics.registry), limits: services.limits, auth: signedIn }),
+    aiRoutes({ ai: services.ai, limits: services.limits, auth: signedIn }),
     geocodeRoutes({ places: services.places, limits: services.limits, auth: signedIn }),
     placeRoutes({ store: services.placeStore, auth: signedIn }),
     configRoutes({ config: deps.config }),
-    deliveryRouteLineRoutes({ deliveries: services.deliveries, trips: services.geo.trips, auth: signedIn }),
-    trackingRouteLineRoutes({ trips: services.geo.trips, limit: generalLimit(services.limits) }),
+    deliveryRouteLineRoutes({ deliveries: services.deliveries, drivers: services.driverStore, trips: services.geo.trips, auth: signedIn }),
+    trackingRouteLineRoutes({ deliveries: services.deliveryStore, drivers: services.driverStore, trips: services.geo.trips, limit: generalLimit(services.limits) }),
   ];
   app.use(routeTable(routers));
   app.use(async (ctx, next) => {

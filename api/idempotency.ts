@@ -4,7 +4,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { Middleware } from 'koa';
-import { QueryTypes, type Sequelize } from 'sequelize';
+import type { IdempotencyStore } from '../db/idempotency-keys.js';
 import { AppError, ConflictError, ValidationError } from './errors.js';
 import type { AppState } from './types.js';
 
@@ -22,26 +22,9 @@ const IDEMPOTENCY = {
   pruneEveryMs: 10 * 60_000,
 } as const;
 
-interface KeyRow {
-  request_hash: string;
-  status: number | null;
-  response: unknown;
-  age_ms: number;
-}
-
-export function idempotency(sequelize: Sequelize): Middleware<AppState & { idempotencyKey?: string }> {
+export function idempotency(keys: IdempotencyStore): Middleware<AppState & { idempotencyKey?: string }> {
   let nextPrune = 0;
-
-  const claim = async (userId: string, key: string, method: string, path: string, requestHash: string): Promise<boolean> => {
-    const inserted = await sequelize.query<{ key: string }>(
-      `INSERT INTO idempotency_keys (user_id, key, method, path, request_hash) VALUES (:userId, :key, :method, :path, :requestHash)
-       ON CONFLICT DO NOTHING RETURNING key`,
-      { type: QueryTypes.SELECT, replacements: { userId, key, method, path, requestHash } },
-    );
-    return inserted.length > 0;
-  };
-  const release = (userId: string, key: string) =>
-    sequelize.query('DELETE FROM idempotency_keys WHERE user_id = :userId AND key = :key', { replacements: { userId, key } });
+  const claim = (userId: string, key: string, method: string, path: string, requestHash: string) => keys.claim({ userId, key, method, path, requestHash });
 
   return async (ctx, next) => {
     const key = ctx.get('idempotency-key');
@@ -53,32 +36,24 @@ export function idempotency(sequelize: Sequelize): Middleware<AppState & { idemp
     const stored = user.apiKey ? `apikey:${user.apiKey.id}:${key}` : user.organizationId ? `org:${user.organizationId}:${key}` : key;
     if (Date.now() > nextPrune) {
       nextPrune = Date.now() + IDEMPOTENCY.pruneEveryMs;
-      await sequelize.query('DELETE FROM idempotency_keys WHERE created_at < now() - make_interval(secs => :secs)', {
-        replacements: { secs: IDEMPOTENCY.retentionMs / 1000 },
-      });
+      await keys.pruneOlderThan(IDEMPOTENCY.retentionMs);
     }
     const requestHash = createHash('sha256')
       .update(`${ctx.method} ${ctx.path}\n${JSON.stringify((ctx.request as unknown as { body?: unknown }).body ?? null)}`)
       .digest('hex');
 
     if (!(await claim(user.id, stored, ctx.method, ctx.path, requestHash))) {
-      const [row] = await sequelize.query<KeyRow>(
-        `SELECT request_hash, status, response, (EXTRACT(EPOCH FROM now() - created_at) * 1000)::float8 AS age_ms
-           FROM idempotency_keys WHERE user_id = :userId AND key = :key`,
-        { type: QueryTypes.SELECT, replacements: { userId: user.id, key: stored } },
-      );
-      const stale = !row || row.age_ms > IDEMPOTENCY.retentionMs || (row.status === null && row.age_ms > IDEMPOTENCY.abandonedAfterMs);
+      const row = await keys.find(user.id, stored);
+      const stale = !row || row.ageMs > IDEMPOTENCY.retentionMs || (row.status === null && row.ageMs > IDEMPOTENCY.abandonedAfterMs);
       if (stale) {
         if (row) {
-          await sequelize.query('DELETE FROM idempotency_keys WHERE user_id = :userId AND key = :key AND created_at < now() - make_interval(secs => :secs)', {
-            replacements: { userId: user.id, key: stored, secs: (row.status === null ? IDEMPOTENCY.abandonedAfterMs : IDEMPOTENCY.retentionMs) / 1000 },
-          });
+          await keys.release(user.id, stored, row.status === null ? IDEMPOTENCY.abandonedAfterMs : IDEMPOTENCY.retentionMs);
         }
         if (!(await claim(user.id, stored, ctx.method, ctx.path, requestHash))) {
           throw new ConflictError('a request with this Idempotency-Key is still in progress', 'IDEMPOTENCY_IN_PROGRESS');
         }
       } else {
-        if (row.request_hash !== requestHash) {
+        if (row.requestHash !== requestHash) {
           throw new AppError(422, 'IDEMPOTENCY_KEY_REUSED', 'this Idempotency-Key was used with a different request');
         }
         if (row.status === null) throw new ConflictError('a request with this Idempotency-Key is still in progress', 'IDEMPOTENCY_IN_PROGRESS');
@@ -94,15 +69,13 @@ export function idempotency(sequelize: Sequelize): Middleware<AppState & { idemp
       await next();
     } catch (err) {
       // A failure before an answer was stored must not pin the key: the client may retry it.
-      await release(user.id, stored);
+      await keys.release(user.id, stored);
       throw err;
     }
     if (ctx.status >= 400) {
-      await release(user.id, stored);
+      await keys.release(user.id, stored);
       return;
     }
-    await sequelize.query('UPDATE idempotency_keys SET status = :status, response = CAST(:response AS jsonb) WHERE user_id = :userId AND key = :key', {
-      replacements: { status: ctx.status, response: JSON.stringify(ctx.body ?? null), userId: user.id, key: stored },
-    });
+    await keys.answer(user.id, stored, ctx.status, ctx.body);
   };
 }

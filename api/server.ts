@@ -6,8 +6,7 @@ import { listenOn } from '../adapters/listen.js';
 import { createLivePublisher, driverDeliveriesChangedChannel, trackingChangedChannel } from '../adapters/live-publisher.js';
 import { loadConfig, type Config } from '../config/env.js';
 import { createLogger } from '../config/logger.js';
-import { createReadPool, createSequelize } from '../db/connection.js';
-import { initModels } from '../db/models.js';
+import { openDatabase } from '../db/connection.js';
 import { createApp, type BuiltApi } from './app.js';
 import { apiKeysRevokedChannel } from './auth/api-keys.js';
 import { endedSessionsListener, sessionsEndedChannel } from './auth/session-cache.js';
@@ -42,9 +41,7 @@ function redisReadyOrLater(redis: Redis, ms: number): Promise<void> {
 
 export async function startApi(config: Readonly<Config>): Promise<RunningApi> {
   const logger = createLogger(config, 'api');
-  const sequelize = createSequelize(config.DATABASE_URL);
-  initModels(sequelize);
-  const reads = createReadPool(config.DATABASE_READ_URL ?? config.DATABASE_URL, logger);
+  const db = openDatabase(config.DATABASE_URL, { readUrl: config.DATABASE_READ_URL, log: logger });
   // Commands fail fast while Redis is down instead of queueing behind a dead connection.
   const redis = new Redis(config.REDIS_URL, { maxRetriesPerRequest: 1, enableOfflineQueue: false, lazyConnect: false });
   redis.on('error', (err) => logger.warn({ err: err.message }, 'redis connection problem'));
@@ -54,14 +51,14 @@ export async function startApi(config: Readonly<Config>): Promise<RunningApi> {
     // What was opened so far is closed, so a caller that goes on (a test, a supervisor) holds nothing of it.
     redis.disconnect();
     emitterRedis.disconnect();
-    await Promise.allSettled([sequelize.close(), reads.end()]);
+    await db.close().catch(() => {});
     throw new Error(`cannot reach Temporal at ${config.TEMPORAL_ADDRESS} (TEMPORAL_ADDRESS): ${err.message}`, { cause: err });
   });
   const temporal = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE });
   const promiseHooks = keepPromiseHooksOff(connection);
   const live = createLivePublisher(emitterRedis, config.REDIS_PREFIX, logger);
 
-  const api = createApp({ config, logger, sequelize, reads, redis, temporal, live });
+  const api = createApp({ config, logger, db, redis, temporal, live });
   const evictions = listenForEvictions(redis, {
     [sessionsEndedChannel(config.REDIS_PREFIX)]: endedSessionsListener(api.services.auth, logger),
     [trackingChangedChannel(config.REDIS_PREFIX)]: api.services.tracking.listener(),
@@ -72,7 +69,6 @@ export async function startApi(config: Readonly<Config>): Promise<RunningApi> {
   server.keepAliveTimeout = 65_000;
   const io = attachRealtime(server, {
     redis: emitterRedis,
-    reads,
     prefix: config.REDIS_PREFIX,
     allowedOrigins: config.CORS_ORIGINS,
     publicUrl: config.PUBLIC_URL,
@@ -110,8 +106,7 @@ export async function startApi(config: Readonly<Config>): Promise<RunningApi> {
       redis.disconnect();
       evictions.disconnect();
       emitterRedis.disconnect();
-      await sequelize.close();
-      await reads.end();
+      await db.close();
     },
   };
 }

@@ -133,3 +133,12 @@ export async function acknowledgeAlert(sequelize: Sequelize, id: string, by: { i
   const [row] = await sequelize.query<AlertRow>(`${SELECT} WHERE a.id = :id`, { type: QueryTypes.SELECT, replacements: { id } });
   return row ? fromRow(row) : null;
 }
+
+/** The dispatcher's view of alerts. */
+export function createAlertStore(sequelize: Sequelize) {
+  return {
+    list: (state: AlertState, limit: number, deliveryId?: string) => listAlerts(sequelize, state, limit, deliveryId),
+    acknowledge: (id: string, by: { id: string; name: string }) => acknowledgeAlert(sequelize, id, by),
+  };
+}
+export type AlertStore = ReturnType<typeof createAlertStore>;

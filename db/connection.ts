@@ -1,24 +1,65 @@
 import pg from 'pg';
 import { Sequelize } from 'sequelize';
+import { initModels } from './models.js';
 
-export function createSequelize(databaseUrl: string, options: { poolMax?: number } = {}): Sequelize {
-  return new Sequelize(databaseUrl, {
-    dialect: 'postgres',
-    dialectModule: pg,
-    logging: false,
-    pool: { max: options.poolMax ?? 10, min: 0, idle: 10_000, acquire: 10_000 },
-    define: { underscored: true },
-  });
+export interface DatabaseOptions {
+  /** Connections of each pool, Sequelize's and the statements'. */
+  poolMax?: number;
+  /** Where the statement pool reads (DATABASE_READ_URL, a replica); the primary when absent. */
+  readUrl?: string;
+  log?: { warn(obj: object, msg: string): void };
+}
+
+/** Each database's pool for named prepared statements; kept beside the class so a Database stays a Sequelize to the type checker. */
+const statementPools = new WeakMap<Sequelize, pg.Pool>();
+
+/**
+ * The one handle on Postgres the other folders hold, and pass only to db/: Sequelize (models,
+ * transactions, migrations, every ad hoc statement) plus a plain pg pool for the named prepared
+ * statements of the hottest reads, which Sequelize cannot express. Both come from the same URL and
+ * sizes, and `close()` ends both.
+ */
+export class Database extends Sequelize {
+  constructor(databaseUrl: string, options: DatabaseOptions = {}) {
+    const max = options.poolMax ?? 10;
+    super(databaseUrl, {
+      dialect: 'postgres',
+      dialectModule: pg,
+      logging: false,
+      pool: { max, min: 0, idle: 10_000, acquire: 10_000 },
+      define: { underscored: true },
+    });
+    const statements = new pg.Pool({ connectionString: options.readUrl ?? databaseUrl, max, idleTimeoutMillis: 10_000, connectionTimeoutMillis: 5000 });
+    // An idle connection that breaks is replaced by the pool, not fatal to the process.
+    statements.on('error', (err) => options.log?.warn({ err: err.message }, 'idle statement connection failed; the pool replaces it'));
+    statementPools.set(this, statements);
+  }
+
+  override async close(): Promise<void> {
+    const statements = statementPools.get(this)!;
+    await Promise.all([super.close(), statements.ended ? undefined : statements.end()]);
+  }
+}
+
+/** The pool named prepared statements run on (see `prepared`). */
+export function statementPool(db: Sequelize): pg.Pool {
+  const pool = statementPools.get(db);
+  if (!pool) throw new Error('prepared statements need a Database from db/connection.ts, not a bare Sequelize');
+  return pool;
+}
+
+export function createSequelize(databaseUrl: string, options: DatabaseOptions = {}): Database {
+  return new Database(databaseUrl, options);
 }
 
 /**
- * A plain pg pool for the API's hottest reads (public tracking), which cost a quarter less CPU than
- * through Sequelize's pool. An idle connection that breaks is logged and replaced, not fatal.
+ * A process's database, with the models bound to it. Models are bound to one Sequelize at a time, so
+ * each process opens one this way; further handles (tests, tools) come from `createSequelize`.
  */
-export function createReadPool(databaseUrl: string, log: { warn(obj: object, msg: string): void }, max = 10): pg.Pool {
-  const pool = new pg.Pool({ connectionString: databaseUrl, max, idleTimeoutMillis: 10_000, connectionTimeoutMillis: 5000 });
-  pool.on('error', (err) => log.warn({ err: err.message }, 'idle read connection failed; the pool replaces it'));
-  return pool;
+export function openDatabase(databaseUrl: string, options: DatabaseOptions = {}): Database {
+  const db = new Database(databaseUrl, options);
+  initModels(db);
+  return db;
 }
 
 /** Creates the database named in the URL when it does not exist yet (needs a maintenance db to connect to). */

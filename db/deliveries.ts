@@ -1,7 +1,10 @@
-/** Maps between the workflow's state, the read-model row and the contract's `Delivery`. */
+/** The read model's deliveries, and the maps between the workflow's state, the row and the contract's `Delivery`. */
+import { Op, type WhereOptions } from 'sequelize';
 import type { Delivery, DeliveryState, TimelineEvent } from '../domain/delivery.js';
 import { workflowIdFor } from '../domain/delivery.js';
-import type { DeliveryEventRow, DeliveryRow } from './models.js';
+import type { Stop } from '../domain/schemas.js';
+import type { DeliveryStatus, Role } from '../domain/status.js';
+import { DeliveryEventRow, DeliveryRow } from './models.js';
 
 export interface TemporalLinks {
   uiUrl: string;
@@ -90,3 +93,95 @@ export function deliveryFromRow(row: DeliveryRow, links: TemporalLinks, events?:
 export function timelineEventFromRow(e: DeliveryEventRow): TimelineEvent {
   return { seq: e.seq, type: e.type, at: new Date(e.at).toISOString(), actor: e.actor, data: e.data };
 }
+
+/** The newest delivery's tracking code, for the start banner's example link. */
+export async function latestTrackingCode(): Promise<string | undefined> {
+  const row = await DeliveryRow.findOne({ order: [['createdAt', 'DESC']], attributes: ['trackingCode'] });
+  return row?.trackingCode;
+}
+
+/** Who reads: the scope of every delivery query is built from this. */
+export interface DeliveryViewer {
+  id: string;
+  role: Role;
+  driverId?: string;
+  organizationId?: string;
+}
+
+/**
+ * A customer sees only their deliveries, a driver those offered or assigned to them, dispatchers and
+ * admins all, and an organisation's member the organisation's.
+ */
+function visibleTo(viewer: DeliveryViewer): WhereOptions<DeliveryRow> {
+  if (viewer.organizationId) return { organizationId: viewer.organizationId };
+  switch (viewer.role) {
+    case 'admin':
+    case 'dispatcher':
+      return {};
+    case 'customer':
+      return { customerId: viewer.id, organizationId: null };
+    case 'driver':
+      return viewer.driverId ? { [Op.or]: [{ driverId: viewer.driverId }, { offeredDriverId: viewer.driverId }] } : { id: { [Op.in]: [] } };
+  }
+}
+
+export interface DeliveryFilter {
+  statuses?: DeliveryStatus[];
+  driverId?: string;
+  customerId?: string;
+  /** Part of the tracking code, an address or the driver's name, any case. */
+  text?: string;
+  /** Only deliveries listed after this one, newest first. */
+  after?: { createdAt: Date; id: string };
+}
+
+/** The read model's deliveries, always scoped to who reads. */
+export function createDeliveryStore(links: TemporalLinks) {
+  return {
+    /** Up to `limit` deliveries newest first, and whether more follow. */
+    async list(viewer: DeliveryViewer, filter: DeliveryFilter, limit: number): Promise<{ items: Delivery[]; more: boolean }> {
+      const filters: WhereOptions<DeliveryRow>[] = [visibleTo(viewer)];
+      if (filter.statuses) filters.push({ status: filter.statuses });
+      if (filter.driverId) filters.push({ driverId: filter.driverId });
+      if (filter.customerId) filters.push({ customerId: filter.customerId });
+      if (filter.text) {
+        const like = `%${filter.text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+        filters.push({
+          [Op.or]: [
+            { trackingCode: { [Op.iLike]: like } },
+            { pickup: { address: { [Op.iLike]: like } } },
+            { dropoff: { address: { [Op.iLike]: like } } },
+            { driverName: { [Op.iLike]: like } },
+          ],
+        } as WhereOptions<DeliveryRow>);
+      }
+      if (filter.after) {
+        const { createdAt, id } = filter.after;
+        filters.push({ [Op.or]: [{ createdAt: { [Op.lt]: createdAt } }, { createdAt, id: { [Op.lt]: id } }] });
+      }
+      const rows = await DeliveryRow.findAll({ where: { [Op.and]: filters }, order: [['createdAt', 'DESC'], ['id', 'DESC']], limit: limit + 1 });
+      return { items: rows.slice(0, limit).map((r) => deliveryFromRow(r, links)), more: rows.length > limit };
+    },
+
+    /** The delivery if the viewer may see it, with its timeline when asked. */
+    async find(viewer: DeliveryViewer, id: string, withTimeline: boolean): Promise<Delivery | null> {
+      const row = await DeliveryRow.findOne({ where: { [Op.and]: [{ id }, visibleTo(viewer)] } });
+      if (!row) return null;
+      const events = withTimeline ? await DeliveryEventRow.findAll({ where: { deliveryId: id }, order: [['seq', 'ASC']] }) : undefined;
+      return deliveryFromRow(row, links, events);
+    },
+
+    /** Who booked the delivery, if the viewer may see it. */
+    async bookerOf(viewer: DeliveryViewer, id: string): Promise<{ customerId: string } | null> {
+      const row = await DeliveryRow.findOne({ where: { [Op.and]: [{ id }, visibleTo(viewer)] }, attributes: ['customerId'] });
+      return row ? { customerId: row.customerId } : null;
+    },
+
+    /** What the public route line of a tracking code (upper case) needs. */
+    async routeOf(trackingCode: string): Promise<{ status: DeliveryStatus; driverId: string | null; pickup: Stop; dropoff: Stop } | null> {
+      const row = await DeliveryRow.findOne({ where: { trackingCode }, attributes: ['status', 'driverId', 'pickup', 'dropoff'] });
+      return row ? { status: row.status, driverId: row.driverId, pickup: row.pickup, dropoff: row.dropoff } : null;
+    },
+  };
+}
+export type DeliveryStore = ReturnType<typeof createDeliveryStore>;

@@ -4,7 +4,9 @@
  */
 import { QueryTypes, type Sequelize } from 'sequelize';
 import type { LatLng } from '../domain/geo.js';
+import type { Database } from './connection.js';
 import { DRIVER_HELD_STATUSES } from '../domain/status.js';
+import { Driver } from './models.js';
 import { prepared } from './prepared.js';
 
 export interface DriverWithLoad {
@@ -77,6 +79,43 @@ export const NEAREST_DRIVERS = WITH_LOAD(
  * the index: with one, Postgres estimates the box at a handful of rows and sorts all of it instead. The
  * statement is prepared, since planning it took longer than running it.
  */
-export function nearestDriversWithLoad(sequelize: Sequelize, q: NearestDriversQuery): Promise<DriverWithLoad[]> {
-  return prepared<DriverWithLoad>(sequelize, 'nearest-drivers-with-load', NEAREST_DRIVERS, [spherePoint(q.near), [...q.excludeDriverIds], q.limit]);
+export function nearestDriversWithLoad(db: Database, q: NearestDriversQuery): Promise<DriverWithLoad[]> {
+  return prepared<DriverWithLoad>(db, 'nearest-drivers-with-load', NEAREST_DRIVERS, [spherePoint(q.near), [...q.excludeDriverIds], q.limit]);
 }
+
+/** The roster and each driver's own rows, for the API and the dispatch activities. */
+export function createDriverStore(sequelize: Sequelize) {
+  return {
+    listWithLoad: () => listDriversWithLoad(sequelize),
+
+    /** False when there is no such driver. */
+    async setDuty(driverId: string, onDuty: boolean): Promise<boolean> {
+      const [count] = await Driver.update({ onDuty }, { where: { id: driverId } });
+      return count > 0;
+    },
+
+    /** The deliveries a driver holds now (assigned and not yet finished). */
+    async heldDeliveryIds(driverId: string): Promise<string[]> {
+      const rows = await sequelize.query<{ id: string }>(`SELECT id FROM deliveries WHERE driver_id = :driverId AND status IN (${HELD})`, {
+        type: QueryTypes.SELECT,
+        replacements: { driverId },
+      });
+      return rows.map((r) => r.id);
+    },
+
+    async position(driverId: string): Promise<LatLng | null> {
+      const driver = await Driver.findByPk(driverId, { attributes: ['lat', 'lng'] });
+      return driver?.lat == null || driver.lng == null ? null : { lat: driver.lat, lng: driver.lng };
+    },
+
+    /** A driver whose account is enabled, or null. */
+    async findActive(driverId: string): Promise<{ id: string; name: string } | null> {
+      const [row] = await sequelize.query<{ id: string; name: string }>(
+        `SELECT d.id, d.name FROM ${ACTIVE} WHERE d.id = :driverId`,
+        { type: QueryTypes.SELECT, replacements: { driverId } },
+      );
+      return row ?? null;
+    },
+  };
+}
+export type DriverStore = ReturnType<typeof createDriverStore>;

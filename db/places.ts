@@ -69,6 +69,18 @@ export function createPlaceStore(sequelize: Sequelize) {
         .slice(0, RECENT_LIMIT);
     },
 
+    /** Every stop of the user's latest deliveries with its contact, newest first (an address may repeat). */
+    async recentStops(owner: PlaceOwner): Promise<Array<{ address: string; lat: number; lng: number; contactName: string | null }>> {
+      return sequelize.query(
+        `SELECT stop->>'address' AS address, (stop->>'lat')::float AS lat, (stop->>'lng')::float AS lng, stop->>'contactName' AS "contactName"
+           FROM (SELECT d.created_at, s.stop
+                   FROM (SELECT * FROM deliveries WHERE customer_id = :user ORDER BY created_at DESC LIMIT 50) d
+                   CROSS JOIN LATERAL (VALUES (d.dropoff), (d.pickup)) AS s(stop)) recent
+          ORDER BY created_at DESC`,
+        { type: QueryTypes.SELECT, replacements: { user: owner.userId } },
+      );
+    },
+
     async samples(): Promise<Array<Omit<SavedPlace, 'id' | 'createdAt'>>> {
       return sequelize.query(`SELECT label, address, lat, lng, contact_name AS "contactName", contact_phone AS "contactPhone" FROM places WHERE kind = 'sample' ORDER BY label`, {
         type: QueryTypes.SELECT,

@@ -1,7 +1,6 @@
 /** The public tracking view, read from the read model: shared by the HTTP route, the socket handshake and the emitter. */
 import { randomBytes } from 'node:crypto';
-import type pg from 'pg';
-import type { Sequelize } from 'sequelize';
+import type { Database } from './connection.js';
 import { toTrackingView, type TimeWindow, type TrackingView } from '../domain/delivery.js';
 import type { DeliveryStatus } from '../domain/status.js';
 import { iso } from './deliveries.js';
@@ -86,7 +85,7 @@ export function trackingViewFromRow(row: TrackingViewRow): TrackingView {
 
 /** Looks a delivery up by its tracking code (case-insensitive) or its id; null when there is none. */
 export async function loadTrackingView(
-  db: Sequelize | pg.Pool,
+  db: Database,
   by: { trackingCode: string } | { id: string },
 ): Promise<{ id: string; view: TrackingView } | null> {
   let rows: TrackingViewRow[];
@@ -100,3 +99,9 @@ export async function loadTrackingView(
   const [row] = rows;
   return row ? { id: row.id, view: trackingViewFromRow(row) } : null;
 }
+
+/** The public view, for services that are handed a store and never the database. */
+export function createTrackingStore(db: Database) {
+  return { find: (by: { trackingCode: string } | { id: string }) => loadTrackingView(db, by) };
+}
+export type TrackingStore = ReturnType<typeof createTrackingStore>;

@@ -4,11 +4,11 @@
  * stdin when piped, otherwise generated and printed once. Built to dist/, so a container runs it as
  * `node dist/scripts/create-user.js …`.
  */
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { hashPassword, isCommonPassword } from '../adapters/passwords.js';
 import { loadConfig } from '../config/env.js';
-import { createSequelize } from '../db/connection.js';
-import { User, initModels } from '../db/models.js';
+import { openDatabase } from '../db/connection.js';
+import { createAccountStore, EmailTakenError } from '../db/users.js';
 import { emailSchema, passwordSchema } from '../domain/schemas.js';
 
 const USAGE = 'usage: npm run user:create -- --email <email> --name <name> --role admin|dispatcher  (password on stdin, or one is generated)';
@@ -37,12 +37,12 @@ async function readPassword(): Promise<{ password: string; generated: boolean }>
 const { password, generated } = await readPassword();
 if (!passwordSchema.safeParse(password).success || isCommonPassword(password)) fail('the password must be 10–128 characters and not a common one');
 
-const sequelize = createSequelize(loadConfig().DATABASE_URL, { poolMax: 1 });
-initModels(sequelize);
+const db = openDatabase(loadConfig().DATABASE_URL, { poolMax: 1 });
 try {
-  if (await User.findOne({ where: { email: email.data } })) fail(`a user with e-mail ${email.data} already exists`);
-  await User.create({ id: randomUUID(), email: email.data, name, role, passwordHash: await hashPassword(password) });
+  await createAccountStore(db)
+    .create({ email: email.data, name, role, passwordHash: await hashPassword(password) })
+    .catch((err: unknown) => (err instanceof EmailTakenError ? fail(`a user with e-mail ${email.data} already exists`) : Promise.reject(err)));
   console.log(`created ${role} ${email.data}${generated ? ` with password ${password} (shown once: change it or keep it safe)` : ''}`);
 } finally {
-  await sequelize.close();
+  await db.close();
 }

@@ -7,11 +7,10 @@ import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { QueryTypes } from 'sequelize';
 import { ConfigError, loadConfig, type Config } from '../config/env.js';
-import { createSequelize } from '../db/connection.js';
+import { openDatabase } from '../db/connection.js';
+import { latestTrackingCode } from '../db/deliveries.js';
 import { createMigrator } from '../db/migrator.js';
-import { initModels } from '../db/models.js';
 import { seedDemoData } from '../db/seed.js';
 import { readyBanner } from './lib/banner.js';
 import { startService, type Service } from './lib/children.js';
@@ -68,19 +67,15 @@ async function prepareDatabase(): Promise<string | undefined> {
   const database = await checkPostgres(config.DATABASE_URL);
   if (database === 'created') log(`created database ${new URL(config.DATABASE_URL).pathname.slice(1)}`);
   await checkRedis(config.REDIS_URL);
-  const sequelize = createSequelize(config.DATABASE_URL, { poolMax: 2 });
+  const sequelize = openDatabase(config.DATABASE_URL, { poolMax: 2 });
   try {
-    initModels(sequelize);
     const applied = await createMigrator(sequelize).up();
     log(applied.length ? `applied migrations: ${applied.map((m) => m.name).join(', ')}` : 'database schema is up to date');
     if (!config.production) {
       const seeded = await seedDemoData(sequelize, config.DEMO_PASSWORD);
       if (seeded.created) log('loaded demo accounts and drivers');
     }
-    const [latest] = await sequelize.query<{ tracking_code: string }>('SELECT tracking_code FROM deliveries ORDER BY created_at DESC LIMIT 1', {
-      type: QueryTypes.SELECT,
-    });
-    return latest?.tracking_code;
+    return await latestTrackingCode();
   } finally {
     await sequelize.close();
   }

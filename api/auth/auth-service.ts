@@ -1,8 +1,8 @@
 /** Accounts and sessions: argon2id passwords, access tokens, refresh-token families with reuse detection. */
 import { randomUUID } from 'node:crypto';
-import { Op, QueryTypes, UniqueConstraintError, type Sequelize, type Transaction } from 'sequelize';
 import type { LivePublisher } from '../../adapters/live-publisher.js';
-import { Driver, RefreshToken, User } from '../../db/models.js';
+import type { SessionStore } from '../../db/sessions.js';
+import { EmailTakenError, type Account, type AccountStore, type NewDriverProfile } from '../../db/users.js';
 import type { Role } from '../../domain/status.js';
 import { ConflictError, NotFoundError, UnauthorizedError, ValidationError } from '../errors.js';
 import type { AuthUser } from '../types.js';
@@ -26,7 +26,8 @@ export interface PublicUser {
 }
 
 export interface AuthServiceDeps {
-  sequelize: Sequelize;
+  accounts: AccountStore;
+  sessions: SessionStore;
   tokens: TokenService;
   refreshTtlSeconds: number;
   live?: LivePublisher;
@@ -36,11 +37,6 @@ export interface AuthServiceDeps {
   announceEnded?: (ended: SessionsEnded) => Promise<void>;
 }
 
-type RefreshOutcome =
-  | { kind: 'ok'; userId: string; familyId: string }
-  | { kind: 'reused'; userId: string; familyId: string }
-  | { kind: 'invalid' };
-
 export class AuthService {
   private readonly sessions: SessionCache;
 
@@ -48,19 +44,17 @@ export class AuthService {
     this.sessions = new SessionCache((userId, sessionId) => this.lookupActiveUser(userId, sessionId), deps.sessionCacheMs ?? 0);
   }
 
-  async createUser(input: { email: string; password: string; name: string; role: Role }, transaction?: Transaction): Promise<User> {
+  /** A new account; a driver's comes with its driver profile, both or neither. */
+  async createUser(input: { email: string; password: string; name: string; role: Role }, driver?: NewDriverProfile): Promise<Account> {
     if (isCommonPassword(input.password)) {
       throw new ValidationError([{ path: 'body.password', message: 'this password is too common' }]);
     }
-    const taken = () => new ConflictError('an account with this e-mail exists', 'EMAIL_TAKEN');
     // Hashed before the look-up, so a taken address costs the same time as a free one.
     const passwordHash = await hashPassword(input.password);
-    if (await User.findOne({ where: { email: input.email }, transaction })) throw taken();
     try {
-      return await User.create({ id: randomUUID(), email: input.email, name: input.name, role: input.role, passwordHash }, { transaction });
+      return await this.deps.accounts.create({ email: input.email, name: input.name, role: input.role, passwordHash }, driver);
     } catch (err) {
-      // Two registrations of one address racing past the check above.
-      if (err instanceof UniqueConstraintError) throw taken();
+      if (err instanceof EmailTakenError) throw new ConflictError('an account with this e-mail exists', 'EMAIL_TAKEN');
       throw err;
     }
   }
@@ -81,8 +75,8 @@ export class AuthService {
   }
 
   /** Returns null for a wrong e-mail or password alike, after the same amount of work. */
-  async checkCredentials(email: string, password: string): Promise<User | null> {
-    const user = await User.findOne({ where: { email, disabledAt: null } });
+  async checkCredentials(email: string, password: string): Promise<Account | null> {
+    const user = await this.deps.accounts.findActive({ email });
     if (!user) {
       await burnPasswordCheck(password);
       return null;
@@ -90,54 +84,37 @@ export class AuthService {
     return (await verifyPassword(user.passwordHash, password)) ? user : null;
   }
 
-  async startSession(user: User): Promise<SessionTokens> {
-    return this.issue(await this.publicUser(user), randomUUID());
+  async startSession(user: Account): Promise<SessionTokens> {
+    return this.issue(publicUser(user), randomUUID());
   }
 
   /** Rotates the refresh token; presenting one that was already used revokes its whole family. */
   async refresh(presented: string): Promise<SessionTokens> {
-    const outcome = await this.deps.sequelize.transaction(async (transaction): Promise<RefreshOutcome> => {
-      const token = await RefreshToken.findOne({ where: { tokenHash: hashToken(presented) }, transaction, lock: transaction.LOCK.UPDATE });
-      if (!token || token.revokedAt || token.expiresAt.getTime() <= Date.now()) return { kind: 'invalid' };
-      if (token.usedAt) {
-        await RefreshToken.update({ revokedAt: new Date() }, { where: { familyId: token.familyId, revokedAt: null }, transaction });
-        return { kind: 'reused', userId: token.userId, familyId: token.familyId };
-      }
-      token.usedAt = new Date();
-      await token.save({ transaction });
-      return { kind: 'ok', userId: token.userId, familyId: token.familyId };
-    });
+    const outcome = await this.deps.sessions.useToken(hashToken(presented));
     if (outcome.kind === 'reused') {
       await this.sessionsEnded({ sessionIds: [outcome.familyId] });
       await this.deps.live?.disconnectSessions([outcome.familyId], 'session revoked: refresh token reused');
       throw new UnauthorizedError('refresh token already used; the session has been revoked', 'REFRESH_REUSED');
     }
     if (outcome.kind === 'invalid') throw new UnauthorizedError('invalid refresh token', 'INVALID_REFRESH_TOKEN');
-    const user = await User.findOne({ where: { id: outcome.userId, disabledAt: null } });
+    const user = await this.deps.accounts.findActive({ id: outcome.userId });
     if (!user) throw new UnauthorizedError('account disabled', 'ACCOUNT_DISABLED');
-    return this.issue(await this.publicUser(user), outcome.familyId);
+    return this.issue(publicUser(user), outcome.familyId);
   }
 
   /** Ends the caller's current session and the one the refresh token belongs to (when it is theirs). */
   async logout(user: Pick<AuthUser, 'id' | 'sessionId'>, presented: string): Promise<void> {
-    const token = await RefreshToken.findOne({ where: { tokenHash: hashToken(presented), userId: user.id } });
-    const families = [token?.familyId, user.sessionId].filter((f): f is string => Boolean(f));
-    await RefreshToken.update({ revokedAt: new Date() }, { where: { familyId: families, userId: user.id, revokedAt: null } });
+    const family = await this.deps.sessions.familyOf(user.id, hashToken(presented));
+    const families = [family, user.sessionId].filter((f): f is string => Boolean(f));
+    await this.deps.sessions.revokeFamilies(user.id, families);
     await this.sessionsEnded({ sessionIds: families });
     await this.deps.live?.disconnectSessions(families, 'logged out');
   }
 
   /** Disabling an account ends every session and socket it has and takes a driver off duty. */
-  async disableUser(userId: string): Promise<User> {
-    const user = await this.deps.sequelize.transaction(async (transaction) => {
-      const found = await User.findByPk(userId, { transaction, lock: transaction.LOCK.UPDATE });
-      if (!found) throw new NotFoundError('user');
-      found.disabledAt ??= new Date();
-      await found.save({ transaction });
-      await RefreshToken.update({ revokedAt: new Date() }, { where: { userId, revokedAt: null }, transaction });
-      await Driver.update({ onDuty: false }, { where: { userId }, transaction });
-      return found;
-    });
+  async disableUser(userId: string): Promise<Account> {
+    const user = await this.deps.accounts.disable(userId);
+    if (!user) throw new NotFoundError('user');
     await this.sessionsEnded({ userId });
     await this.deps.live?.disconnectUser(userId, 'account disabled');
     return user;
@@ -169,34 +146,20 @@ export class AuthService {
 
   private async lookupActiveUser(userId: string, sessionId: string): Promise<AuthUser | null> {
     if (!isUuid(userId) || !isUuid(sessionId)) return null;
-    const [row] = await this.deps.sequelize.query<{ id: string; role: Role; email: string; name: string; driver_id: string | null }>(
-      `SELECT u.id, u.role, u.email, u.name, d.id AS driver_id
-         FROM users u LEFT JOIN drivers d ON d.user_id = u.id
-        WHERE u.id = :userId AND u.disabled_at IS NULL
-          AND EXISTS (SELECT 1 FROM refresh_tokens t WHERE t.family_id = :sessionId AND t.user_id = u.id AND t.revoked_at IS NULL)`,
-      { type: QueryTypes.SELECT, replacements: { userId, sessionId } },
-    );
+    const row = await this.deps.sessions.activeUser(userId, sessionId);
     if (!row) return null;
-    return { id: row.id, role: row.role, email: row.email, name: row.name, sessionId, ...(row.driver_id ? { driverId: row.driver_id } : {}) };
-  }
-
-  async publicUser(user: User): Promise<PublicUser> {
-    const driver = user.role === 'driver' ? await Driver.findOne({ where: { userId: user.id } }) : null;
-    return { id: user.id, email: user.email, name: user.name, role: user.role, ...(driver ? { driverId: driver.id } : {}) };
+    return { id: row.id, role: row.role, email: row.email, name: row.name, sessionId, ...(row.driverId ? { driverId: row.driverId } : {}) };
   }
 
   private async issue(user: PublicUser, familyId: string): Promise<SessionTokens> {
     const refreshToken = newRefreshToken();
-    await RefreshToken.create({
-      id: randomUUID(),
-      userId: user.id,
-      familyId,
-      tokenHash: hashToken(refreshToken),
-      expiresAt: new Date(Date.now() + this.deps.refreshTtlSeconds * 1000),
-    });
-    // Old used tokens stay as reuse tripwires until they expire.
-    await RefreshToken.destroy({ where: { userId: user.id, expiresAt: { [Op.lt]: new Date() } } });
+    const expiresAt = new Date(Date.now() + this.deps.refreshTtlSeconds * 1000);
+    await this.deps.sessions.addToken({ userId: user.id, familyId, tokenHash: hashToken(refreshToken), expiresAt });
     const accessToken = await this.deps.tokens.issueAccessToken({ sub: user.id, role: user.role, sid: familyId, driverId: user.driverId });
     return { accessToken, refreshToken, user };
   }
+}
+
+function publicUser(user: Account): PublicUser {
+  return { id: user.id, email: user.email, name: user.name, role: user.role, ...(user.driverId ? { driverId: user.driverId } : {}) };
 }

@@ -7,10 +7,8 @@ import { createAdapter } from '@socket.io/redis-adapter';
 import type { Redis } from 'ioredis';
 import { decodeJwt } from 'jose';
 import type { Logger } from 'pino';
-import type pg from 'pg';
 import { Server, type Socket } from 'socket.io';
 import { socketIoKey } from '../../adapters/live-publisher.js';
-import { loadTrackingView } from '../../db/tracking.js';
 import { rooms, type ClientToServerEvents, type ServerToClientEvents, type SubscribeResult } from '../../domain/events.js';
 import { userFromToken } from '../auth/middleware.js';
 import { NotFoundError, TooManyRequestsError, UnauthorizedError } from '../errors.js';
@@ -31,7 +29,6 @@ type LiveSocket = Socket<ClientToServerEvents, ServerToClientEvents, Record<stri
 
 export interface RealtimeDeps {
   redis: Redis;
-  reads: pg.Pool;
   prefix: string;
   allowedOrigins: string[];
   publicUrl: string;
@@ -123,7 +120,7 @@ export function attachRealtime(httpServer: HttpServer, deps: RealtimeDeps): Real
       }
       if (typeof auth.trackingCode === 'string') {
         await consume(services.limits.publicByIp, `track-socket:${socket.handshake.address}`);
-        const found = await loadTrackingView(deps.reads, { trackingCode: auth.trackingCode });
+        const found = await services.tracking.find(auth.trackingCode);
         if (found) {
           socket.data.trackingDeliveryId = found.id;
           return next();

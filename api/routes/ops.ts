@@ -2,7 +2,7 @@ import { hostname } from 'node:os';
 import Router from '@koa/router';
 import type { Client } from '@temporalio/client';
 import type { Redis } from 'ioredis';
-import { QueryTypes, type Sequelize } from 'sequelize';
+import type { OpsProbe } from '../../db/operations-snapshot.js';
 import type { ApiMetrics } from '../metrics.js';
 import type { AppState } from '../types.js';
 
@@ -24,7 +24,7 @@ async function probe(fn: () => Promise<unknown>, timeoutMs = 2000): Promise<Chec
 }
 
 interface OpsDeps {
-  sequelize: Sequelize;
+  database: OpsProbe;
   redis: Redis;
   temporal: Client;
   metrics: ApiMetrics;
@@ -33,7 +33,7 @@ interface OpsDeps {
 /** The same probes answer /ready and feed `dependency_up`, so an alert and the orchestrator agree. */
 async function checkDependencies(deps: OpsDeps): Promise<Record<'database' | 'redis' | 'temporal', Check>> {
   const [database, redis, temporal] = await Promise.all([
-    probe(() => deps.sequelize.query('SELECT 1')),
+    probe(() => deps.database.ping()),
     probe(() => deps.redis.ping()),
     probe(() => deps.temporal.workflowService.getSystemInfo({})),
   ]);
@@ -63,10 +63,7 @@ function mount(router: Router<AppState>, base: string, deps: OpsDeps): void {
     const checks = await checkDependencies(deps);
     for (const [dependency, check] of Object.entries(checks)) deps.metrics.dependencyUp.set({ dependency }, check === 'up' ? 1 : 0);
     try {
-      const rows = await deps.sequelize.query<{ status: string; n: number }>(
-        'SELECT status, COUNT(*)::int AS n FROM deliveries GROUP BY status',
-        { type: QueryTypes.SELECT },
-      );
+      const rows = await deps.database.deliveriesByStatus();
       deps.metrics.deliveriesByStatus.reset();
       for (const r of rows) deps.metrics.deliveriesByStatus.set({ status: r.status }, r.n);
     } catch {

@@ -6,7 +6,8 @@
 import Router from '@koa/router';
 import type { Middleware } from 'koa';
 import type { TripMeasurer } from '../../adapters/geo/router.js';
-import { DeliveryRow, Driver } from '../../db/models.js';
+import type { DeliveryStore } from '../../db/deliveries.js';
+import type { DriverStore } from '../../db/drivers.js';
 import { STOP_OVERHEAD_MINUTES, travelMinutes, type LatLng } from '../../domain/geo.js';
 import type { DeliveryStatus } from '../../domain/status.js';
 import { NotFoundError } from '../errors.js';
@@ -46,19 +47,21 @@ interface RoutedDelivery {
 const point = (p: LatLng): LatLng => ({ lat: p.lat, lng: p.lng });
 
 /** Router results are cached by ~10 m, so a page asking as the driver moves costs one router call per move. */
-async function etaFromDriver(trips: TripMeasurer, d: RoutedDelivery): Promise<DriverEta | null> {
+type Positions = Pick<DriverStore, 'position'>;
+
+async function etaFromDriver(trips: TripMeasurer, drivers: Positions, d: RoutedDelivery): Promise<DriverEta | null> {
   const to = ['ASSIGNED', 'AT_PICKUP'].includes(d.status) ? 'pickup' : ['IN_TRANSIT', 'AT_DROPOFF'].includes(d.status) ? 'dropoff' : null;
   if (!to || !d.driverId) return null;
-  const driver = await Driver.findByPk(d.driverId, { attributes: ['lat', 'lng'] });
-  if (driver?.lat == null || driver.lng == null) return null;
-  const trip = await trips.trip({ lat: driver.lat, lng: driver.lng }, point(d[to]));
+  const driver = await drivers.position(d.driverId);
+  if (!driver) return null;
+  const trip = await trips.trip(driver, point(d[to]));
   const now = new Date();
   const minutes = trip.durationMin !== null ? Math.ceil(trip.durationMin) + STOP_OVERHEAD_MINUTES : travelMinutes(trip.distanceKm, now.toISOString());
   return { to, at: new Date(now.getTime() + minutes * 60_000).toISOString(), distanceKm: trip.distanceKm, estimated: trip.estimated };
 }
 
-async function lineFor(trips: TripMeasurer, d: RoutedDelivery): Promise<RouteLine> {
-  const [trip, driverEta] = await Promise.all([trips.trip(point(d.pickup), point(d.dropoff)), etaFromDriver(trips, d)]);
+async function lineFor(trips: TripMeasurer, drivers: Positions, d: RoutedDelivery): Promise<RouteLine> {
+  const [trip, driverEta] = await Promise.all([trips.trip(point(d.pickup), point(d.dropoff)), etaFromDriver(trips, drivers, d)]);
   return {
     points: trip.points && trip.points.length > 1 ? trip.points : null,
     distanceKm: trip.distanceKm,
@@ -68,7 +71,7 @@ async function lineFor(trips: TripMeasurer, d: RoutedDelivery): Promise<RouteLin
   };
 }
 
-export function deliveryRouteLineRoutes(deps: { deliveries: DeliveriesService; trips: TripMeasurer; auth: Middleware<AppState> }): Router<AppState> {
+export function deliveryRouteLineRoutes(deps: { deliveries: DeliveriesService; drivers: Positions; trips: TripMeasurer; auth: Middleware<AppState> }): Router<AppState> {
   const router = new Router<AppState>({ prefix: '/api/v1/deliveries' });
   router.use(deps.auth);
   router.get('/:id/route', async (ctx) => {
@@ -76,20 +79,20 @@ export function deliveryRouteLineRoutes(deps: { deliveries: DeliveriesService; t
     if (!isUuid(id)) throw new NotFoundError('delivery');
     // Scoped like every delivery read: whoever may not see the delivery gets a 404.
     const delivery = await deps.deliveries.get(ctx.state.user!, id, false);
-    ctx.body = await lineFor(deps.trips, { status: delivery.status, driverId: delivery.driver?.id ?? null, pickup: delivery.pickup, dropoff: delivery.dropoff });
+    ctx.body = await lineFor(deps.trips, deps.drivers, { status: delivery.status, driverId: delivery.driver?.id ?? null, pickup: delivery.pickup, dropoff: delivery.dropoff });
   });
   return router;
 }
 
-export function trackingRouteLineRoutes(deps: { trips: TripMeasurer; limit: Middleware<AppState> }): Router<AppState> {
+export function trackingRouteLineRoutes(deps: { deliveries: Pick<DeliveryStore, 'routeOf'>; drivers: Positions; trips: TripMeasurer; limit: Middleware<AppState> }): Router<AppState> {
   const router = new Router<AppState>({ prefix: '/api/v1/track' });
   router.use(deps.limit);
   router.get('/:trackingCode/route', async (ctx) => {
     const code = (ctx.params.trackingCode ?? '').toUpperCase();
-    const row = /^[0-9A-Z]{16}$/.test(code) ? await DeliveryRow.findOne({ where: { trackingCode: code }, attributes: ['status', 'driverId', 'pickup', 'dropoff'] }) : null;
+    const row = /^[0-9A-Z]{16}$/.test(code) ? await deps.deliveries.routeOf(code) : null;
     if (!row) throw new NotFoundError('tracking code');
     ctx.set('Cache-Control', 'no-store');
-    ctx.body = await lineFor(deps.trips, row);
+    ctx.body = await lineFor(deps.trips, deps.drivers, row);
   });
   return router;
 }

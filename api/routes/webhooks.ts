@@ -1,9 +1,6 @@
 import Router from '@koa/router';
 import type { Middleware } from 'koa';
-import type { Sequelize } from 'sequelize';
-import type { QueueProducer } from '../../adapters/queue-producer.js';
-import type { Config } from '../../config/env.js';
-import { createNotificationStore } from '../../db/notifications.js';
+import type { NotificationStore } from '../../db/notifications.js';
 import type { WebhookDeliveryStatus } from '../../db/webhooks.js';
 import {
   createWebhookSchema,
@@ -14,7 +11,7 @@ import {
 import { requireRole } from '../auth/middleware.js';
 import { NotFoundError } from '../errors.js';
 import { registerOperations } from '../openapi.js';
-import { WebhooksService } from '../services/webhooks-service.js';
+import type { WebhooksService } from '../services/webhooks-service.js';
 import type { AppState } from '../types.js';
 import { isUuid, validate } from '../validate.js';
 
@@ -33,8 +30,8 @@ const uuidParams = (...names: string[]): Middleware<AppState> => async (ctx, nex
   await next();
 };
 
-export function webhookRoutes(deps: { config: Readonly<Config>; sequelize: Sequelize; producer: QueueProducer; auth: Middleware<AppState> }): Router<AppState> {
-  const webhooks = new WebhooksService(deps);
+export function webhookRoutes(deps: { webhooks: WebhooksService; auth: Middleware<AppState> }): Router<AppState> {
+  const { webhooks } = deps;
   const router = new Router<AppState>({ prefix: '/api/v1/webhooks' });
   router.use(deps.auth, requireRole('customer', 'admin'));
 
@@ -65,8 +62,8 @@ export function webhookRoutes(deps: { config: Readonly<Config>; sequelize: Seque
   return router;
 }
 
-export function notificationRoutes(deps: { sequelize: Sequelize; auth: Middleware<AppState> }): Router<AppState> {
-  const notifications = createNotificationStore(deps.sequelize);
+export function notificationRoutes(deps: { notifications: NotificationStore; auth: Middleware<AppState> }): Router<AppState> {
+  const { notifications } = deps;
   const router = new Router<AppState>({ prefix: '/api/v1/notifications' });
   router.use(deps.auth);
 

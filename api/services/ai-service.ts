@@ -1,7 +1,6 @@
 /** The API's AI uses: order intake and the dispatcher assistant, each with its rule-based fallback. */
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
-import { QueryTypes, type Sequelize } from 'sequelize';
 import { createGroqClient } from '../../adapters/ai/groq.js';
 import { createAiMetrics, type AiUse } from '../../adapters/ai/metrics.js';
 import { assistantAnswerSchema, assistantPrompt, intakeAnswerSchema, intakePrompt } from '../../adapters/ai/prompts.js';
@@ -17,10 +16,14 @@ import {
 import type { AuthUser } from '../types.js';
 import type { PlacesService } from './places-service.js';
 import { answerFromSnapshot } from './assistant-fallback.js';
-import { loadOperationsSnapshot, type OperationsSnapshot } from './operations-snapshot.js';
+import type { OperationsSnapshot } from '../../db/operations-snapshot.js';
+import type { PlaceStore } from '../../db/places.js';
 
 export interface AiServiceDeps {
-  sequelize: Sequelize;
+  /** Live operations, for the assistant. */
+  snapshot: (now: Date) => Promise<OperationsSnapshot>;
+  /** The stops of a customer's past deliveries, for intake. */
+  stops: Pick<PlaceStore, 'recentStops'>;
   access: ModelAccess;
   logger: Logger;
   /** A person is waiting on the answer: a 429 asking for longer than this falls back at once. */
@@ -120,7 +123,7 @@ export class AiService {
   }
 
   async assist(user: AuthUser, question: string): Promise<AssistantReply> {
-    const snapshot = await loadOperationsSnapshot(this.deps.sequelize, this.now());
+    const snapshot = await this.deps.snapshot(this.now());
     const answer = await askOrFallBack(
       this.deps.access,
       'assistant',
@@ -135,14 +138,7 @@ export class AiService {
 
   /** The places this user sent from or to before, most recent first; named by address, first part and contact. */
   private async knownAddressesOf(user: AuthUser): Promise<KnownAddress[]> {
-    const rows = await this.deps.sequelize.query<{ address: string; lat: number; lng: number; contactName: string | null }>(
-      `SELECT stop->>'address' AS address, (stop->>'lat')::float AS lat, (stop->>'lng')::float AS lng, stop->>'contactName' AS "contactName"
-         FROM (SELECT d.created_at, s.stop
-                 FROM (SELECT * FROM deliveries WHERE customer_id = :userId ORDER BY created_at DESC LIMIT 50) d
-                 CROSS JOIN LATERAL (VALUES (d.dropoff), (d.pickup)) AS s(stop)) recent
-        ORDER BY created_at DESC`,
-      { type: QueryTypes.SELECT, replacements: { userId: user.id } },
-    );
+    const rows = await this.deps.stops.recentStops({ userId: user.id });
     const byLabel = new Map<string, KnownAddress>();
     const places = new Set<string>();
     for (const row of rows) {
@@ -190,7 +186,7 @@ export function isoWithOffset(now: Date, utcOffset: string): string {
 
 /** Built from config: no GROQ_API_KEY, no client, and both uses answer by rule. */
 export function createAiService(
-  deps: { config: Readonly<Config>; sequelize: Sequelize; logger: Logger; places?: Pick<PlacesService, 'search'> },
+  deps: { config: Readonly<Config>; logger: Logger } & Pick<AiServiceDeps, 'snapshot' | 'stops' | 'places'>,
   registry: Registry,
 ): AiService {
   const access: ModelAccess = {
@@ -199,5 +195,5 @@ export function createAiService(
     timeoutMs: deps.config.GROQ_TIMEOUT_MS,
     metrics: createAiMetrics(registry),
   };
-  return new AiService({ sequelize: deps.sequelize, logger: deps.logger, access, places: deps.places });
+  return new AiService({ snapshot: deps.snapshot, stops: deps.stops, logger: deps.logger, access, places: deps.places });
 }

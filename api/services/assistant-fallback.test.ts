@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { isoWithOffset } from './ai-service.js';
 import { answerFromSnapshot } from './assistant-fallback.js';
-import type { OperationsSnapshot, SnapshotDelivery } from './operations-snapshot.js';
+import type { OperationsSnapshot, SnapshotDelivery } from '../../db/operations-snapshot.js';
 
 const delivery = (over: Partial<SnapshotDelivery>): SnapshotDelivery => ({
   trackingCode: 'AAAA',

@@ -3,7 +3,7 @@
  * on duty, counts by status) answered from the same snapshot the model would get.
  */
 import { DELIVERY_STATUSES, TERMINAL_STATUSES, type DeliveryStatus } from '../../domain/status.js';
-import type { OperationsSnapshot, SnapshotDelivery, SnapshotDriver } from './operations-snapshot.js';
+import type { OperationsSnapshot, SnapshotDelivery, SnapshotDriver } from '../../db/operations-snapshot.js';
 
 type Topic = 'late' | 'unassigned' | 'drivers' | 'counts';
 

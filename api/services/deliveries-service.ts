@@ -2,10 +2,8 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { WorkflowExecutionAlreadyStartedError, type Client } from '@temporalio/client';
 import type { Logger } from 'pino';
-import { Op, type WhereOptions } from 'sequelize';
-import { deliveryFromRow, deliveryFromState, type TemporalLinks } from '../../db/deliveries.js';
+import { deliveryFromState, type DeliveryStore, type TemporalLinks } from '../../db/deliveries.js';
 import { newTrackingCode } from '../../db/tracking.js';
-import { DeliveryEventRow, DeliveryRow } from '../../db/models.js';
 import type { Delivery, DeliveryTimings, DeliveryWorkflowInput } from '../../domain/delivery.js';
 import { workflowIdFor } from '../../domain/delivery.js';
 import { isQuotableDistance, PRICING, quotePrice, type Priority } from '../../domain/pricing.js';
@@ -24,6 +22,7 @@ import { temporalError, updateError } from './temporal-errors.js';
 import type { DeliveryCodes } from './delivery-codes.js';
 
 export interface DeliveriesServiceDeps {
+  deliveries: DeliveryStore;
   temporal: Client;
   taskQueue: string;
   links: TemporalLinks;
@@ -68,19 +67,6 @@ export { newTrackingCode };
  * customer acting for themselves sees their personal ones, not those they booked in an organisation
  * (those stay with it when they leave).
  */
-export function visibleTo(user: AuthUser): WhereOptions<DeliveryRow> {
-  if (user.organizationId) return { organizationId: user.organizationId };
-  switch (user.role) {
-    case 'admin':
-    case 'dispatcher':
-      return {};
-    case 'customer':
-      return { customerId: user.id, organizationId: null };
-    case 'driver':
-      return user.driverId ? { [Op.or]: [{ driverId: user.driverId }, { offeredDriverId: user.driverId }] } : { id: { [Op.in]: [] } };
-  }
-}
-
 export interface ListQuery {
   status?: string;
   driverId?: string;
@@ -98,7 +84,7 @@ function decodeCursor(cursor: string): { createdAt: Date; id: string } {
   }
   return { createdAt, id };
 }
-const encodeCursor = (row: DeliveryRow) => Buffer.from(`${row.createdAt.toISOString()}|${row.id}`).toString('base64url');
+const encodeCursor = (d: Delivery) => Buffer.from(`${new Date(d.createdAt).toISOString()}|${d.id}`).toString('base64url');
 
 export class DeliveriesService {
   constructor(private readonly deps: DeliveriesServiceDeps) {}
@@ -187,50 +173,26 @@ export class DeliveriesService {
   }
 
   async list(user: AuthUser, query: ListQuery): Promise<{ items: Delivery[]; nextCursor: string | null }> {
-    const filters: WhereOptions<DeliveryRow>[] = [visibleTo(user)];
+    let statuses: DeliveryStatus[] | undefined;
     if (query.status) {
-      const statuses = query.status.split(',');
-      const unknown = statuses.filter((s) => !DELIVERY_STATUSES.includes(s as DeliveryStatus));
+      const asked = query.status.split(',');
+      const unknown = asked.filter((s) => !DELIVERY_STATUSES.includes(s as DeliveryStatus));
       if (unknown.length) throw new ValidationError([{ path: 'query.status', message: `unknown status ${unknown.join(', ')}` }]);
-      filters.push({ status: statuses as DeliveryStatus[] });
+      statuses = asked as DeliveryStatus[];
     }
-    if (query.driverId) filters.push({ driverId: query.driverId });
-    if (query.customerId) filters.push({ customerId: query.customerId });
-    if (query.q) {
-      const like = `%${query.q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
-      filters.push({
-        [Op.or]: [
-          { trackingCode: { [Op.iLike]: like } },
-          { pickup: { address: { [Op.iLike]: like } } },
-          { dropoff: { address: { [Op.iLike]: like } } },
-          { driverName: { [Op.iLike]: like } },
-        ],
-      } as WhereOptions<DeliveryRow>);
-    }
-    if (query.cursor) {
-      const c = decodeCursor(query.cursor);
-      filters.push({ [Op.or]: [{ createdAt: { [Op.lt]: c.createdAt } }, { createdAt: c.createdAt, id: { [Op.lt]: c.id } }] });
-    }
-    const rows = await DeliveryRow.findAll({
-      where: { [Op.and]: filters },
-      order: [['createdAt', 'DESC'], ['id', 'DESC']],
-      limit: query.limit + 1,
-    });
-    const page = rows.slice(0, query.limit);
-    const items = page.map((r) => deliveryFromRow(r, this.deps.links));
+    const filter = { statuses, driverId: query.driverId, customerId: query.customerId, text: query.q, after: query.cursor ? decodeCursor(query.cursor) : undefined };
+    const { items, more } = await this.deps.deliveries.list(user, filter, query.limit);
     // The customer's own codes (scoping already keeps others' out), and every code for dispatchers; drivers get none.
     const codes = user.role === 'driver' ? new Map<string, string>() : await this.deps.codes.codesOf(items.filter((d) => d.codeRequired).map((d) => d.id));
     return {
       items: items.map((d) => (codes.has(d.id) ? { ...d, deliveryCode: codes.get(d.id)! } : d)),
-      nextCursor: rows.length > query.limit ? encodeCursor(page[page.length - 1]!) : null,
+      nextCursor: more ? encodeCursor(items[items.length - 1]!) : null,
     };
   }
 
   async get(user: AuthUser, id: string, withTimeline = true): Promise<Delivery> {
-    const row = await DeliveryRow.findOne({ where: { [Op.and]: [{ id }, visibleTo(user)] } });
-    if (!row) throw new NotFoundError('delivery');
-    const events = withTimeline ? await DeliveryEventRow.findAll({ where: { deliveryId: id }, order: [['seq', 'ASC']] }) : undefined;
-    const delivery = deliveryFromRow(row, this.deps.links, events);
+    const delivery = await this.deps.deliveries.find(user, id, withTimeline);
+    if (!delivery) throw new NotFoundError('delivery');
     return withTimeline ? this.withCode(user, delivery) : delivery;
   }
 
@@ -250,7 +212,7 @@ export class DeliveriesService {
 
   /** Sends one Update; the workflow's validator is the authority on whether it is allowed now. */
   async act(user: AuthUser, id: string, action: PersonAction, args: Omit<ActionArgs, 'actor'>, updateId?: string, requestId?: string): Promise<Delivery> {
-    const row = await DeliveryRow.findOne({ where: { [Op.and]: [{ id }, visibleTo(user)] }, attributes: ['id', 'customerId'] });
+    const row = await this.deps.deliveries.bookerOf(user, id);
     if (!row) throw new NotFoundError('delivery');
     // An organisation's delivery is the organisation's: any member may do what its booker may, so the
     // workflow's owner check sees the booker, and the timeline the member's own name.

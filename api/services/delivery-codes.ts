@@ -4,14 +4,14 @@
  * Temporal UI shows the code, and a 6-digit code cannot be found by hashing every candidate.
  */
 import { createHmac, randomInt } from 'node:crypto';
-import { QueryTypes, type Sequelize } from 'sequelize';
+import type { DeliveryCodeStore } from '../../db/delivery-codes.js';
 
 export const DELIVERY_CODE_DIGITS = 6;
 
 export class DeliveryCodes {
   private readonly key: Buffer;
 
-  constructor(private readonly sequelize: Sequelize, secret: string) {
+  constructor(private readonly store: DeliveryCodeStore, secret: string) {
     // A key of its own, derived from the server secret: a leaked hash says nothing about tokens.
     this.key = createHmac('sha256', secret).update('delivery-codes').digest();
   }
@@ -23,28 +23,15 @@ export class DeliveryCodes {
 
   /** The delivery's code, made on first call; a retried create gets the same one. */
   async issue(deliveryId: string): Promise<string> {
-    const fresh = String(randomInt(0, 10 ** DELIVERY_CODE_DIGITS)).padStart(DELIVERY_CODE_DIGITS, '0');
-    await this.sequelize.query('INSERT INTO delivery_codes (delivery_id, code) VALUES (:deliveryId, :fresh) ON CONFLICT (delivery_id) DO NOTHING', {
-      replacements: { deliveryId, fresh },
-    });
-    return (await this.codeOf(deliveryId))!;
+    return this.store.issue(deliveryId, String(randomInt(0, 10 ** DELIVERY_CODE_DIGITS)).padStart(DELIVERY_CODE_DIGITS, '0'));
   }
 
   /** The codes of several deliveries at once (a customer's list). */
-  async codesOf(deliveryIds: string[]): Promise<Map<string, string>> {
-    if (deliveryIds.length === 0) return new Map();
-    const rows = await this.sequelize.query<{ delivery_id: string; code: string }>('SELECT delivery_id, code FROM delivery_codes WHERE delivery_id IN (:deliveryIds)', {
-      type: QueryTypes.SELECT,
-      replacements: { deliveryIds },
-    });
-    return new Map(rows.map((r) => [r.delivery_id, r.code]));
+  codesOf(deliveryIds: string[]): Promise<Map<string, string>> {
+    return this.store.codesOf(deliveryIds);
   }
 
-  async codeOf(deliveryId: string): Promise<string | null> {
-    const [row] = await this.sequelize.query<{ code: string }>('SELECT code FROM delivery_codes WHERE delivery_id = :deliveryId', {
-      type: QueryTypes.SELECT,
-      replacements: { deliveryId },
-    });
-    return row?.code ?? null;
+  codeOf(deliveryId: string): Promise<string | null> {
+    return this.store.codeOf(deliveryId);
   }
 }

@@ -1,12 +1,8 @@
 /** Drivers: the roster for dispatchers, accounts for new drivers, duty and live location. */
-import { randomUUID } from 'node:crypto';
-import { QueryTypes, type Sequelize } from 'sequelize';
 import type { LivePublisher } from '../../adapters/live-publisher.js';
-import { listDriversWithLoad } from '../../db/drivers.js';
-import { Driver } from '../../db/models.js';
+import type { DriverStore } from '../../db/drivers.js';
 import type { DriverSummary } from '../../domain/drivers.js';
 import type { LocationPing } from '../../domain/schemas.js';
-import { DRIVER_HELD_STATUSES } from '../../domain/status.js';
 import type { AuthService } from '../auth/auth-service.js';
 import { NotFoundError } from '../errors.js';
 import type { Evictions } from '../evictions.js';
@@ -31,11 +27,11 @@ export class DriversService {
   private readonly openDeliveries = new ShortLivedCache<string[]>(OPEN_DELIVERIES_TTL_MS, 10_000);
 
   constructor(
-    private readonly deps: { sequelize: Sequelize; auth: AuthService; live?: LivePublisher; locations: LocationBuffer },
+    private readonly deps: { store: DriverStore; auth: AuthService; live?: LivePublisher; locations: LocationBuffer },
   ) {}
 
   async list(): Promise<DriverSummary[]> {
-    const rows = await listDriversWithLoad(this.deps.sequelize);
+    const rows = await this.deps.store.listWithLoad();
     return rows.map((r) => ({
       id: r.id,
       userId: r.userId,
@@ -51,19 +47,13 @@ export class DriversService {
 
   /** The account and its driver profile together, or neither. */
   async create(input: NewDriver) {
-    return this.deps.sequelize.transaction(async (transaction) => {
-      const user = await this.deps.auth.createUser({ email: input.email, password: input.password, name: input.name, role: 'driver' }, transaction);
-      const driver = await Driver.create(
-        { id: randomUUID(), userId: user.id, name: input.name, vehicleType: input.vehicle.type, capacityKg: input.vehicle.capacityKg },
-        { transaction },
-      );
-      return { id: driver.id, userId: user.id, name: driver.name, email: user.email, vehicle: input.vehicle, onDuty: false };
-    });
+    const profile = { name: input.name, vehicleType: input.vehicle.type, capacityKg: input.vehicle.capacityKg };
+    const account = await this.deps.auth.createUser({ email: input.email, password: input.password, name: input.name, role: 'driver' }, profile);
+    return { id: account.driverId!, userId: account.id, name: input.name, email: account.email, vehicle: input.vehicle, onDuty: false };
   }
 
   async setDuty(driverId: string, onDuty: boolean) {
-    const [count] = await Driver.update({ onDuty }, { where: { id: driverId } });
-    if (!count) throw new NotFoundError('driver');
+    if (!(await this.deps.store.setDuty(driverId, onDuty))) throw new NotFoundError('driver');
     return { driverId, onDuty };
   }
 
@@ -85,12 +75,6 @@ export class DriversService {
   }
 
   private activeDeliveryIds(driverId: string): Promise<string[]> {
-    return this.openDeliveries.get(driverId, async () => {
-      const rows = await this.deps.sequelize.query<{ id: string }>(
-        `SELECT id FROM deliveries WHERE driver_id = :driverId AND status IN (:held)`,
-        { type: QueryTypes.SELECT, replacements: { driverId, held: DRIVER_HELD_STATUSES } },
-      );
-      return rows.map((r) => r.id);
-    });
+    return this.openDeliveries.get(driverId, () => this.deps.store.heldDeliveryIds(driverId));
   }
 }

@@ -1,14 +1,31 @@
-/** Wires the API's services from its clients, once per process. */
+/**
+ * Wires the API's services and stores from its clients, once per process: the only place that hands
+ * the database to db/'s stores. Routes get what is built here and nothing else.
+ */
 import type { Client } from '@temporalio/client';
 import type { Redis } from 'ioredis';
-import type pg from 'pg';
 import type { Logger } from 'pino';
-import type { Sequelize } from 'sequelize';
+import type { Registry } from 'prom-client';
 import type { LivePublisher } from '../../adapters/live-publisher.js';
+import { createQueueProducer, queueSettings } from '../../adapters/queue-producer.js';
 import type { Config } from '../../config/env.js';
-import type { TemporalLinks } from '../../db/deliveries.js';
+import { createAlertStore } from '../../db/alerts.js';
+import type { Database } from '../../db/connection.js';
+import { createDeliveryCodeStore } from '../../db/delivery-codes.js';
+import { createDeliveryStore, type TemporalLinks } from '../../db/deliveries.js';
+import { createDriverStore } from '../../db/drivers.js';
+import { createIdempotencyStore } from '../../db/idempotency-keys.js';
 import { createImportStore } from '../../db/imports.js';
+import { createLocationStore } from '../../db/locations.js';
+import { createNotificationStore } from '../../db/notifications.js';
+import { createOpsProbe, loadOperationsSnapshot } from '../../db/operations-snapshot.js';
 import { createOrganizationStore } from '../../db/organizations.js';
+import { createProofStore } from '../../db/proofs.js';
+import { webhookSecretBox } from '../../db/secret-box.js';
+import { createSessionStore } from '../../db/sessions.js';
+import { createAccountStore } from '../../db/users.js';
+import { createTrackingStore } from '../../db/tracking.js';
+import { createWebhookStore } from '../../db/webhooks.js';
 import { ApiKeyAuth, apiKeysRevokedChannel } from '../auth/api-keys.js';
 import { AuthService } from '../auth/auth-service.js';
 import { sessionsEndedChannel } from '../auth/session-cache.js';
@@ -16,6 +33,7 @@ import { TokenService } from '../auth/tokens.js';
 import { createGeoProviders } from '../../adapters/geo/providers.js';
 import { createPlaceStore } from '../../db/places.js';
 import { createRateLimits } from '../rate-limits.js';
+import { createAiService } from './ai-service.js';
 import { DeliveriesService } from './deliveries-service.js';
 import { DeliveryCodes } from './delivery-codes.js';
 import { DriversService } from './drivers-service.js';
@@ -25,25 +43,26 @@ import { PlacesService } from './places-service.js';
 import { OrganizationsService } from './organizations-service.js';
 import { ProofsService } from './proofs-service.js';
 import { TrackingReads } from './tracking-reads.js';
+import { WebhooksService } from './webhooks-service.js';
 
 export interface ApiDeps {
   config: Readonly<Config>;
   logger: Logger;
-  sequelize: Sequelize;
-  /** Public tracking reads (DATABASE_READ_URL). */
-  reads: pg.Pool;
+  /** Its statement pool reads from DATABASE_READ_URL when one is set (public tracking). */
+  db: Database;
   redis: Redis;
   temporal: Client;
   live: LivePublisher;
 }
 
-export function createServices(deps: ApiDeps) {
-  const { config, sequelize } = deps;
+export function createServices(deps: ApiDeps, registry: Registry) {
+  const { config, db } = deps;
   const links: TemporalLinks = { uiUrl: config.TEMPORAL_UI_URL, namespace: config.TEMPORAL_NAMESPACE };
   const tokens = new TokenService({ secret: config.JWT_SECRET, issuer: config.JWT_ISSUER, accessTtlSeconds: config.ACCESS_TOKEN_TTL_S });
   const endedChannel = sessionsEndedChannel(config.REDIS_PREFIX);
   const auth = new AuthService({
-    sequelize,
+    accounts: createAccountStore(db),
+    sessions: createSessionStore(db),
     tokens,
     refreshTtlSeconds: config.REFRESH_TOKEN_TTL_S,
     live: deps.live,
@@ -54,7 +73,7 @@ export function createServices(deps: ApiDeps) {
       });
     },
   });
-  const organizationStore = createOrganizationStore(sequelize);
+  const organizationStore = createOrganizationStore(db);
   // Keys are remembered as long as sessions are: the same bound on a revocation whose announcement is lost.
   const apiKeys = new ApiKeyAuth(organizationStore, config.SESSION_CACHE_MS, deps.logger);
   const keysRevoked = apiKeysRevokedChannel(config.REDIS_PREFIX);
@@ -70,10 +89,15 @@ export function createServices(deps: ApiDeps) {
       });
     },
   });
-  const locations = new LocationBuffer(sequelize, deps.logger);
-  const tracking = new TrackingReads(deps.reads, config.TRACKING_CACHE_MS);
+  const locations = new LocationBuffer(createLocationStore(db), deps.logger);
+  const tracking = new TrackingReads(createTrackingStore(db), config.TRACKING_CACHE_MS);
   const geo = createGeoProviders(config, { redis: deps.redis, logger: deps.logger });
-  const placeStore = createPlaceStore(sequelize);
+  const placeStore = createPlaceStore(db);
+  const driverStore = createDriverStore(db);
+  const deliveryStore = createDeliveryStore(links);
+  const places = new PlacesService({ store: placeStore, geocoder: geo.geocoder, logger: deps.logger });
+  // Shares the API's fail-fast Redis connection: redelivery and queue metrics answer at once when Redis is down.
+  const queues = createQueueProducer(deps.redis, queueSettings(config));
   return {
     links,
     tokens,
@@ -86,16 +110,26 @@ export function createServices(deps: ApiDeps) {
     limits: createRateLimits(deps.redis, config.REDIS_PREFIX, config.RATE_LIMIT_PER_MINUTE, config.AI_QUOTA_PER_HOUR, config.REGISTER_PER_HOUR, config.GEOCODE_PER_MINUTE),
     geo,
     placeStore,
-    places: new PlacesService({ store: placeStore, geocoder: geo.geocoder, logger: deps.logger }),
-    proofs: new ProofsService(sequelize),
+    places,
+    queues,
+    driverStore,
+    deliveryStore,
+    idempotencyKeys: createIdempotencyStore(db),
+    ops: createOpsProbe(db),
+    alerts: createAlertStore(db),
+    notifications: createNotificationStore(db),
+    webhooks: new WebhooksService({ store: createWebhookStore(db, webhookSecretBox(config.JWT_SECRET)), config, producer: queues }),
+    ai: createAiService({ config, logger: deps.logger, snapshot: (now) => loadOperationsSnapshot(db, now), stops: placeStore, places }, registry),
+    proofs: new ProofsService(createProofStore(db)),
     imports: new ImportsService({
-      store: createImportStore(sequelize),
+      store: createImportStore(db),
       temporal: deps.temporal,
       taskQueue: config.TEMPORAL_TASK_QUEUE,
       timings: config.timings,
       aiDispatch: Boolean(config.GROQ_API_KEY),
     }),
     deliveries: new DeliveriesService({
+      deliveries: deliveryStore,
       temporal: deps.temporal,
       taskQueue: config.TEMPORAL_TASK_QUEUE,
       links,
@@ -106,11 +140,11 @@ export function createServices(deps: ApiDeps) {
       live: deps.live,
       tracking,
       log: deps.logger,
-      codes: new DeliveryCodes(sequelize, config.JWT_SECRET),
+      codes: new DeliveryCodes(createDeliveryCodeStore(db), config.JWT_SECRET),
       codePriorities: config.DELIVERY_CODE_PRIORITIES,
       maxStopDistanceM: config.MILESTONE_MAX_DISTANCE_M,
     }),
-    drivers: new DriversService({ sequelize, auth, live: deps.live, locations }),
+    drivers: new DriversService({ store: driverStore, auth, live: deps.live, locations }),
   };
 }
 export type Services = ReturnType<typeof createServices>;

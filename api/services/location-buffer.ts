@@ -1,6 +1,6 @@
 /** Collects location pings and writes them in batches: history rows plus each driver's latest position. */
 import type { Logger } from 'pino';
-import type { Sequelize } from 'sequelize';
+import type { DriverPing, LocationStore } from '../../db/locations.js';
 import type { LocationPing } from '../../domain/schemas.js';
 
 export interface LocationBufferOptions {
@@ -14,13 +14,13 @@ const DEFAULTS: LocationBufferOptions = { maxBatch: 1000, intervalMs: 500, maxBa
 const PRUNE_CHUNK = 10_000;
 
 export class LocationBuffer {
-  private pending: Array<LocationPing & { driverId: string }> = [];
+  private pending: DriverPing[] = [];
   private timer: NodeJS.Timeout | undefined;
   private flushing: Promise<void> = Promise.resolve();
   private readonly options: LocationBufferOptions;
 
   constructor(
-    private readonly sequelize: Sequelize,
+    private readonly store: LocationStore,
     private readonly log: Logger,
     options: Partial<LocationBufferOptions> = {},
   ) {
@@ -39,7 +39,7 @@ export class LocationBuffer {
     const batch = this.pending;
     this.pending = [];
     if (batch.length === 0) return this.flushing;
-    this.flushing = this.flushing.then(() => this.write(batch)).catch((err) => {
+    this.flushing = this.flushing.then(() => this.store.record(batch)).catch((err) => {
       this.pending.unshift(...batch);
       const dropped = Math.max(0, this.pending.length - this.options.maxBacklog);
       if (dropped > 0) this.pending.splice(0, dropped);
@@ -47,25 +47,6 @@ export class LocationBuffer {
       this.timer ??= setTimeout(() => void this.flush(), this.options.intervalMs * 4);
     });
     return this.flushing;
-  }
-
-  private async write(batch: Array<LocationPing & { driverId: string }>): Promise<void> {
-    const rows = JSON.stringify(batch.map((p) => ({ d: p.driverId, lat: p.lat, lng: p.lng, h: p.heading ?? null, s: p.speedKph ?? null, t: p.recordedAt })));
-    // A clock ahead of ours must not pin a driver's position in the future, where newer pings never win.
-    await this.sequelize.query(
-      `WITH rows AS (
-         SELECT d, lat, lng, h, s, LEAST(t, now()) AS t
-           FROM jsonb_to_recordset(CAST(:rows AS jsonb)) AS r(d uuid, lat float8, lng float8, h float8, s float8, t timestamptz)
-       ), inserted AS (
-         INSERT INTO driver_locations (driver_id, lat, lng, heading, speed_kph, recorded_at)
-         SELECT d, lat, lng, h, s, t FROM rows
-       ), latest AS (
-         SELECT DISTINCT ON (d) d, lat, lng, h, t FROM rows ORDER BY d, t DESC
-       )
-       UPDATE drivers SET lat = latest.lat, lng = latest.lng, heading = latest.h, location_at = latest.t, updated_at = now()
-         FROM latest WHERE drivers.id = latest.d AND (drivers.location_at IS NULL OR drivers.location_at <= latest.t)`,
-      { replacements: { rows } },
-    );
   }
 
   async close(): Promise<void> {
@@ -77,12 +58,7 @@ export class LocationBuffer {
   async prune(retentionDays: number): Promise<number> {
     let removed = 0;
     for (;;) {
-      const [, meta] = await this.sequelize.query(
-        `DELETE FROM driver_locations WHERE id IN (
-           SELECT id FROM driver_locations WHERE recorded_at < now() - make_interval(days => :days) LIMIT :chunk)`,
-        { replacements: { days: retentionDays, chunk: PRUNE_CHUNK } },
-      );
-      const count = (meta as { rowCount?: number }).rowCount ?? 0;
+      const count = await this.store.pruneOlderThan(retentionDays, PRUNE_CHUNK);
       removed += count;
       if (count < PRUNE_CHUNK) return removed;
     }

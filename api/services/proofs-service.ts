@@ -1,6 +1,6 @@
 /** Proof images live once in Postgres; workflows and timelines carry only their ids. */
 import { createHash } from 'node:crypto';
-import { QueryTypes, type Sequelize } from 'sequelize';
+import type { ProofImage, ProofStore } from '../../db/proofs.js';
 import type { Proof } from '../../domain/delivery.js';
 import type { ProofInput } from '../../domain/schemas.js';
 import { ValidationError } from '../errors.js';
@@ -25,16 +25,6 @@ function proofIdFor(deliveryId: string, kind: string, sha256: string): string {
   return `${h.slice(0, 8)}-${h.slice(8, 12)}-8${h.slice(13, 16)}-${((parseInt(h[16]!, 16) & 3) | 8).toString(16)}${h.slice(17, 20)}-${h.slice(20, 32)}`;
 }
 
-interface ProofImage {
-  id: string;
-  deliveryId: string;
-  kind: 'signature' | 'photo';
-  contentType: string;
-  bytes: Buffer;
-  sha256: string;
-  userId: string;
-}
-
 /** A proof checked and given its ids, not yet stored: `images` are written only once its milestone is accepted. */
 export interface PreparedProof {
   proof: Omit<Proof, 'at'>;
@@ -42,7 +32,7 @@ export interface PreparedProof {
 }
 
 export class ProofsService {
-  constructor(private readonly sequelize: Sequelize) {}
+  constructor(private readonly store: ProofStore) {}
 
   /** Checks the images of a proof and names them by content, without storing anything. */
   prepare(deliveryId: string, userId: string, input: ProofInput): PreparedProof {
@@ -67,21 +57,10 @@ export class ProofsService {
    * request stores nothing twice); a refused milestone never gets here, so it leaves no image behind.
    */
   async save(prepared: PreparedProof): Promise<void> {
-    for (const image of prepared.images) {
-      await this.sequelize.query(
-        `INSERT INTO proofs (id, delivery_id, kind, content_type, bytes, sha256, created_by)
-         VALUES (:id, :deliveryId, :kind, :contentType, :bytes, :sha256, :userId)
-         ON CONFLICT DO NOTHING`,
-        { replacements: { ...image } },
-      );
-    }
+    await this.store.save(prepared.images);
   }
 
-  async load(deliveryId: string, proofId: string): Promise<{ contentType: string; bytes: Buffer } | null> {
-    const [row] = await this.sequelize.query<{ content_type: string; bytes: Buffer }>(
-      'SELECT content_type, bytes FROM proofs WHERE id = :proofId AND delivery_id = :deliveryId',
-      { type: QueryTypes.SELECT, replacements: { proofId, deliveryId } },
-    );
-    return row ? { contentType: row.content_type, bytes: row.bytes } : null;
+  load(deliveryId: string, proofId: string): Promise<{ contentType: string; bytes: Buffer } | null> {
+    return this.store.load(deliveryId, proofId);
   }
 }

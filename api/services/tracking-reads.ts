@@ -6,8 +6,8 @@
  * own write. What no announcement covers, a driver's latest position (itself saved in half-second
  * batches) or a lost announcement, shows within the time to live.
  */
-import type pg from 'pg';
-import { isTrackingCode, loadTrackingView } from '../../db/tracking.js';
+import { isTrackingCode, type TrackingStore } from '../../db/tracking.js';
+import type { TrackingView } from '../../domain/delivery.js';
 import type { Evictions } from '../evictions.js';
 import { ShortLivedCache } from '../short-lived-cache.js';
 
@@ -19,7 +19,7 @@ export class TrackingReads {
   private readonly cache: ShortLivedCache<string | null>;
 
   constructor(
-    private readonly reads: pg.Pool,
+    private readonly store: TrackingStore,
     ttlMs: number,
     max = TRACKING_VIEWS_KEPT,
   ) {
@@ -31,9 +31,14 @@ export class TrackingReads {
     const code = trackingCode.toUpperCase();
     if (!isTrackingCode(code)) return null;
     return this.cache.get(code, async () => {
-      const found = await loadTrackingView(this.reads, { trackingCode: code });
+      const found = await this.store.find({ trackingCode: code });
       return found ? JSON.stringify(found.view) : null;
     });
+  }
+
+  /** The delivery behind a tracking code and its view, read now (a socket joining its room). */
+  find(trackingCode: string): Promise<{ id: string; view: TrackingView } | null> {
+    return this.store.find({ trackingCode });
   }
 
   /** This delivery changed: its next read asks Postgres. */

@@ -1,9 +1,7 @@
 /** Webhook endpoints for customers and admins: register (secret shown once), list, remove, inspect, redeliver. */
-import type { Sequelize } from 'sequelize';
 import { webhookJobId, QueueUnavailableError, type QueueProducer } from '../../adapters/queue-producer.js';
 import type { Config } from '../../config/env.js';
-import { webhookSecretBox } from '../../db/secret-box.js';
-import { createWebhookStore, type WebhookDeliveryStatus, type WebhookDeliveryView, type WebhookEndpointView } from '../../db/webhooks.js';
+import type { WebhookDeliveryStatus, WebhookDeliveryView, WebhookEndpointView, WebhookStore } from '../../db/webhooks.js';
 import { subscribableBy, type CreateWebhookBody } from '../../domain/notifications.js';
 import { TargetRefusedError, vetTarget } from '../../adapters/ssrf-guard.js';
 import { generateWebhookSecret } from '../../adapters/webhook-signature.js';
@@ -12,11 +10,7 @@ import type { AuthUser } from '../types.js';
 import { ownerOf } from './owner.js';
 
 export class WebhooksService {
-  private readonly store;
-
-  constructor(private readonly deps: { sequelize: Sequelize; config: Readonly<Config>; producer: QueueProducer }) {
-    this.store = createWebhookStore(deps.sequelize, webhookSecretBox(deps.config.JWT_SECRET));
-  }
+  constructor(private readonly deps: { store: WebhookStore; config: Readonly<Config>; producer: QueueProducer }) {}
 
   async create(owner: AuthUser, body: CreateWebhookBody): Promise<WebhookEndpointView & { secret: string }> {
     const allowed = subscribableBy(owner.role);
@@ -36,26 +30,26 @@ export class WebhooksService {
     }
     const secret = generateWebhookSecret();
     const events = [...new Set(body.events)];
-    const endpoint = await this.store.createEndpoint({ owner: ownerOf(owner), url: url.toString(), events, description: body.description, secret });
+    const endpoint = await this.deps.store.createEndpoint({ owner: ownerOf(owner), url: url.toString(), events, description: body.description, secret });
     return { ...endpoint, secret };
   }
 
   list(owner: AuthUser): Promise<WebhookEndpointView[]> {
-    return this.store.listEndpoints(ownerOf(owner));
+    return this.deps.store.listEndpoints(ownerOf(owner));
   }
 
   async remove(owner: AuthUser, id: string): Promise<void> {
-    if (!(await this.store.deleteEndpoint(id, ownerOf(owner)))) throw new NotFoundError('webhook');
+    if (!(await this.deps.store.deleteEndpoint(id, ownerOf(owner)))) throw new NotFoundError('webhook');
   }
 
   async deliveries(owner: AuthUser, id: string, filter: { status?: WebhookDeliveryStatus; limit: number }): Promise<WebhookDeliveryView[]> {
-    const rows = await this.store.listDeliveries(id, ownerOf(owner), filter);
+    const rows = await this.deps.store.listDeliveries(id, ownerOf(owner), filter);
     if (!rows) throw new NotFoundError('webhook');
     return rows;
   }
 
   async redeliver(owner: AuthUser, endpointId: string, webhookDeliveryId: string): Promise<WebhookDeliveryView> {
-    const reopened = await this.store.reopenDelivery(endpointId, webhookDeliveryId, ownerOf(owner));
+    const reopened = await this.deps.store.reopenDelivery(endpointId, webhookDeliveryId, ownerOf(owner));
     if (!reopened) throw new NotFoundError('webhook delivery');
     const { view, payload } = reopened;
     try {

@@ -1,7 +1,7 @@
 /** A compact picture of live operations for the dispatcher assistant: two queries over the read model. */
 import { QueryTypes, type Sequelize } from 'sequelize';
-import type { Priority } from '../../domain/pricing.js';
-import { DELIVERY_STATUSES, TERMINAL_STATUSES, type DeliveryStatus } from '../../domain/status.js';
+import type { Priority } from '../domain/pricing.js';
+import { DELIVERY_STATUSES, TERMINAL_STATUSES, type DeliveryStatus } from '../domain/status.js';
 
 export interface SnapshotDelivery {
   trackingCode: string;
@@ -108,3 +108,16 @@ function withIsoTimes(d: SnapshotDelivery): SnapshotDelivery {
   const iso = (v: string | null) => (v ? new Date(v.endsWith('Z') || /[+-]\d\d(:?\d\d)?$/.test(v) ? v : `${v}Z`).toISOString() : null);
   return { ...d, promisedBy: iso(d.promisedBy), eta: iso(d.eta), createdAt: iso(d.createdAt) ?? d.createdAt };
 }
+
+/** What the ops routes ask of Postgres: whether it answers, and how many deliveries are in each status. */
+export function createOpsProbe(sequelize: Sequelize) {
+  return {
+    async ping(): Promise<void> {
+      await sequelize.query('SELECT 1');
+    },
+    deliveriesByStatus(): Promise<Array<{ status: string; n: number }>> {
+      return sequelize.query('SELECT status, COUNT(*)::int AS n FROM deliveries GROUP BY status', { type: QueryTypes.SELECT });
+    },
+  };
+}
+export type OpsProbe = ReturnType<typeof createOpsProbe>;

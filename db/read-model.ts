@@ -1,0 +1,87 @@
+/**
+ * The read model's writes: a delivery's row and timeline follow its workflow's transitions, idempotent
+ * and ordered by `seq` (a write with a `seq` not above the stored one changes nothing).
+ */
+import type { Sequelize } from 'sequelize';
+import type { TransitionRecord } from '../domain/delivery.js';
+
+const UPSERT_DELIVERY = `
+  INSERT INTO deliveries AS d (id, tracking_code, customer_id, organization_id, client_reference, status, seq, delayed, priority, pickup, dropoff, parcel,
+    notes, quote, driver_id, driver_name, offered_driver_id, offer_expires_at, eta, promised_by, attempts, proof,
+    cancellation, workflow_id, created_at, updated_at, pickup_window, dropoff_window, dispatch_at, code_required, leave_at_door)
+  VALUES (:id, :trackingCode, :customerId, :organizationId, :reference, :status, :seq, :delayed, :priority, :pickup, :dropoff, :parcel,
+    :notes, :quote, :driverId, :driverName, :offeredDriverId, :offerExpiresAt, :eta, :promisedBy, :attempts, :proof,
+    :cancellation, :workflowId, :createdAt, :updatedAt, :pickupWindow, :dropoffWindow, :dispatchAt, :codeRequired, :leaveAtDoor)
+  ON CONFLICT (id) DO UPDATE SET
+    status = EXCLUDED.status, seq = EXCLUDED.seq, delayed = EXCLUDED.delayed, quote = EXCLUDED.quote,
+    driver_id = EXCLUDED.driver_id, driver_name = EXCLUDED.driver_name, offered_driver_id = EXCLUDED.offered_driver_id,
+    offer_expires_at = EXCLUDED.offer_expires_at, eta = EXCLUDED.eta, promised_by = EXCLUDED.promised_by,
+    attempts = EXCLUDED.attempts, proof = EXCLUDED.proof, cancellation = EXCLUDED.cancellation,
+    updated_at = EXCLUDED.updated_at
+  WHERE d.seq < EXCLUDED.seq`;
+// Windows and the code rule are fixed at booking: the first insert writes them.
+
+/**
+ * The row and its timeline event in one statement, so one round trip instead of a transaction's four
+ * (BEGIN, two statements, COMMIT). A statement is atomic on its own, and the event's foreign key sees the
+ * row inserted by the same statement.
+ */
+const RECORD_TRANSITION = `
+  WITH delivery AS (${UPSERT_DELIVERY} RETURNING 1)
+  INSERT INTO delivery_events (delivery_id, seq, type, at, actor, data)
+  VALUES (:id, :eventSeq, :type, :at, :actor, :data)
+  ON CONFLICT (delivery_id, seq) DO NOTHING`;
+
+/** The row and its timeline event of one transition, together (one statement). Safe to repeat. */
+export async function recordTransition(sequelize: Sequelize, record: TransitionRecord): Promise<void> {
+  const s = record.snapshot;
+  const json = (v: unknown) => (v === null || v === undefined ? null : JSON.stringify(v));
+  await sequelize.query(RECORD_TRANSITION, {
+    replacements: {
+      id: s.deliveryId,
+      trackingCode: s.trackingCode,
+      customerId: s.customerId,
+      organizationId: s.organizationId ?? null,
+      reference: s.reference ?? null,
+      status: s.status,
+      seq: s.seq,
+      delayed: s.delayed,
+      priority: s.priority,
+      pickup: json(s.pickup),
+      dropoff: json(s.dropoff),
+      parcel: json(s.parcel),
+      notes: s.notes ?? null,
+      quote: json(s.quote),
+      driverId: s.driver?.id ?? null,
+      driverName: s.driver?.name ?? null,
+      offeredDriverId: s.offer?.driverId ?? null,
+      offerExpiresAt: s.offer?.expiresAt ?? null,
+      eta: s.eta,
+      promisedBy: s.promisedBy,
+      attempts: s.attempts,
+      proof: json(s.proof),
+      cancellation: json(s.cancellation),
+      workflowId: `delivery-${s.deliveryId}`,
+      createdAt: s.createdAt,
+      updatedAt: s.updatedAt,
+      pickupWindow: json(s.pickupWindow),
+      dropoffWindow: json(s.dropoffWindow),
+      dispatchAt: s.dispatchAt ?? null,
+      codeRequired: s.codeRequired ?? false,
+      leaveAtDoor: s.leaveAtDoor ?? false,
+      eventSeq: record.seq,
+      type: record.type,
+      at: record.at,
+      actor: JSON.stringify(record.actor),
+      data: JSON.stringify(record.data),
+    },
+  });
+}
+
+/** Compensation: the quote can no longer be charged. Safe to repeat. */
+export async function voidQuote(sequelize: Sequelize, deliveryId: string): Promise<void> {
+  await sequelize.query(
+    `UPDATE deliveries SET quote = jsonb_set(quote, '{voidedAt}', to_jsonb(now())) WHERE id = :deliveryId AND quote->>'voidedAt' IS NULL`,
+    { replacements: { deliveryId } },
+  );
+}
