@@ -18,6 +18,7 @@ import { createApiMetrics, type ApiMetrics } from './metrics.js';
 import { buildOpenApi, DOCS_HTML } from './openapi.js';
 import { generalLimit } from './rate-limits.js';
 import { requestContext } from './request-context.js';
+import { mountResource, type Resource } from './route.js';
 import { routeTable } from './route-table.js';
 import { aiRoutes } from './routes/ai.js';
 import { alertRoutes } from './routes/alerts.js';
@@ -129,9 +130,6 @@ export function createApp(deps: ApiDeps): BuiltApi {
     parseBody,
     idempotency(deps.sequelize),
   ]) as unknown as Middleware<AppState>;
-  // Built on first request, so operations registered after createApp still appear.
-  let openapi: ReturnType<typeof buildOpenApi> | undefined;
-
   app.use(requestContext(deps.logger, metrics));
   app.use(problemHandler());
   app.use(responseHeaders(deps.config.CORS_ORIGINS));
@@ -140,9 +138,9 @@ export function createApp(deps: ApiDeps): BuiltApi {
   // Shares the API's fail-fast Redis connection: redelivery and queue metrics answer at once when Redis is down.
   const queues = createQueueProducer(deps.redis, queueSettings(deps.config));
   registerQueueMetrics(metrics.registry, queues);
-  // One table for every router: a request runs only those its path falls under, so the public tracking
+  // One table for every resource: a request runs only those its path falls under, so the public tracking
   // page, the most read route, meets no signed-in router and a signed-in request no tracking router.
-  const routers = [
+  const resources: Resource[] = [
     trackingRoutes({ tracking: services.tracking, limit: generalLimit(services.limits) }),
     opsRoutes({ sequelize: deps.sequelize, redis: deps.redis, temporal: deps.temporal, metrics }),
     authRoutes({ auth: services.auth, tokens: services.tokens, limits: services.limits, parseBody, refreshTtlSeconds: deps.config.REFRESH_TOKEN_TTL_S }),
@@ -162,9 +160,11 @@ export function createApp(deps: ApiDeps): BuiltApi {
     deliveryRouteLineRoutes({ deliveries: services.deliveries, trips: services.geo.trips, auth: signedIn }),
     trackingRouteLineRoutes({ trips: services.geo.trips, limit: generalLimit(services.limits) }),
   ];
-  app.use(routeTable(routers));
+  app.use(routeTable(resources.map(mountResource)));
+  // The document of exactly the routes mounted above, built on first request.
+  let openapi: ReturnType<typeof buildOpenApi> | undefined;
   app.use(async (ctx, next) => {
-    if (ctx.path === '/api/v1/openapi.json') ctx.body = openapi ??= buildOpenApi(deps.config.PUBLIC_URL);
+    if (ctx.path === '/api/v1/openapi.json') ctx.body = openapi ??= buildOpenApi(deps.config.PUBLIC_URL, resources.flatMap((r) => r.routes));
     else if (ctx.path === '/api/v1/docs') {
       ctx.type = 'html';
       ctx.body = docsPage();

@@ -3,22 +3,15 @@
  * from the driver's last position to their next stop. The line is drawn only when a router measured
  * it; otherwise the answer says the distance is the straight-line estimate.
  */
-import Router from '@koa/router';
 import type { Middleware } from 'koa';
 import type { TripMeasurer } from '../../adapters/geo/router.js';
 import { DeliveryRow, Driver } from '../../db/models.js';
 import { STOP_OVERHEAD_MINUTES, travelMinutes, type LatLng } from '../../domain/geo.js';
 import type { DeliveryStatus } from '../../domain/status.js';
 import { NotFoundError } from '../errors.js';
-import { registerOperations } from '../openapi.js';
+import { route, type Resource } from '../route.js';
 import type { DeliveriesService } from '../services/deliveries-service.js';
 import type { AppState } from '../types.js';
-import { isUuid } from '../validate.js';
-
-registerOperations([
-  { method: 'get', path: '/deliveries/{id}/route', summary: 'The road line from pickup to drop-off, when a router gave one, and the ETA from the driver’s last position', roles: 'scoped', ok: 200 },
-  { method: 'get', path: '/track/{trackingCode}/route', summary: 'The road line of a tracked delivery, when a router gave one, and the ETA from the driver’s last position', roles: 'anyone', ok: 200 },
-]);
 
 /** When the driver should reach their next stop, from where they last reported. */
 export interface DriverEta {
@@ -68,28 +61,42 @@ async function lineFor(trips: TripMeasurer, d: RoutedDelivery): Promise<RouteLin
   };
 }
 
-export function deliveryRouteLineRoutes(deps: { deliveries: DeliveriesService; trips: TripMeasurer; auth: Middleware<AppState> }): Router<AppState> {
-  const router = new Router<AppState>({ prefix: '/api/v1/deliveries' });
-  router.use(deps.auth);
-  router.get('/:id/route', async (ctx) => {
-    const id = ctx.params.id ?? '';
-    if (!isUuid(id)) throw new NotFoundError('delivery');
-    // Scoped like every delivery read: whoever may not see the delivery gets a 404.
-    const delivery = await deps.deliveries.get(ctx.state.user!, id, false);
-    ctx.body = await lineFor(deps.trips, { status: delivery.status, driverId: delivery.driver?.id ?? null, pickup: delivery.pickup, dropoff: delivery.dropoff });
-  });
-  return router;
+export function deliveryRouteLineRoutes(deps: { deliveries: DeliveriesService; trips: TripMeasurer; auth: Middleware<AppState> }): Resource {
+  return {
+    prefix: '/deliveries',
+    authenticate: deps.auth,
+    routes: [
+      route({
+        method: 'get', path: '/deliveries/:id/route',
+        summary: 'The road line from pickup to drop-off, when a router gave one, and the ETA from the driver’s last position',
+        roles: 'user', who: 'scoped', ids: { id: 'delivery' }, ok: 200,
+        handler: async (ctx) => {
+          // Scoped like every delivery read: whoever may not see the delivery gets a 404.
+          const delivery = await deps.deliveries.get(ctx.state.user!, ctx.params.id!, false);
+          return lineFor(deps.trips, { status: delivery.status, driverId: delivery.driver?.id ?? null, pickup: delivery.pickup, dropoff: delivery.dropoff });
+        },
+      }),
+    ],
+  };
 }
 
-export function trackingRouteLineRoutes(deps: { trips: TripMeasurer; limit: Middleware<AppState> }): Router<AppState> {
-  const router = new Router<AppState>({ prefix: '/api/v1/track' });
-  router.use(deps.limit);
-  router.get('/:trackingCode/route', async (ctx) => {
-    const code = (ctx.params.trackingCode ?? '').toUpperCase();
-    const row = /^[0-9A-Z]{16}$/.test(code) ? await DeliveryRow.findOne({ where: { trackingCode: code }, attributes: ['status', 'driverId', 'pickup', 'dropoff'] }) : null;
-    if (!row) throw new NotFoundError('tracking code');
-    ctx.set('Cache-Control', 'no-store');
-    ctx.body = await lineFor(deps.trips, row);
-  });
-  return router;
+export function trackingRouteLineRoutes(deps: { trips: TripMeasurer; limit: Middleware<AppState> }): Resource {
+  return {
+    prefix: '/track',
+    use: [deps.limit],
+    routes: [
+      route({
+        method: 'get', path: '/track/:trackingCode/route',
+        summary: 'The road line of a tracked delivery, when a router gave one, and the ETA from the driver’s last position',
+        roles: 'anyone', ok: 200,
+        handler: async (ctx) => {
+          const code = (ctx.params.trackingCode ?? '').toUpperCase();
+          const row = /^[0-9A-Z]{16}$/.test(code) ? await DeliveryRow.findOne({ where: { trackingCode: code }, attributes: ['status', 'driverId', 'pickup', 'dropoff'] }) : null;
+          if (!row) throw new NotFoundError('tracking code');
+          ctx.set('Cache-Control', 'no-store');
+          return lineFor(deps.trips, row);
+        },
+      }),
+    ],
+  };
 }
