@@ -18,6 +18,7 @@ import { createApiMetrics, type ApiMetrics } from './metrics.js';
 import { buildOpenApi, DOCS_HTML } from './openapi.js';
 import { generalLimit } from './rate-limits.js';
 import { requestContext } from './request-context.js';
+import { responseHeaders } from './response-headers.js';
 import { mountResource, type Resource } from './route.js';
 import { routeTable } from './route-table.js';
 import { aiRoutes } from './routes/ai.js';
@@ -38,27 +39,6 @@ import { createServices, type ApiDeps, type Services } from './services/index.js
 import type { AppState } from './types.js';
 
 const webDist = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', 'web', 'dist');
-
-/** Security headers on every answer, and CORS for the configured origins (a preflight ends here). */
-function responseHeaders(origins: string[]): Middleware<AppState> {
-  return async (ctx, next) => {
-    ctx.set('X-Content-Type-Options', 'nosniff');
-    ctx.set('Referrer-Policy', 'no-referrer');
-    ctx.set('X-Frame-Options', 'DENY');
-    const origin = ctx.get('origin');
-    if (origin && origins.includes(origin)) {
-      ctx.set('Access-Control-Allow-Origin', origin);
-      ctx.set('Vary', 'Origin');
-      ctx.set('Access-Control-Allow-Headers', 'Authorization, Content-Type, Idempotency-Key, X-Organization-Id, X-Request-Id, X-Refresh-Token-Transport');
-      ctx.set('Access-Control-Allow-Methods', 'GET, POST, PUT, DELETE, OPTIONS');
-      if (ctx.method === 'OPTIONS') {
-        ctx.status = 204;
-        return;
-      }
-    }
-    await next();
-  };
-}
 
 /** JSON bodies are capped at 1 MB; milestones carry proof images and get their own, larger cap. */
 function bodies(): Middleware<AppState> {
