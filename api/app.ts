@@ -19,7 +19,7 @@ import { buildOpenApi, DOCS_HTML } from './openapi.js';
 import { generalLimit } from './rate-limits.js';
 import { requestContext } from './request-context.js';
 import { responseHeaders } from './response-headers.js';
-import { mountResource, type Resource } from './route.js';
+import { mountResource, type Resource, type SignIn } from './route.js';
 import { routeTable } from './route-table.js';
 import { aiRoutes } from './routes/ai.js';
 import { alertRoutes } from './routes/alerts.js';
@@ -102,14 +102,12 @@ export function createApp(deps: ApiDeps): BuiltApi {
   // A body is read only once its sender is known and within its limit: a stranger's POST gets its 401
   // without the API parsing up to 2 MB of JSON first.
   const parseBody = bodies();
-  const signedIn = compose<never>([
-    authenticate(services.tokens, services.auth, services.apiKeys),
-    keysOnlyWhereScoped(),
-    organizationContext(services.organizationStore),
-    generalLimit(services.limits),
-    parseBody,
-    idempotency(deps.sequelize),
-  ]) as unknown as Middleware<AppState>;
+  const people = authenticate(services.tokens, services.auth, services.apiKeys);
+  const afterSignIn = [organizationContext(services.organizationStore), generalLimit(services.limits), parseBody, idempotency(deps.sequelize)];
+  // Each route takes API keys only with the scope it declares.
+  const signedIn: SignIn = (route) =>
+    compose<never>([people, keysOnlyWhereScoped(route.apiKeyScope), ...afterSignIn]) as unknown as Middleware<AppState>;
+
   app.use(requestContext(deps.logger, metrics));
   app.use(problemHandler());
   app.use(responseHeaders(deps.config.CORS_ORIGINS));

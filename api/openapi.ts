@@ -1,7 +1,6 @@
 /** The OpenAPI 3.1 document, generated from the same zod schemas the routes validate with. */
 import { z } from 'zod';
 import { ORGANIZATION_HEADER } from '../domain/organizations.js';
-import { scopeFor } from './auth/api-key-routes.js';
 import { API_BASE, isOpen, type Access, type Route } from './route.js';
 
 const problem = {
@@ -53,7 +52,7 @@ export function buildOpenApi(serverUrl: string, routes: readonly Route[]) {
     const open = isOpen(op.roles);
     // Signed-in POSTs pass through the idempotency middleware; the public ones (login, register) do not.
     const idempotent = op.method === 'post' && !open;
-    const keyScope = open ? null : scopeFor(op.method.toUpperCase(), `${API_BASE}${path.replace(/\{\w+\}/g, 'x')}`);
+    const keyScope = open ? undefined : op.apiKeyScope;
     const inOrganization = !open && ORGANIZATION_SCOPED.test(path);
     paths[path] ??= {};
     paths[path]![op.method] = {

@@ -7,6 +7,7 @@
 import Router from '@koa/router';
 import type { Middleware, ParameterizedContext } from 'koa';
 import type { z } from 'zod';
+import type { ApiKeyScope } from '../domain/organizations.js';
 import type { Role } from '../domain/status.js';
 import { requireRole } from './auth/middleware.js';
 import { NotFoundError } from './errors.js';
@@ -40,6 +41,8 @@ export interface RouteSpec<B extends z.ZodType | undefined, Q extends z.ZodObjec
   roles: Access;
   /** The rule in words where it is finer than the roles (an owner, a scoped read); the document shows it. */
   who?: string;
+  /** Organisation API keys holding this scope may call it too; a route without one refuses every key. */
+  apiKeyScope?: ApiKeyScope;
   body?: B;
   /** The body may be left out (actions that take none still refuse any field sent). */
   bodyOptional?: boolean;
@@ -70,6 +73,9 @@ export function route<B extends z.ZodType | undefined = undefined, Q extends z.Z
   return spec as unknown as Route;
 }
 
+/** Signs the caller of a route in: built once per route at mounting, so it may read the declaration. */
+export type SignIn = (route: Route) => Middleware<AppState>;
+
 /** The routes of one resource, mounted together under one prefix (one router of the route table). */
 export interface Resource {
   /** The common start of its paths under /api/v1: the route table runs its router only for those. */
@@ -77,7 +83,7 @@ export interface Resource {
   /** Runs before every route of the resource once one matches: a rate limit, a body parser. */
   use?: Array<Middleware<AppState>>;
   /** Signs the caller in, for the routes not open to anyone. */
-  authenticate?: Middleware<AppState>;
+  authenticate?: SignIn;
   /** Also serve the routes at the root, outside /api/v1 (the probes, for orchestrators). */
   alsoAtRoot?: boolean;
   routes: Route[];
@@ -112,7 +118,7 @@ function chain(route: Route, resource: Resource): Array<Middleware<AppState>> {
   const steps: Array<Middleware<AppState>> = [];
   if (!isOpen(route.roles)) {
     if (!resource.authenticate) throw new Error(`${route.method} ${route.path} needs a sign-in its resource does not give`);
-    steps.push(resource.authenticate);
+    steps.push(resource.authenticate(route));
     if (route.roles !== 'user') steps.push(requireRole(...route.roles));
   }
   if (route.ids) steps.push(idGuard(route.ids));

@@ -1,11 +1,9 @@
 /** AI routes: free-text order intake and the dispatcher assistant, under a per-user hourly quota. */
-import type { Middleware } from 'koa';
 import { z } from 'zod';
 import { safeText } from '../../domain/text.js';
 import { consume, type RateLimits } from '../rate-limits.js';
-import { route, type Resource, type RouteContext } from '../route.js';
+import { route, type Resource, type RouteContext, type SignIn } from '../route.js';
 import type { AiService } from '../services/ai-service.js';
-import type { AppState } from '../types.js';
 
 export const intakeBodySchema = z.strictObject({
   text: safeText(2000, 3),
@@ -17,7 +15,7 @@ export const intakeBodySchema = z.strictObject({
 });
 export const assistantBodySchema = z.strictObject({ question: safeText(500, 2) });
 
-export function aiRoutes(deps: { ai: AiService; limits: RateLimits; auth: Middleware<AppState> }): Resource {
+export function aiRoutes(deps: { ai: AiService; limits: RateLimits; auth: SignIn }): Resource {
   // Model calls cost money: every AI request spends from the user's hourly quota, answered by a model or
   // not. A refused body spends nothing.
   const spendQuota = (ctx: RouteContext) => consume(deps.limits.ai, ctx.state.user!.id, 'AI request quota used up for this hour');

@@ -1,14 +1,12 @@
-import type { Middleware } from 'koa';
 import type { Sequelize } from 'sequelize';
 import type { LivePublisher } from '../../adapters/live-publisher.js';
 import { acknowledgeAlert, listAlerts } from '../../db/alerts.js';
 import { listAlertsQuerySchema } from '../../domain/schemas.js';
 import { NotFoundError } from '../errors.js';
-import { route, type Resource } from '../route.js';
-import type { AppState } from '../types.js';
+import { route, type Resource, type SignIn } from '../route.js';
 import { isUuid, noBodySchema } from '../validate.js';
 
-export function alertRoutes(deps: { sequelize: Sequelize; live?: Pick<LivePublisher, 'publishAlert'>; auth: Middleware<AppState> }): Resource {
+export function alertRoutes(deps: { sequelize: Sequelize; live?: Pick<LivePublisher, 'publishAlert'>; auth: SignIn }): Resource {
   return {
     prefix: '/alerts',
     authenticate: deps.auth,

@@ -23,6 +23,7 @@ function presentedRefreshToken(ctx: RouteContext<{ refreshToken?: string }>): st
 
 export function authRoutes(deps: { auth: AuthService; tokens: TokenService; limits: RateLimits; parseBody: Middleware<AppState>; refreshTtlSeconds: number }): Resource {
   const { auth, limits } = deps;
+  const people = authenticate(deps.tokens, auth);
   const answer = (ctx: RouteContext, tokens: Awaited<ReturnType<AuthService['startSession']>>) =>
     wantsRefreshCookie(ctx as never) ? answerWithCookie(ctx as never, tokens, deps.refreshTtlSeconds) : tokens;
   return {
@@ -30,7 +31,7 @@ export function authRoutes(deps: { auth: AuthService; tokens: TokenService; limi
     // The one resource whose bodies come from people not signed in yet (credentials, refresh tokens).
     use: [deps.parseBody],
     // A person's access token only: an account's own routes never take API keys.
-    authenticate: authenticate(deps.tokens, auth),
+    authenticate: () => people,
     routes: [
       route({
         method: 'post', path: '/auth/register', summary: 'Register a customer account', roles: 'anyone', body: registerSchema, ok: 201,

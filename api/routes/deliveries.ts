@@ -10,18 +10,16 @@ import {
 import { MILESTONE_ACTIONS, PROOF_MILESTONES } from '../../domain/status.js';
 import type { PersonAction } from '../../workflows/messages.js';
 import { NotFoundError } from '../errors.js';
-import { route, type Resource, type RouteContext } from '../route.js';
+import { route, type Resource, type RouteContext, type SignIn } from '../route.js';
 import type { DeliveriesService, ListQuery } from '../services/deliveries-service.js';
 import type { ProofsService } from '../services/proofs-service.js';
-import type { AppState } from '../types.js';
 import { assertClientTimes, clientTimeProblem, isUuid, noBodySchema } from '../validate.js';
-import type { Middleware } from 'koa';
 
 const id = (ctx: RouteContext): string => ctx.params.id ?? '';
 /** An id that cannot exist is simply not found: it never reaches the database. */
 const ids = { id: 'delivery' };
 
-export function deliveryRoutes(deps: { deliveries: DeliveriesService; proofs: ProofsService; auth: Middleware<AppState> }): Resource {
+export function deliveryRoutes(deps: { deliveries: DeliveriesService; proofs: ProofsService; auth: SignIn }): Resource {
   const { deliveries, proofs } = deps;
   const act = <B>(ctx: RouteContext<B>, action: PersonAction, args: Record<string, unknown> = {}) =>
     deliveries.act(ctx.state.user!, id(ctx), action, args, ctx.state.idempotencyKey, ctx.state.requestId);
@@ -31,17 +29,17 @@ export function deliveryRoutes(deps: { deliveries: DeliveriesService; proofs: Pr
     authenticate: deps.auth,
     routes: [
       route({
-        method: 'post', path: '/deliveries', summary: 'Request a delivery: starts its workflow, returns the quote',
+        method: 'post', path: '/deliveries', apiKeyScope: 'deliveries:write', summary: 'Request a delivery: starts its workflow, returns the quote',
         roles: ['customer', 'dispatcher', 'admin'], body: createDeliverySchema, waitsOnWorkflow: true, ok: 201,
         handler: (ctx) => deliveries.create(ctx.state.user!, ctx.state.body, { requestId: ctx.state.requestId, idempotencyKey: ctx.state.idempotencyKey }),
       }),
       route({
-        method: 'get', path: '/deliveries', summary: 'List deliveries you may see', roles: 'user', who: 'scoped',
+        method: 'get', path: '/deliveries', apiKeyScope: 'deliveries:read', summary: 'List deliveries you may see', roles: 'user', who: 'scoped',
         query: listDeliveriesQuerySchema, ok: 200,
         handler: (ctx) => deliveries.list(ctx.state.user!, ctx.state.query as ListQuery),
       }),
       route({
-        method: 'get', path: '/deliveries/:id', summary: 'One delivery with its timeline', roles: 'user', who: 'scoped', ids, ok: 200,
+        method: 'get', path: '/deliveries/:id', apiKeyScope: 'deliveries:read', summary: 'One delivery with its timeline', roles: 'user', who: 'scoped', ids, ok: 200,
         handler: (ctx) => deliveries.get(ctx.state.user!, id(ctx)),
       }),
       route({
@@ -57,13 +55,13 @@ export function deliveryRoutes(deps: { deliveries: DeliveriesService; proofs: Pr
         },
       }),
       route({
-        method: 'post', path: '/deliveries/:id/accept-quote', summary: 'Accept the quote: dispatch starts',
+        method: 'post', path: '/deliveries/:id/accept-quote', apiKeyScope: 'deliveries:write', summary: 'Accept the quote: dispatch starts',
         roles: ['customer', 'dispatcher', 'admin'], who: 'owner customer, dispatcher, admin', ids,
         body: noBodySchema, bodyOptional: true, waitsOnWorkflow: true, ok: 200,
         handler: (ctx) => act(ctx, 'acceptQuote'),
       }),
       route({
-        method: 'post', path: '/deliveries/:id/cancel', summary: 'Cancel (customers before pickup)',
+        method: 'post', path: '/deliveries/:id/cancel', apiKeyScope: 'deliveries:write', summary: 'Cancel (customers before pickup)',
         roles: ['customer', 'dispatcher', 'admin'], who: 'owner customer, dispatcher, admin', ids,
         body: cancelSchema, waitsOnWorkflow: true, ok: 200,
         handler: (ctx) => act(ctx, 'cancel', { reason: ctx.state.body.reason }),

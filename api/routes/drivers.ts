@@ -1,7 +1,6 @@
-import type { Middleware } from 'koa';
 import { createDriverSchema, dutySchema, locationBodySchema } from '../../domain/schemas.js';
 import { ForbiddenError } from '../errors.js';
-import { route, type Resource } from '../route.js';
+import { route, type Resource, type SignIn } from '../route.js';
 import type { DriversService, NewDriver } from '../services/drivers-service.js';
 import type { AppState } from '../types.js';
 import { assertClientTimes, clientTimeProblem } from '../validate.js';
@@ -11,7 +10,7 @@ const ownDriverId = (state: AppState): string => {
   return state.user.driverId;
 };
 
-export function driverRoutes(deps: { drivers: DriversService; auth: Middleware<AppState> }): Resource {
+export function driverRoutes(deps: { drivers: DriversService; auth: SignIn }): Resource {
   const { drivers } = deps;
   return {
     prefix: '/drivers',

@@ -3,7 +3,7 @@ import type { Middleware } from 'koa';
 import { z } from 'zod';
 import { IMPORT_COLUMNS, IMPORT_MAX_ROWS } from '../../domain/imports.js';
 import { AppError } from '../errors.js';
-import { route, type Resource } from '../route.js';
+import { route, type Resource, type SignIn } from '../route.js';
 import type { ImportsService } from '../services/imports-service.js';
 import type { AppState } from '../types.js';
 
@@ -36,13 +36,13 @@ export async function csvText(ctx: Parameters<Middleware<AppState>>[0]): Promise
   }
 }
 
-export function importRoutes(deps: { imports: ImportsService; auth: Middleware<AppState> }): Resource[] {
+export function importRoutes(deps: { imports: ImportsService; auth: SignIn }): Resource[] {
   const upload: Resource = {
     prefix: '/deliveries/import',
     authenticate: deps.auth,
     routes: [
       route({
-        method: 'post', path: '/deliveries/import',
+        method: 'post', path: '/deliveries/import', apiKeyScope: 'deliveries:write',
         summary: `Book up to ${IMPORT_MAX_ROWS} deliveries from a CSV: each row checked, the good ones booked, by reference at most once`,
         roles: ['customer', 'dispatcher', 'admin'], body: csvBody, bodyType: 'text/csv', ok: 202,
         handler: (ctx) => deps.imports.start(ctx.state.user!, ctx.state.body),
@@ -54,7 +54,7 @@ export function importRoutes(deps: { imports: ImportsService; auth: Middleware<A
     authenticate: deps.auth,
     routes: [
       route({
-        method: 'get', path: '/imports/:id', summary: 'An import’s progress and every refused row with its reasons',
+        method: 'get', path: '/imports/:id', apiKeyScope: 'deliveries:read', summary: 'An import’s progress and every refused row with its reasons',
         roles: 'user', who: 'its uploader, or its organisation', ids: { id: 'import' }, ok: 200,
         handler: (ctx) => deps.imports.get(ctx.state.user!, ctx.params.id!),
       }),

@@ -1,4 +1,3 @@
-import type { Middleware } from 'koa';
 import {
   acceptInviteSchema,
   createApiKeySchema,
@@ -7,13 +6,12 @@ import {
   type ApiKeyScope,
   type OrganizationRole,
 } from '../../domain/organizations.js';
-import { route, type Resource } from '../route.js';
+import { route, type Resource, type SignIn } from '../route.js';
 import type { OrganizationsService } from '../services/organizations-service.js';
-import type { AppState } from '../types.js';
 
 const org = { id: 'organization' };
 
-export function organizationRoutes(deps: { organizations: OrganizationsService; auth: Middleware<AppState> }): Resource {
+export function organizationRoutes(deps: { organizations: OrganizationsService; auth: SignIn }): Resource {
   const { organizations } = deps;
   return {
     prefix: '/organizations',

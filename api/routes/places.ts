@@ -1,15 +1,13 @@
 /** Address search, the address book and the pages' run-time settings. */
-import type { Middleware } from 'koa';
 import type { Config } from '../../config/env.js';
 import type { PlaceStore } from '../../db/places.js';
 import { createPlaceSchema, geocodeQuerySchema, parseLatLng, reverseGeocodeQuerySchema, type CreatePlaceBody } from '../../domain/places.js';
 import { ConflictError, NotFoundError } from '../errors.js';
 import { consume, type RateLimits } from '../rate-limits.js';
 import type { PlacesService } from '../services/places-service.js';
-import { route, type Resource, type RouteContext } from '../route.js';
-import type { AppState } from '../types.js';
+import { route, type Resource, type RouteContext, type SignIn } from '../route.js';
 
-export function geocodeRoutes(deps: { places: PlacesService; limits: RateLimits; auth: Middleware<AppState> }): Resource {
+export function geocodeRoutes(deps: { places: PlacesService; limits: RateLimits; auth: SignIn }): Resource {
   // Every search may reach a provider with a per-second rule: each user gets their own budget.
   const spendBudget = (ctx: RouteContext) => consume(deps.limits.geocode, ctx.state.user!.id, 'too many address searches; wait a moment');
   return {
@@ -36,7 +34,7 @@ export function geocodeRoutes(deps: { places: PlacesService; limits: RateLimits;
   };
 }
 
-export function placeRoutes(deps: { store: PlaceStore; auth: Middleware<AppState> }): Resource {
+export function placeRoutes(deps: { store: PlaceStore; auth: SignIn }): Resource {
   const owner = (ctx: RouteContext) => ({ userId: ctx.state.user!.id });
   return {
     prefix: '/places',

@@ -9,7 +9,7 @@ import { DeliveryRow, Driver } from '../../db/models.js';
 import { STOP_OVERHEAD_MINUTES, travelMinutes, type LatLng } from '../../domain/geo.js';
 import type { DeliveryStatus } from '../../domain/status.js';
 import { NotFoundError } from '../errors.js';
-import { route, type Resource } from '../route.js';
+import { route, type Resource, type SignIn } from '../route.js';
 import type { DeliveriesService } from '../services/deliveries-service.js';
 import type { AppState } from '../types.js';
 
@@ -61,7 +61,7 @@ async function lineFor(trips: TripMeasurer, d: RoutedDelivery): Promise<RouteLin
   };
 }
 
-export function deliveryRouteLineRoutes(deps: { deliveries: DeliveriesService; trips: TripMeasurer; auth: Middleware<AppState> }): Resource {
+export function deliveryRouteLineRoutes(deps: { deliveries: DeliveriesService; trips: TripMeasurer; auth: SignIn }): Resource {
   return {
     prefix: '/deliveries',
     authenticate: deps.auth,

@@ -1,11 +1,9 @@
-import type { Middleware } from 'koa';
 import type { AuthService } from '../auth/auth-service.js';
 import { ConflictError, NotFoundError } from '../errors.js';
-import { route, type Resource } from '../route.js';
-import type { AppState } from '../types.js';
+import { route, type Resource, type SignIn } from '../route.js';
 import { isUuid, noBodySchema } from '../validate.js';
 
-export function userRoutes(deps: { accounts: AuthService; auth: Middleware<AppState> }): Resource {
+export function userRoutes(deps: { accounts: AuthService; auth: SignIn }): Resource {
   return {
     prefix: '/users',
     authenticate: deps.auth,

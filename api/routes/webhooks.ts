@@ -1,4 +1,3 @@
-import type { Middleware } from 'koa';
 import type { Sequelize } from 'sequelize';
 import type { QueueProducer } from '../../adapters/queue-producer.js';
 import type { Config } from '../../config/env.js';
@@ -10,46 +9,47 @@ import {
   listWebhookDeliveriesQuerySchema,
   type CreateWebhookBody,
 } from '../../domain/notifications.js';
-import { route, type Resource } from '../route.js';
+import { route, type Resource, type SignIn } from '../route.js';
 import { WebhooksService } from '../services/webhooks-service.js';
-import type { AppState } from '../types.js';
 
-export function webhookRoutes(deps: { config: Readonly<Config>; sequelize: Sequelize; producer: QueueProducer; auth: Middleware<AppState> }): Resource {
+export function webhookRoutes(deps: { config: Readonly<Config>; sequelize: Sequelize; producer: QueueProducer; auth: SignIn }): Resource {
   const webhooks = new WebhooksService(deps);
   const roles = ['customer', 'admin'] as const;
   const owned = 'customer, admin (owner)';
+  // Keys manage an organisation's endpoints like their owner.
+  const apiKeyScope = 'webhooks:manage' as const;
   return {
     prefix: '/webhooks',
     authenticate: deps.auth,
     routes: [
       route({
         method: 'post', path: '/webhooks', summary: 'Register a webhook endpoint; the signing secret is shown only in this answer',
-        roles, body: createWebhookSchema, ok: 201,
+        roles, apiKeyScope, body: createWebhookSchema, ok: 201,
         handler: (ctx) => webhooks.create(ctx.state.user!, ctx.state.body as CreateWebhookBody),
       }),
       route({
-        method: 'get', path: '/webhooks', summary: 'Your webhook endpoints with pending and dead-lettered counts', roles, ok: 200,
+        method: 'get', path: '/webhooks', summary: 'Your webhook endpoints with pending and dead-lettered counts', roles, apiKeyScope, ok: 200,
         handler: async (ctx) => ({ items: await webhooks.list(ctx.state.user!) }),
       }),
       route({
-        method: 'delete', path: '/webhooks/:id', summary: 'Remove a webhook endpoint', roles, who: owned, ids: { id: 'webhook' }, ok: 204,
+        method: 'delete', path: '/webhooks/:id', summary: 'Remove a webhook endpoint', roles, apiKeyScope, who: owned, ids: { id: 'webhook' }, ok: 204,
         handler: (ctx) => webhooks.remove(ctx.state.user!, ctx.params.id!),
       }),
       route({
         method: 'get', path: '/webhooks/:id/deliveries', summary: 'Messages sent to an endpoint: status, attempts, last error',
-        roles, who: owned, ids: { id: 'webhook' }, query: listWebhookDeliveriesQuerySchema, ok: 200,
+        roles, apiKeyScope, who: owned, ids: { id: 'webhook' }, query: listWebhookDeliveriesQuerySchema, ok: 200,
         handler: async (ctx) => ({ items: await webhooks.deliveries(ctx.state.user!, ctx.params.id!, ctx.state.query as { status?: WebhookDeliveryStatus; limit: number }) }),
       }),
       route({
         method: 'post', path: '/webhooks/:id/deliveries/:deliveryId/redeliver', summary: 'Send a message again (same webhook-id)',
-        roles, who: owned, ids: { id: 'webhook delivery', deliveryId: 'webhook delivery' }, ok: 202,
+        roles, apiKeyScope, who: owned, ids: { id: 'webhook delivery', deliveryId: 'webhook delivery' }, ok: 202,
         handler: (ctx) => webhooks.redeliver(ctx.state.user!, ctx.params.id!, ctx.params.deliveryId!),
       }),
     ],
   };
 }
 
-export function notificationRoutes(deps: { sequelize: Sequelize; auth: Middleware<AppState> }): Resource {
+export function notificationRoutes(deps: { sequelize: Sequelize; auth: SignIn }): Resource {
   const notifications = createNotificationStore(deps.sequelize);
   return {
     prefix: '/notifications',
