@@ -19,7 +19,7 @@ import { buildOpenApi, DOCS_HTML } from './openapi.js';
 import { generalLimit } from './rate-limits.js';
 import { requestContext } from './request-context.js';
 import { responseHeaders } from './response-headers.js';
-import { mountResource, type Resource, type SignIn } from './route.js';
+import { mountResource, type Resource, type Route, type SignIn } from './route.js';
 import { routeTable } from './route-table.js';
 import { aiRoutes } from './routes/ai.js';
 import { alertRoutes } from './routes/alerts.js';
@@ -40,23 +40,29 @@ import type { AppState } from './types.js';
 
 const webDist = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', 'web', 'dist');
 
-/** JSON bodies are capped at 1 MB; milestones carry proof images and get their own, larger cap. */
-function bodies(): Middleware<AppState> {
-  const small = bodyParser({ enableTypes: ['json'], jsonLimit: '1mb', encoding: 'utf-8' });
-  const proofs = bodyParser({ enableTypes: ['json'], jsonLimit: '2mb', encoding: 'utf-8' });
-  return async (ctx, next) => {
-    // The bulk import takes a CSV file, as text.
-    if (ctx.method === 'POST' && /^\/api\/v1\/deliveries\/import\/?$/i.test(ctx.path)) {
-      (ctx.request as unknown as { body: string }).body = await csvText(ctx as never);
-      return next();
+/** The body reader a route declares: JSON up to its `bodyLimit` (1 MB unless it says more), or a CSV file as text. */
+function bodies(): (route?: Route) => Middleware<AppState> {
+  const json = new Map<string, Middleware<AppState>>();
+  const parserUpTo = (limit: string) => {
+    if (!json.has(limit)) json.set(limit, bodyParser({ enableTypes: ['json'], jsonLimit: limit, encoding: 'utf-8' }) as Middleware<AppState>);
+    return json.get(limit)!;
+  };
+  return (route) => {
+    if (route?.bodyType === 'text/csv') {
+      return async (ctx, next) => {
+        (ctx.request as unknown as { body: string }).body = await csvText(ctx as never);
+        return next();
+      };
     }
-    const hasBody = Number(ctx.get('content-length') || 0) > 0 || ctx.get('transfer-encoding') !== '';
-    if (hasBody && ['POST', 'PUT', 'PATCH'].includes(ctx.method) && ctx.path.startsWith('/api/') && !ctx.is('application/json')) {
-      // Only what the parser reads: a +json type that passes here would reach the route unparsed.
-      throw new AppError(415, 'UNSUPPORTED_MEDIA_TYPE', 'send the body as application/json');
-    }
-    const parser = ctx.path.endsWith('/milestones') ? proofs : small;
-    return parser(ctx as never, next);
+    const parser = parserUpTo(route?.bodyLimit ?? '1mb');
+    return async (ctx, next) => {
+      const hasBody = Number(ctx.get('content-length') || 0) > 0 || ctx.get('transfer-encoding') !== '';
+      if (hasBody && ['POST', 'PUT', 'PATCH'].includes(ctx.method) && ctx.path.startsWith('/api/') && !ctx.is('application/json')) {
+        // Only what the parser reads: a +json type that passes here would reach the route unparsed.
+        throw new AppError(415, 'UNSUPPORTED_MEDIA_TYPE', 'send the body as application/json');
+      }
+      return parser(ctx, next);
+    };
   };
 }
 
@@ -101,12 +107,12 @@ export function createApp(deps: ApiDeps): BuiltApi {
   const app = new Koa<AppState>({ proxy: deps.config.TRUST_PROXY, maxIpsCount: deps.config.TRUST_PROXY_HOPS });
   // A body is read only once its sender is known and within its limit: a stranger's POST gets its 401
   // without the API parsing up to 2 MB of JSON first.
-  const parseBody = bodies();
+  const bodyFor = bodies();
   const people = authenticate(services.tokens, services.auth, services.apiKeys);
-  const afterSignIn = [organizationContext(services.organizationStore), generalLimit(services.limits), parseBody, idempotency(deps.sequelize)];
-  // Each route takes API keys only with the scope it declares.
+  const [inOrganization, limit, replay] = [organizationContext(services.organizationStore), generalLimit(services.limits), idempotency(deps.sequelize)];
+  // Each route takes API keys only with the scope it declares, and its body as it declares it.
   const signedIn: SignIn = (route) =>
-    compose<never>([people, keysOnlyWhereScoped(route.apiKeyScope), ...afterSignIn]) as unknown as Middleware<AppState>;
+    compose<never>([people, keysOnlyWhereScoped(route.apiKeyScope), inOrganization, limit, bodyFor(route), replay]) as unknown as Middleware<AppState>;
 
   app.use(requestContext(deps.logger, metrics));
   app.use(problemHandler());
@@ -121,7 +127,7 @@ export function createApp(deps: ApiDeps): BuiltApi {
   const resources: Resource[] = [
     trackingRoutes({ tracking: services.tracking, limit: generalLimit(services.limits) }),
     opsRoutes({ sequelize: deps.sequelize, redis: deps.redis, temporal: deps.temporal, metrics }),
-    authRoutes({ auth: services.auth, tokens: services.tokens, limits: services.limits, parseBody, refreshTtlSeconds: deps.config.REFRESH_TOKEN_TTL_S }),
+    authRoutes({ auth: services.auth, tokens: services.tokens, limits: services.limits, refreshTtlSeconds: deps.config.REFRESH_TOKEN_TTL_S, parseBody: bodyFor() }),
     // Before the deliveries' router: its prefix also covers the import's path.
     ...importRoutes({ imports: services.imports, auth: signedIn }),
     deliveryRoutes({ deliveries: services.deliveries, proofs: services.proofs, auth: signedIn }),

@@ -48,6 +48,8 @@ export interface RouteSpec<B extends z.ZodType | undefined, Q extends z.ZodObjec
   bodyOptional?: boolean;
   /** Another media type than JSON for the body; the body is then read before the route (api/app.ts). */
   bodyType?: string;
+  /** The largest JSON body taken, where a route needs more than the 1 MB every other one takes. */
+  bodyLimit?: string;
   /** Where the schema of a body depends on the request (a browser's refresh token comes in a cookie). */
   bodyFor?: (ctx: RouteContext) => z.ZodType;
   query?: Q;

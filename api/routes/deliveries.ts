@@ -81,6 +81,8 @@ export function deliveryRoutes(deps: { deliveries: DeliveriesService; proofs: Pr
         method: 'post', path: '/deliveries/:id/milestones',
         summary: 'A driver milestone (offer answer, arrival, pickup, delivery, failed attempt, return). 422 PROOF_REQUIRED names the missing proof (`missing`); 422 DELIVERY_CODE_MISMATCH carries `triesLeft`; 422 DELIVERY_CODE_LOCKED after the last try',
         roles: ['driver'], who: 'offered or assigned driver', ids, body: milestoneSchema, waitsOnWorkflow: true, ok: 200,
+        // Proof images ride in the body.
+        bodyLimit: '2mb',
         handler: async (ctx) => {
           const body = ctx.state.body;
           const user = ctx.state.user!;
