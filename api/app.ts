@@ -17,6 +17,8 @@ import { createApiMetrics, type ApiMetrics } from './metrics.js';
 import { buildOpenApi, DOCS_HTML } from './openapi.js';
 import { generalLimit } from './rate-limits.js';
 import { requestContext } from './request-context.js';
+import { responseHeaders } from './response-headers.js';
+import { mountResource, type Resource, type Route, type SignIn } from './route.js';
 import { routeTable } from './route-table.js';
 import { aiRoutes } from './routes/ai.js';
 import { alertRoutes } from './routes/alerts.js';
@@ -36,44 +38,29 @@ import type { AppState } from './types.js';
 
 const webDist = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', 'web', 'dist');
 
-/** Security headers on every answer, and CORS for the configured origins (a preflight ends here). */
-function responseHeaders(origins: string[]): Middleware<AppState> {
-  return async (ctx, next) => {
-    ctx.set('X-Content-Type-Options', 'nosniff');
-    ctx.set('Referrer-Policy', 'no-referrer');
-    ctx.set('X-Frame-Options', 'DENY');
-    const origin = ctx.get('origin');
-    if (origin && origins.includes(origin)) {
-      ctx.set('Access-Control-Allow-Origin', origin);
-      ctx.set('Vary', 'Origin');
-      ctx.set('Access-Control-Allow-Headers', 'Authorization, Content-Type, Idempotency-Key, X-Organization-Id, X-Request-Id, X-Refresh-Token-Transport');
-      ctx.set('Access-Control-Allow-Methods', 'GET, POST, PUT, DELETE, OPTIONS');
-      if (ctx.method === 'OPTIONS') {
-        ctx.status = 204;
-        return;
-      }
-    }
-    await next();
+/** The body reader a route declares: JSON up to its `bodyLimit` (1 MB unless it says more), or a CSV file as text. */
+function bodies(): (route?: Route) => Middleware<AppState> {
+  const json = new Map<string, Middleware<AppState>>();
+  const parserUpTo = (limit: string) => {
+    if (!json.has(limit)) json.set(limit, bodyParser({ enableTypes: ['json'], jsonLimit: limit, encoding: 'utf-8' }) as Middleware<AppState>);
+    return json.get(limit)!;
   };
-}
-
-/** JSON bodies are capped at 1 MB; milestones carry proof images and get their own, larger cap. */
-function bodies(): Middleware<AppState> {
-  const small = bodyParser({ enableTypes: ['json'], jsonLimit: '1mb', encoding: 'utf-8' });
-  const proofs = bodyParser({ enableTypes: ['json'], jsonLimit: '2mb', encoding: 'utf-8' });
-  return async (ctx, next) => {
-    // The bulk import takes a CSV file, as text.
-    if (ctx.method === 'POST' && /^\/api\/v1\/deliveries\/import\/?$/i.test(ctx.path)) {
-      (ctx.request as unknown as { body: string }).body = await csvText(ctx as never);
-      return next();
+  return (route) => {
+    if (route?.bodyType === 'text/csv') {
+      return async (ctx, next) => {
+        (ctx.request as unknown as { body: string }).body = await csvText(ctx as never);
+        return next();
+      };
     }
-    const hasBody = Number(ctx.get('content-length') || 0) > 0 || ctx.get('transfer-encoding') !== '';
-    if (hasBody && ['POST', 'PUT', 'PATCH'].includes(ctx.method) && ctx.path.startsWith('/api/') && !ctx.is('application/json')) {
-      // Only what the parser reads: a +json type that passes here would reach the route unparsed.
-      throw new AppError(415, 'UNSUPPORTED_MEDIA_TYPE', 'send the body as application/json');
-    }
-    const parser = ctx.path.endsWith('/milestones') ? proofs : small;
-    return parser(ctx as never, next);
+    const parser = parserUpTo(route?.bodyLimit ?? '1mb');
+    return async (ctx, next) => {
+      const hasBody = Number(ctx.get('content-length') || 0) > 0 || ctx.get('transfer-encoding') !== '';
+      if (hasBody && ['POST', 'PUT', 'PATCH'].includes(ctx.method) && ctx.path.startsWith('/api/') && !ctx.is('application/json')) {
+        // Only what the parser reads: a +json type that passes here would reach the route unparsed.
+        throw new AppError(415, 'UNSUPPORTED_MEDIA_TYPE', 'send the body as application/json');
+      }
+      return parser(ctx, next);
+    };
   };
 }
 
@@ -118,17 +105,12 @@ export function createApp(deps: ApiDeps): BuiltApi {
   const app = new Koa<AppState>({ proxy: deps.config.TRUST_PROXY, maxIpsCount: deps.config.TRUST_PROXY_HOPS });
   // A body is read only once its sender is known and within its limit: a stranger's POST gets its 401
   // without the API parsing up to 2 MB of JSON first.
-  const parseBody = bodies();
-  const signedIn = compose<never>([
-    authenticate(services.tokens, services.auth, services.apiKeys),
-    keysOnlyWhereScoped(),
-    organizationContext(services.organizationStore),
-    generalLimit(services.limits),
-    parseBody,
-    idempotency(services.idempotencyKeys),
-  ]) as unknown as Middleware<AppState>;
-  // Built on first request, so operations registered after createApp still appear.
-  let openapi: ReturnType<typeof buildOpenApi> | undefined;
+  const bodyFor = bodies();
+  const people = authenticate(services.tokens, services.auth, services.apiKeys);
+  const [inOrganization, limit, replay] = [organizationContext(services.organizationStore), generalLimit(services.limits), idempotency(services.idempotencyKeys)];
+  // Each route takes API keys only with the scope it declares, and its body as it declares it.
+  const signedIn: SignIn = (route) =>
+    compose<never>([people, keysOnlyWhereScoped(route.apiKeyScope), inOrganization, limit, bodyFor(route), replay]) as unknown as Middleware<AppState>;
 
   app.use(requestContext(deps.logger, metrics));
   app.use(problemHandler());
@@ -136,12 +118,12 @@ export function createApp(deps: ApiDeps): BuiltApi {
   app.use(pagePolicy(htmlPages, deps.config.MAP_TILE_URL));
 
   registerQueueMetrics(metrics.registry, services.queues);
-  // One table for every router: a request runs only those its path falls under, so the public tracking
+  // One table for every resource: a request runs only those its path falls under, so the public tracking
   // page, the most read route, meets no signed-in router and a signed-in request no tracking router.
-  const routers = [
+  const resources: Resource[] = [
     trackingRoutes({ tracking: services.tracking, limit: generalLimit(services.limits) }),
     opsRoutes({ database: services.ops, redis: deps.redis, temporal: deps.temporal, metrics }),
-    authRoutes({ auth: services.auth, tokens: services.tokens, limits: services.limits, parseBody, refreshTtlSeconds: deps.config.REFRESH_TOKEN_TTL_S }),
+    authRoutes({ auth: services.auth, tokens: services.tokens, limits: services.limits, refreshTtlSeconds: deps.config.REFRESH_TOKEN_TTL_S, parseBody: bodyFor() }),
     // Before the deliveries' router: its prefix also covers the import's path.
     ...importRoutes({ imports: services.imports, auth: signedIn }),
     deliveryRoutes({ deliveries: services.deliveries, proofs: services.proofs, auth: signedIn }),
@@ -158,9 +140,11 @@ export function createApp(deps: ApiDeps): BuiltApi {
     deliveryRouteLineRoutes({ deliveries: services.deliveries, drivers: services.driverStore, trips: services.geo.trips, auth: signedIn }),
     trackingRouteLineRoutes({ deliveries: services.deliveryStore, drivers: services.driverStore, trips: services.geo.trips, limit: generalLimit(services.limits) }),
   ];
-  app.use(routeTable(routers));
+  app.use(routeTable(resources.map(mountResource)));
+  // The document of exactly the routes mounted above, built on first request.
+  let openapi: ReturnType<typeof buildOpenApi> | undefined;
   app.use(async (ctx, next) => {
-    if (ctx.path === '/api/v1/openapi.json') ctx.body = openapi ??= buildOpenApi(deps.config.PUBLIC_URL);
+    if (ctx.path === '/api/v1/openapi.json') ctx.body = openapi ??= buildOpenApi(deps.config.PUBLIC_URL, resources.flatMap((r) => r.routes));
     else if (ctx.path === '/api/v1/docs') {
       ctx.type = 'html';
       ctx.body = docsPage();

@@ -1,17 +1,11 @@
-import type { Middleware } from 'koa';
 import { z } from 'zod';
 import { ValidationError, type FieldProblem } from './errors.js';
-import type { AppState } from './types.js';
 
-/** Parses the body or query with a zod schema and puts the typed value on `ctx.state`. */
-export function validate(where: 'body' | 'query', schema: z.ZodType): Middleware<AppState> {
-  return async (ctx, next) => {
-    const input = where === 'body' ? (ctx.request as unknown as { body?: unknown }).body : { ...ctx.query };
-    const parsed = schema.safeParse(input ?? (where === 'body' ? undefined : {}));
-    if (!parsed.success) throw ValidationError.fromZod(parsed.error, where);
-    ctx.state[where] = parsed.data;
-    await next();
-  };
+/** Parses a body or query with a zod schema: the typed value, or a 400 naming each field problem. */
+export function parseInput(where: 'body' | 'query', schema: z.ZodType, input: unknown): unknown {
+  const parsed = schema.safeParse(input ?? (where === 'body' ? undefined : {}));
+  if (!parsed.success) throw ValidationError.fromZod(parsed.error, where);
+  return parsed.data;
 }
 
 /** For actions that take no body: anything sent must be empty, so stray fields are refused, not ignored. */

@@ -5,7 +5,7 @@ import { emailSchema } from './schemas.js';
 export const ORGANIZATION_ROLES = ['owner', 'member'] as const;
 export type OrganizationRole = (typeof ORGANIZATION_ROLES)[number];
 
-/** What an API key may do; each names the routes it opens (api/auth/api-key-routes.ts). */
+/** What an API key may do; each route that takes keys names its scope (`apiKeyScope` in api/routes/). */
 export const API_KEY_SCOPES = ['deliveries:write', 'deliveries:read', 'webhooks:manage'] as const;
 export type ApiKeyScope = (typeof API_KEY_SCOPES)[number];
 

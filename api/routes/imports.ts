@@ -1,14 +1,11 @@
 /** Bulk orders: `POST /deliveries/import` takes a CSV; `GET /imports/:id` follows it. */
-import Router from '@koa/router';
 import type { Middleware } from 'koa';
 import { z } from 'zod';
 import { IMPORT_COLUMNS, IMPORT_MAX_ROWS } from '../../domain/imports.js';
-import { requireRole } from '../auth/middleware.js';
-import { AppError, NotFoundError } from '../errors.js';
-import { registerOperations } from '../openapi.js';
+import { AppError } from '../errors.js';
+import { route, type Resource, type SignIn } from '../route.js';
 import type { ImportsService } from '../services/imports-service.js';
 import type { AppState } from '../types.js';
-import { isUuid } from '../validate.js';
 
 /** A thousand full rows stay well under this. */
 export const CSV_LIMIT_BYTES = 2 * 1024 * 1024;
@@ -17,11 +14,6 @@ const csvBody = z.string().describe(
   `CSV with a header row naming columns among: ${IMPORT_COLUMNS.join(', ')}. At most ${IMPORT_MAX_ROWS} rows; ` +
     '`reference` is yours and unique per organisation: a reference booked before is skipped as a duplicate.',
 );
-
-registerOperations([
-  { method: 'post', path: '/deliveries/import', summary: `Book up to ${IMPORT_MAX_ROWS} deliveries from a CSV: each row checked, the good ones booked, by reference at most once`, roles: 'customer, dispatcher', body: csvBody, bodyType: 'text/csv', ok: 202 },
-  { method: 'get', path: '/imports/{id}', summary: 'An import’s progress and every refused row with its reasons', roles: 'its uploader, or its organisation', ok: 200 },
-]);
 
 /**
  * The raw body, as text, refusing anything but CSV and anything past the limit. Read with the other
@@ -44,19 +36,29 @@ export async function csvText(ctx: Parameters<Middleware<AppState>>[0]): Promise
   }
 }
 
-export function importRoutes(deps: { imports: ImportsService; auth: Middleware<AppState> }): Router<AppState>[] {
-  const upload = new Router<AppState>({ prefix: '/api/v1/deliveries/import' });
-  upload.use(deps.auth);
-  upload.post('/', requireRole('customer', 'dispatcher', 'admin'), async (ctx) => {
-    ctx.status = 202;
-    ctx.body = await deps.imports.start(ctx.state.user!, (ctx.request as unknown as { body: string }).body);
-  });
-
-  const follow = new Router<AppState>({ prefix: '/api/v1/imports' });
-  follow.use(deps.auth);
-  follow.get('/:id', async (ctx) => {
-    if (!isUuid(ctx.params.id ?? '')) throw new NotFoundError('import');
-    ctx.body = await deps.imports.get(ctx.state.user!, ctx.params.id!);
-  });
+export function importRoutes(deps: { imports: ImportsService; auth: SignIn }): Resource[] {
+  const upload: Resource = {
+    prefix: '/deliveries/import',
+    authenticate: deps.auth,
+    routes: [
+      route({
+        method: 'post', path: '/deliveries/import', apiKeyScope: 'deliveries:write',
+        summary: `Book up to ${IMPORT_MAX_ROWS} deliveries from a CSV: each row checked, the good ones booked, by reference at most once`,
+        roles: ['customer', 'dispatcher', 'admin'], body: csvBody, bodyType: 'text/csv', ok: 202,
+        handler: (ctx) => deps.imports.start(ctx.state.user!, ctx.state.body),
+      }),
+    ],
+  };
+  const follow: Resource = {
+    prefix: '/imports',
+    authenticate: deps.auth,
+    routes: [
+      route({
+        method: 'get', path: '/imports/:id', apiKeyScope: 'deliveries:read', summary: 'An import’s progress and every refused row with its reasons',
+        roles: 'user', who: 'its uploader, or its organisation', ids: { id: 'import' }, ok: 200,
+        handler: (ctx) => deps.imports.get(ctx.state.user!, ctx.params.id!),
+      }),
+    ],
+  };
   return [upload, follow];
 }

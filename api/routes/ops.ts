@@ -1,10 +1,9 @@
 import { hostname } from 'node:os';
-import Router from '@koa/router';
 import type { Client } from '@temporalio/client';
 import type { Redis } from 'ioredis';
 import type { OpsProbe } from '../../db/operations-snapshot.js';
 import type { ApiMetrics } from '../metrics.js';
-import type { AppState } from '../types.js';
+import { route, type Resource } from '../route.js';
 
 type Check = 'up' | 'down';
 
@@ -40,36 +39,37 @@ async function checkDependencies(deps: OpsDeps): Promise<Record<'database' | 're
   return { database, redis, temporal };
 }
 
-export function opsRoutes(deps: OpsDeps): Router<AppState> {
-  const router = new Router<AppState>();
-  // Probes sit at the root for orchestrators and under the API base for clients of the contract.
-  for (const base of ['', '/api/v1']) mount(router, base, deps);
-  return router;
-}
-
-function mount(router: Router<AppState>, base: string, deps: OpsDeps): void {
-  router.get(`${base}/health`, (ctx) => {
-    ctx.body = { status: 'ok' };
-  });
-
-  router.get(`${base}/ready`, async (ctx) => {
-    const checks = await checkDependencies(deps);
-    const ready = Object.values(checks).every((c) => c === 'up');
-    ctx.status = ready ? 200 : 503;
-    ctx.body = { status: ready ? 'ready' : 'unavailable', instance, ...checks };
-  });
-
-  router.get(`${base}/metrics`, async (ctx) => {
-    const checks = await checkDependencies(deps);
-    for (const [dependency, check] of Object.entries(checks)) deps.metrics.dependencyUp.set({ dependency }, check === 'up' ? 1 : 0);
-    try {
-      const rows = await deps.database.deliveriesByStatus();
-      deps.metrics.deliveriesByStatus.reset();
-      for (const r of rows) deps.metrics.deliveriesByStatus.set({ status: r.status }, r.n);
-    } catch {
-      // The database being down must not hide the process metrics.
-    }
-    ctx.type = deps.metrics.registry.contentType;
-    ctx.body = await deps.metrics.registry.metrics();
-  });
+export function opsRoutes(deps: OpsDeps): Resource {
+  return {
+    // Probes sit at the root for orchestrators and under the API base for clients of the contract.
+    alsoAtRoot: true,
+    routes: [
+      route({ method: 'get', path: '/health', summary: 'Liveness', roles: 'ops', ok: 200, handler: () => ({ status: 'ok' }) }),
+      route({
+        method: 'get', path: '/ready', summary: 'Readiness of database, redis and temporal, and which instance (host:pid) answered', roles: 'ops', ok: 200,
+        handler: async (ctx) => {
+          const checks = await checkDependencies(deps);
+          const ready = Object.values(checks).every((c) => c === 'up');
+          ctx.status = ready ? 200 : 503;
+          return { status: ready ? 'ready' : 'unavailable', instance, ...checks };
+        },
+      }),
+      route({
+        method: 'get', path: '/metrics', summary: 'Prometheus metrics', roles: 'ops', ok: 200,
+        handler: async (ctx) => {
+          const checks = await checkDependencies(deps);
+          for (const [dependency, check] of Object.entries(checks)) deps.metrics.dependencyUp.set({ dependency }, check === 'up' ? 1 : 0);
+          try {
+            const rows = await deps.database.deliveriesByStatus();
+            deps.metrics.deliveriesByStatus.reset();
+            for (const r of rows) deps.metrics.deliveriesByStatus.set({ status: r.status }, r.n);
+          } catch {
+            // The database being down must not hide the process metrics.
+          }
+          ctx.type = deps.metrics.registry.contentType;
+          ctx.body = await deps.metrics.registry.metrics();
+        },
+      }),
+    ],
+  };
 }

@@ -3,7 +3,6 @@
  * from the driver's last position to their next stop. The line is drawn only when a router measured
  * it; otherwise the answer says the distance is the straight-line estimate.
  */
-import Router from '@koa/router';
 import type { Middleware } from 'koa';
 import type { TripMeasurer } from '../../adapters/geo/router.js';
 import type { DeliveryStore } from '../../db/deliveries.js';
@@ -11,15 +10,9 @@ import type { DriverStore } from '../../db/drivers.js';
 import { STOP_OVERHEAD_MINUTES, travelMinutes, type LatLng } from '../../domain/geo.js';
 import type { DeliveryStatus } from '../../domain/status.js';
 import { NotFoundError } from '../errors.js';
-import { registerOperations } from '../openapi.js';
+import { route, type Resource, type SignIn } from '../route.js';
 import type { DeliveriesService } from '../services/deliveries-service.js';
 import type { AppState } from '../types.js';
-import { isUuid } from '../validate.js';
-
-registerOperations([
-  { method: 'get', path: '/deliveries/{id}/route', summary: 'The road line from pickup to drop-off, when a router gave one, and the ETA from the driver’s last position', roles: 'scoped', ok: 200 },
-  { method: 'get', path: '/track/{trackingCode}/route', summary: 'The road line of a tracked delivery, when a router gave one, and the ETA from the driver’s last position', roles: 'anyone', ok: 200 },
-]);
 
 /** When the driver should reach their next stop, from where they last reported. */
 export interface DriverEta {
@@ -46,9 +39,9 @@ interface RoutedDelivery {
 
 const point = (p: LatLng): LatLng => ({ lat: p.lat, lng: p.lng });
 
-/** Router results are cached by ~10 m, so a page asking as the driver moves costs one router call per move. */
 type Positions = Pick<DriverStore, 'position'>;
 
+/** Router results are cached by ~10 m, so a page asking as the driver moves costs one router call per move. */
 async function etaFromDriver(trips: TripMeasurer, drivers: Positions, d: RoutedDelivery): Promise<DriverEta | null> {
   const to = ['ASSIGNED', 'AT_PICKUP'].includes(d.status) ? 'pickup' : ['IN_TRANSIT', 'AT_DROPOFF'].includes(d.status) ? 'dropoff' : null;
   if (!to || !d.driverId) return null;
@@ -71,28 +64,42 @@ async function lineFor(trips: TripMeasurer, drivers: Positions, d: RoutedDeliver
   };
 }
 
-export function deliveryRouteLineRoutes(deps: { deliveries: DeliveriesService; drivers: Positions; trips: TripMeasurer; auth: Middleware<AppState> }): Router<AppState> {
-  const router = new Router<AppState>({ prefix: '/api/v1/deliveries' });
-  router.use(deps.auth);
-  router.get('/:id/route', async (ctx) => {
-    const id = ctx.params.id ?? '';
-    if (!isUuid(id)) throw new NotFoundError('delivery');
-    // Scoped like every delivery read: whoever may not see the delivery gets a 404.
-    const delivery = await deps.deliveries.get(ctx.state.user!, id, false);
-    ctx.body = await lineFor(deps.trips, deps.drivers, { status: delivery.status, driverId: delivery.driver?.id ?? null, pickup: delivery.pickup, dropoff: delivery.dropoff });
-  });
-  return router;
+export function deliveryRouteLineRoutes(deps: { deliveries: DeliveriesService; drivers: Positions; trips: TripMeasurer; auth: SignIn }): Resource {
+  return {
+    prefix: '/deliveries',
+    authenticate: deps.auth,
+    routes: [
+      route({
+        method: 'get', path: '/deliveries/:id/route',
+        summary: 'The road line from pickup to drop-off, when a router gave one, and the ETA from the driver’s last position',
+        roles: 'user', who: 'scoped', ids: { id: 'delivery' }, ok: 200,
+        handler: async (ctx) => {
+          // Scoped like every delivery read: whoever may not see the delivery gets a 404.
+          const delivery = await deps.deliveries.get(ctx.state.user!, ctx.params.id!, false);
+          return lineFor(deps.trips, deps.drivers, { status: delivery.status, driverId: delivery.driver?.id ?? null, pickup: delivery.pickup, dropoff: delivery.dropoff });
+        },
+      }),
+    ],
+  };
 }
 
-export function trackingRouteLineRoutes(deps: { deliveries: Pick<DeliveryStore, 'routeOf'>; drivers: Positions; trips: TripMeasurer; limit: Middleware<AppState> }): Router<AppState> {
-  const router = new Router<AppState>({ prefix: '/api/v1/track' });
-  router.use(deps.limit);
-  router.get('/:trackingCode/route', async (ctx) => {
-    const code = (ctx.params.trackingCode ?? '').toUpperCase();
-    const row = /^[0-9A-Z]{16}$/.test(code) ? await deps.deliveries.routeOf(code) : null;
-    if (!row) throw new NotFoundError('tracking code');
-    ctx.set('Cache-Control', 'no-store');
-    ctx.body = await lineFor(deps.trips, deps.drivers, row);
-  });
-  return router;
+export function trackingRouteLineRoutes(deps: { deliveries: Pick<DeliveryStore, 'routeOf'>; drivers: Positions; trips: TripMeasurer; limit: Middleware<AppState> }): Resource {
+  return {
+    prefix: '/track',
+    use: [deps.limit],
+    routes: [
+      route({
+        method: 'get', path: '/track/:trackingCode/route',
+        summary: 'The road line of a tracked delivery, when a router gave one, and the ETA from the driver’s last position',
+        roles: 'anyone', ok: 200,
+        handler: async (ctx) => {
+          const code = (ctx.params.trackingCode ?? '').toUpperCase();
+          const row = /^[0-9A-Z]{16}$/.test(code) ? await deps.deliveries.routeOf(code) : null;
+          if (!row) throw new NotFoundError('tracking code');
+          ctx.set('Cache-Control', 'no-store');
+          return lineFor(deps.trips, deps.drivers, row);
+        },
+      }),
+    ],
+  };
 }
