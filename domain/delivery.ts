@@ -2,6 +2,7 @@
 import type { Parcel, Stop } from './schemas.js';
 import type { Price, Priority } from './pricing.js';
 import type { ActorKind, DeliveryStatus } from './status.js';
+import type { TimelineEventType } from './timeline.js';
 
 export interface Quote extends Price {
   expiresAt: string;
@@ -163,10 +164,13 @@ export interface DeliveryState {
   windowAtRisk?: boolean;
 }
 
-/** One step on a delivery's timeline: what the read model stores and clients replay. */
+/**
+ * One step on a delivery's timeline: what the read model stores and clients replay. Read back from the
+ * database its type is any string; what the workflow writes is a `TimelineEventType` (TransitionRecord).
+ */
 export interface TimelineEvent {
   seq: number;
-  type: string;
+  type: TimelineEventType | (string & {});
   at: string;
   actor: Actor;
   data: Record<string, unknown>;
@@ -179,6 +183,7 @@ export function timelineEventOf(record: TimelineEvent): TimelineEvent {
 
 /** What the workflow hands to the recordTransition activity: the event plus the state after it. */
 export interface TransitionRecord extends TimelineEvent {
+  type: TimelineEventType;
   deliveryId: string;
   snapshot: DeliveryState;
 }
