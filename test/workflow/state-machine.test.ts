@@ -46,6 +46,8 @@ describe('the delivery state machine, with stubbed activities', () => {
     expect((await handle.executeUpdate(actionUpdates.arrivedAtDropoff, { args: [{ actor: driver('d1') }] })).status).toBe('AT_DROPOFF');
     const delivered = await handle.executeUpdate(actionUpdates.confirmDelivery, { args: [{ actor: driver('d1'), proof: HANDED_OVER }] });
     expect(delivered).toMatchObject({ status: 'DELIVERED', proof: { recipientName: 'Maria Lopez' } });
+    // Its own transition is the latest: the answer carries the delivery once, not a second copy as of it.
+    expect(delivered.applied).toEqual({ event: expect.objectContaining({ seq: 8, type: 'delivered' }) });
 
     const final = await handle.result();
     expect(final.status).toBe('DELIVERED');

@@ -10,7 +10,7 @@ import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker } from '@temporalio/worker';
 import { inject } from 'vitest';
 import type { createActivities } from '../../activities/index.js';
-import { DEFAULT_TIMINGS, workflowIdFor, type DeliveryTimings, type DeliveryWorkflowInput, type TransitionRecord } from '../../domain/delivery.js';
+import { DEFAULT_TIMINGS, workflowIdFor, type DeliveryTimings, type DeliveryWorkflowInput, type SlimTransitionRecord, type TransitionRecord } from '../../domain/delivery.js';
 import type { RankedCandidate } from '../../domain/scoring.js';
 import { deliveryWorkflow } from '../../workflows/index.js';
 
@@ -19,8 +19,9 @@ type Activities = ReturnType<typeof createActivities>;
 const workflowsPath = path.join(path.dirname(fileURLToPath(import.meta.url)), '../../workflows/index.ts');
 
 export interface Calls {
-  recorded: TransitionRecord[];
-  published: TransitionRecord[];
+  /** The first transition carries the whole delivery, later ones only what a transition can change. */
+  recorded: Array<TransitionRecord | SlimTransitionRecord>;
+  published: Array<TransitionRecord | SlimTransitionRecord>;
   /** Compensations and searches, in the order the workflow ran them. */
   effects: string[];
 }

@@ -180,7 +180,8 @@ export function registerActions(d: Ledger): void {
         await d.recorded(seq);
         const own = d.recentTransition(seq);
         if (!own) return snapshotOf(state);
-        return { ...snapshotOf(state), applied: { event: timelineEventOf(own), state: own.snapshot } };
+        const event = timelineEventOf(own);
+        return { ...snapshotOf(state), applied: own.seq === state.seq ? { event } : { event, state: own.snapshot } };
       },
       { validator: (args: ActionArgs) => validate(action, args) },
     );

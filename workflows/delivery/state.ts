@@ -5,7 +5,7 @@
  * the change.
  */
 import { ActivityFailure, ApplicationFailure, allHandlersFinished, condition, log, patched } from '@temporalio/workflow';
-import { DATA_REJECTED, type Actor, type Alert, type DeliveryState, type DeliveryWorkflowInput, type TransitionRecord } from '../../domain/delivery.js';
+import { DATA_REJECTED, slimTransition, type Actor, type Alert, type DeliveryState, type DeliveryWorkflowInput, type TransitionRecord } from '../../domain/delivery.js';
 import { targetOf, type DeliveryAction } from '../../domain/status.js';
 import type { TimelineEventType } from '../../domain/timeline.js';
 import { dispatchAtFor } from '../../domain/windows.js';
@@ -126,8 +126,8 @@ export class Ledger {
       const record = this.pending[0]!;
       let kept = true;
       try {
-        if (this.publishSeparately) await acts.recordTransition(record, { publishSeparately: true });
-        else await acts.recordTransition(record);
+        if (this.publishSeparately) await acts.recordTransition(onTheWire(record), { publishSeparately: true });
+        else await acts.recordTransition(onTheWire(record));
       } catch (err) {
         // The database refuses this record for good (the worker has raised an alert on the board). The
         // delivery goes on in Temporal, its source of truth; the read model stays at its last good change
@@ -145,10 +145,19 @@ export class Ledger {
   private async publisher(): Promise<void> {
     for (;;) {
       await condition(() => this.unpublished.length > 0);
-      await acts.publishTransition(this.unpublished[0]!);
+      await acts.publishTransition(onTheWire(this.unpublished[0]!));
       this.unpublished.shift();
     }
   }
+}
+
+/**
+ * The first transition carries the booking to the read model; later ones carry only what a transition can
+ * change, and the activity completes them from the booking it holds. Activity inputs are not part of what
+ * replay compares, so running deliveries take this up without a patch.
+ */
+function onTheWire(record: TransitionRecord) {
+  return record.seq === 1 ? record : slimTransition(record);
 }
 
 function isDataRejected(err: unknown): boolean {
