@@ -86,6 +86,26 @@ export default tseslint.config(
     },
   },
   {
+    // The delivery workflow's own modules, one folder down: the same sandbox, reached one level further.
+    files: ['workflows/*/**/*.ts'],
+    ignores: ['workflows/**/*.test.ts'],
+    rules: {
+      'no-restricted-imports': ['error', {
+        patterns: [
+          {
+            regex: '^(?!@temporalio/workflow$|\\.\\./\\.\\./domain/|\\.\\./\\.\\./activities/|\\.\\./[a-z-]+\\.js$|\\./)',
+            message: 'workflows/ may import only @temporalio/workflow and domain/.',
+          },
+          {
+            regex: '^\\.\\./\\.\\./activities/',
+            allowTypeImports: true,
+            message: 'workflows/ may import activities as types only.',
+          },
+        ],
+      }],
+    },
+  },
+  {
     files: ['domain/**/*.ts'],
     ignores: ['domain/**/*.test.ts'],
     rules: {

@@ -1,5 +1,6 @@
 /** Writes a delivery's transitions into the Postgres read model: idempotent and ordered by `seq`. */
-import type { Delivery, TransitionRecord } from '../domain/delivery.js';
+import { ApplicationFailure } from '@temporalio/activity';
+import { BOOKING_FIELDS, DATA_REJECTED, withBooking, type Booking, type Delivery, type SlimTransitionRecord, type TransitionRecord } from '../domain/delivery.js';
 import { raiseAlert, resolveClearedAlerts } from '../db/alerts.js';
 import type { Database } from '../db/connection.js';
 import { deliveryFromState, type TemporalLinks } from '../db/deliveries.js';
@@ -14,7 +15,42 @@ export interface ReadModelDeps {
   hooks: TransitionHook[];
 }
 
+/** Bookings never change, so a worker keeps the latest ones it met rather than read them per transition. */
+const BOOKINGS_KEPT = 2000;
+
 export function createReadModelActivities({ sequelize, links, hooks }: ReadModelDeps) {
+  const bookings = new Map<string, Booking>();
+  function keepBooking(deliveryId: string, booking: Booking): void {
+    bookings.delete(deliveryId);
+    bookings.set(deliveryId, booking);
+    if (bookings.size > BOOKINGS_KEPT) bookings.delete(bookings.keys().next().value!);
+  }
+
+  /** A transition with its whole snapshot: slim ones get their booking back from the cache or the row. */
+  async function complete(record: TransitionRecord | SlimTransitionRecord): Promise<TransitionRecord> {
+    if ('snapshot' in record) {
+      keepBooking(record.deliveryId, Object.fromEntries(BOOKING_FIELDS.map((f) => [f, record.snapshot[f]])) as Booking);
+      return record;
+    }
+    let booking = bookings.get(record.deliveryId);
+    if (!booking) {
+      const row = await readModel.bookingOf(sequelize, record.deliveryId);
+      // Its first transition was refused for good, so there is no booking to complete this one with.
+      if (!row) throw ApplicationFailure.create({ type: DATA_REJECTED, message: `delivery ${record.deliveryId} has no row to record seq ${record.seq} on`, nonRetryable: true });
+      const iso = (v: unknown) => (v instanceof Date ? v.toISOString() : (v as string | null));
+      booking = {
+        ...(row as unknown as Booking),
+        organizationId: (row.organizationId as string | null) ?? undefined,
+        reference: (row.reference as string | null) ?? undefined,
+        notes: (row.notes as string | null) ?? undefined,
+        createdAt: iso(row.createdAt)!,
+        dispatchAt: iso(row.dispatchAt),
+      };
+      keepBooking(record.deliveryId, booking);
+    }
+    return withBooking(record, booking);
+  }
+
   async function publish(record: TransitionRecord): Promise<void> {
     const delivery = deliveryFromState(record.snapshot, links);
     for (const hook of hooks) await hook(record, delivery);
@@ -34,15 +70,16 @@ export function createReadModelActivities({ sequelize, links, hooks }: ReadModel
      * The row and its timeline event, together (one statement). Deliveries started before the separate
      * publish step existed also run the live and notification hooks here.
      */
-    async recordTransition(record: TransitionRecord, options: { publishSeparately?: boolean } = {}): Promise<void> {
+    async recordTransition(transition: TransitionRecord | SlimTransitionRecord, options: { publishSeparately?: boolean } = {}): Promise<void> {
+      const record = await complete(transition);
       await readModel.recordTransition(sequelize, record);
       await recordAlerts(record);
       if (!options.publishSeparately) await publish(record);
     },
 
     /** Live updates and notifications for a committed transition; retried on its own while Redis is down. */
-    async publishTransition(record: TransitionRecord): Promise<void> {
-      await publish(record);
+    async publishTransition(transition: TransitionRecord | SlimTransitionRecord): Promise<void> {
+      await publish(await complete(transition));
     },
 
     /** Compensation: the quote can no longer be charged. Safe to repeat. */

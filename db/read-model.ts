@@ -2,7 +2,7 @@
  * The read model's writes: a delivery's row and timeline follow its workflow's transitions, idempotent
  * and ordered by `seq` (a write with a `seq` not above the stored one changes nothing).
  */
-import type { Sequelize } from 'sequelize';
+import { QueryTypes, type Sequelize } from 'sequelize';
 import type { TransitionRecord } from '../domain/delivery.js';
 
 const UPSERT_DELIVERY = `
@@ -84,4 +84,16 @@ export async function voidQuote(sequelize: Sequelize, deliveryId: string): Promi
     `UPDATE deliveries SET quote = jsonb_set(quote, '{voidedAt}', to_jsonb(now())) WHERE id = :deliveryId AND quote->>'voidedAt' IS NULL`,
     { replacements: { deliveryId } },
   );
+}
+
+const BOOKING_OF = `
+  SELECT tracking_code AS "trackingCode", customer_id AS "customerId", organization_id AS "organizationId", client_reference AS reference,
+    priority, pickup, dropoff, parcel, notes, quote, created_at AS "createdAt", pickup_window AS "pickupWindow",
+    dropoff_window AS "dropoffWindow", dispatch_at AS "dispatchAt", code_required AS "codeRequired", leave_at_door AS "leaveAtDoor"
+  FROM deliveries WHERE id = :id`;
+
+/** What a delivery was booked with, as its row keeps it; undefined when it has no row. */
+export async function bookingOf(sequelize: Sequelize, deliveryId: string): Promise<Record<string, unknown> | undefined> {
+  const [row] = await sequelize.query<Record<string, unknown>>(BOOKING_OF, { type: QueryTypes.SELECT, replacements: { id: deliveryId } });
+  return row;
 }

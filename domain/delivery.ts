@@ -2,6 +2,7 @@
 import type { Parcel, Stop } from './schemas.js';
 import type { Price, Priority } from './pricing.js';
 import type { ActorKind, DeliveryStatus } from './status.js';
+import type { TimelineEventType } from './timeline.js';
 
 export interface Quote extends Price {
   expiresAt: string;
@@ -163,10 +164,13 @@ export interface DeliveryState {
   windowAtRisk?: boolean;
 }
 
-/** One step on a delivery's timeline: what the read model stores and clients replay. */
+/**
+ * One step on a delivery's timeline: what the read model stores and clients replay. Read back from the
+ * database its type is any string; what the workflow writes is a `TimelineEventType` (TransitionRecord).
+ */
 export interface TimelineEvent {
   seq: number;
-  type: string;
+  type: TimelineEventType | (string & {});
   at: string;
   actor: Actor;
   data: Record<string, unknown>;
@@ -179,8 +183,41 @@ export function timelineEventOf(record: TimelineEvent): TimelineEvent {
 
 /** What the workflow hands to the recordTransition activity: the event plus the state after it. */
 export interface TransitionRecord extends TimelineEvent {
+  type: TimelineEventType;
   deliveryId: string;
   snapshot: DeliveryState;
+}
+
+/**
+ * What a delivery is booked with and never changes: the read model has it from the first transition, so
+ * later transitions need not carry it to the activities again (only the quote's voiding moves, and that
+ * travels on its own).
+ */
+export const BOOKING_FIELDS = [
+  'trackingCode', 'customerId', 'organizationId', 'reference', 'priority', 'pickup', 'dropoff', 'parcel', 'notes', 'quote',
+  'createdAt', 'pickupWindow', 'dropoffWindow', 'dispatchAt', 'codeRequired', 'leaveAtDoor',
+] as const satisfies ReadonlyArray<keyof DeliveryState>;
+export type Booking = Pick<DeliveryState, (typeof BOOKING_FIELDS)[number]>;
+
+/** A transition after the first, as the activities receive it: the state without its booking. */
+export interface SlimTransitionRecord extends TimelineEvent {
+  type: TimelineEventType;
+  deliveryId: string;
+  change: Omit<DeliveryState, keyof Booking> & { quoteVoidedAt?: string | null };
+}
+
+export function slimTransition({ snapshot, ...event }: TransitionRecord): SlimTransitionRecord {
+  const change: Record<string, unknown> = { ...snapshot };
+  for (const field of BOOKING_FIELDS) delete change[field];
+  if (snapshot.quote.voidedAt) change.quoteVoidedAt = snapshot.quote.voidedAt;
+  return { ...event, change: change as SlimTransitionRecord['change'] };
+}
+
+/** The transition with its full snapshot again, from the booking the read model holds. */
+export function withBooking({ change, ...event }: SlimTransitionRecord, booking: Booking): TransitionRecord {
+  const { quoteVoidedAt, ...rest } = change;
+  const { voidedAt: _stored, ...quote } = booking.quote;
+  return { ...event, snapshot: { ...booking, ...rest, quote: quoteVoidedAt ? { ...quote, voidedAt: quoteVoidedAt } : quote } };
 }
 
 /** The `Delivery` of the HTTP contract. */

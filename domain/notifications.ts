@@ -5,6 +5,7 @@
 import { z } from 'zod';
 import { safeText } from './text.js';
 import type { Delivery, TimelineEvent } from './delivery.js';
+import type { TimelineEventType } from './timeline.js';
 
 export type RecipientKind = 'customer' | 'driver' | 'dispatcher';
 
@@ -168,9 +169,9 @@ export interface WebhookDeliveryView {
 export const CUSTOMER_WEBHOOK_EVENTS = [
   'quoted', 'quote_accepted', 'assigned', 'reassigned', 'arrived_pickup', 'picked_up', 'arrived_dropoff', 'delivered',
   'attempt_failed', 'reattempt', 'return_started', 'returned', 'cancelled', 'expired', 'delayed',
-] as const;
+] as const satisfies readonly TimelineEventType[];
 /** Admins also see dispatch internals; AI records (prompts) never leave the platform. */
-export const ADMIN_WEBHOOK_EVENTS = [...CUSTOMER_WEBHOOK_EVENTS, 'offer_sent', 'offer_declined', 'offer_expired', 'alert'] as const;
+export const ADMIN_WEBHOOK_EVENTS = [...CUSTOMER_WEBHOOK_EVENTS, 'offer_sent', 'offer_declined', 'offer_expired', 'alert'] as const satisfies readonly TimelineEventType[];
 
 export const webhookEventName = (type: string) => `delivery.${type}`;
 const WEBHOOK_EVENT_NAMES = ADMIN_WEBHOOK_EVENTS.map(webhookEventName);

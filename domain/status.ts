@@ -60,7 +60,8 @@ interface TransitionRule {
   ownerBound?: boolean;
 }
 
-const BEFORE_PICKUP: readonly DeliveryStatus[] = ['QUOTED', 'SCHEDULED', 'DISPATCHING', 'ASSIGNED', 'AT_PICKUP'];
+/** The parcel is still at its pickup: the pickup window is the one that matters. */
+export const BEFORE_PICKUP: readonly DeliveryStatus[] = ['QUOTED', 'SCHEDULED', 'DISPATCHING', 'ASSIGNED', 'AT_PICKUP'];
 const UNTIL_DELIVERED: readonly DeliveryStatus[] = [
   ...BEFORE_PICKUP,
   'IN_TRANSIT',
@@ -93,6 +94,11 @@ export const TRANSITIONS: Record<DeliveryAction, TransitionRule> = {
 /** Where an accepted quote goes: SCHEDULED while its dispatch time is still ahead, else DISPATCHING at once. */
 export function acceptQuoteTarget(dispatchAt: string | null | undefined, now: number): DeliveryStatus {
   return dispatchAt && Date.parse(dispatchAt) > now ? 'SCHEDULED' : 'DISPATCHING';
+}
+
+/** The status an action moves a delivery to; null when it keeps the one it has (see TRANSITIONS). */
+export function targetOf(action: DeliveryAction): DeliveryStatus | null {
+  return TRANSITIONS[action].to;
 }
 
 /** Customers may cancel only before the parcel is picked up; dispatchers until it is delivered. */

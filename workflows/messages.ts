@@ -17,8 +17,10 @@ export interface ActionArgs {
  * What an action's Update answers once its transition is in the read model: the delivery now, and the
  * transition with the delivery as of it, so the API can push that to screens at once. `applied` is
  * missing when the transition is no longer at hand (workers older than it, or a long cancellation).
+ * `applied.state` is sent only when later transitions moved the delivery on; absent, it is the delivery
+ * now, and every answer in history carries one snapshot instead of two.
  */
-export type ActionResult = DeliveryState & { applied?: { event: TimelineEvent; state: DeliveryState } };
+export type ActionResult = DeliveryState & { applied?: { event: TimelineEvent; state?: DeliveryState } };
 
 /** Actions a person can take through an Update; the remaining ones are the workflow's own timers. */
 export type PersonAction = Exclude<DeliveryAction, 'reattempt' | 'startReturn' | 'expireQuote' | 'startDispatch'>;

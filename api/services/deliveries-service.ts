@@ -229,7 +229,7 @@ export class DeliveriesService {
       this.deps.tracking?.changed(delivery.trackingCode);
       if (applied && this.deps.live) {
         // Not awaited: the change is safely recorded, and a Redis outage must not hold up the answer.
-        this.deps.live.publishDelivery(deliveryFromState(applied.state, this.deps.links), applied.event).catch((err: Error) => {
+        this.deps.live.publishDelivery(applied.state ? deliveryFromState(applied.state, this.deps.links) : delivery, applied.event).catch((err: Error) => {
           this.deps.log?.warn({ err: err.message, deliveryId: id, seq: applied.event.seq }, 'live update not pushed by the API; the worker publishes it');
         });
       }

@@ -29,7 +29,7 @@ describe('read model', () => {
     const id = randomUUID();
     const code = randomUUID().replace(/-/g, '').slice(0, 16).toUpperCase();
     const createdAt = new Date().toISOString();
-    const record = (seq: number, type: string, status: DeliveryStatus): TransitionRecord => {
+    const record = (seq: number, type: TransitionRecord['type'], status: DeliveryStatus): TransitionRecord => {
       const snapshot: DeliveryState = {
         deliveryId: id, trackingCode: code, customerId, status, seq, delayed: false, priority: 'standard',
         pickup: { address: 'Pickup 1', lat: 52.5, lng: 13.4 }, dropoff: { address: 'Dropoff 2', lat: 52.51, lng: 13.41 },

@@ -29,7 +29,9 @@ describe('dispatch', () => {
     expect((await milestone(api.url, near, id, 'accept_offer')).status).toBe(404);
     const assigned = await expectMilestone(api.url, far, id, 'accept_offer', 'ASSIGNED');
     expect(assigned.driver.id).toBe(far.user.driverId);
-    expect(await timelineTypes(api.url, dispatcher.token, id)).toEqual(['quoted', 'quote_accepted', 'offer_sent', 'offer_declined', 'offer_sent', 'assigned']);
+    // On a slow machine the short dispatch SLA may pass first; its alert is covered by its own test.
+    const types = (await timelineTypes(api.url, dispatcher.token, id)).filter((t) => t !== 'alert');
+    expect(types).toEqual(['quoted', 'quote_accepted', 'offer_sent', 'offer_declined', 'offer_sent', 'assigned']);
     await recordHistory(id, 'decline-then-next-driver');
   });
 

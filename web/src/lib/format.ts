@@ -1,5 +1,6 @@
 /** How amounts, times, statuses and events read on screen. */
 import type { DeliveryStatus, MilestoneType } from '../../../domain/status.js';
+import type { TimelineEventType } from '../../../domain/timeline.js';
 
 export function money(cents: number, currency = 'EUR'): string {
   return new Intl.NumberFormat(undefined, { style: 'currency', currency }).format(cents / 100);
@@ -81,7 +82,7 @@ export const MILESTONE_LABELS: Record<MilestoneType, string> = {
   returned: 'Returned to sender',
 };
 
-const EVENT_LABELS: Record<string, string> = {
+const EVENT_LABELS: Record<TimelineEventType, string> = {
   quoted: 'Quote issued',
   quote_accepted: 'Quote accepted',
   offer_sent: 'Offered to a driver',
@@ -109,5 +110,5 @@ const EVENT_LABELS: Record<string, string> = {
 };
 
 export function eventLabel(type: string): string {
-  return EVENT_LABELS[type] ?? type.replace(/_/g, ' ');
+  return EVENT_LABELS[type as TimelineEventType] ?? type.replace(/_/g, ' ');
 }

@@ -1,0 +1,39 @@
+/** The search attributes a delivery keeps current, so lists and boards can find it without the read model. */
+import { upsertSearchAttributes } from '@temporalio/workflow';
+import type { DeliveryState, DeliveryWorkflowInput } from '../../domain/delivery.js';
+import { searchAttributes } from '../../domain/search-attributes.js';
+import { BEFORE_PICKUP, isTerminal } from '../../domain/status.js';
+
+/** The end of the window the delivery works toward now; only deliveries booked with windows have one. */
+function windowEndsAt(state: DeliveryState): string | null {
+  if (isTerminal(state.status)) return null;
+  return (BEFORE_PICKUP.includes(state.status) ? state.pickupWindow?.to : state.dropoffWindow?.to) ?? null;
+}
+
+/** Returns a function that upserts the attributes when, and only when, one of them changed. */
+export function searchAttributeSync(input: DeliveryWorkflowInput, state: DeliveryState): () => void {
+  const hasWindows = Boolean(input.pickupWindow || input.dropoffWindow);
+  let lastKey = '';
+  return () => {
+    // Deliveries without windows upsert exactly what they always did, so their histories replay unchanged.
+    const windowKey = hasWindows ? [windowEndsAt(state), state.windowAtRisk ?? false] : [];
+    const key = [state.status, state.driver?.id, state.delayed, state.promisedBy, ...windowKey].join('|');
+    if (key === lastKey) return;
+    lastKey = key;
+    const ends = windowEndsAt(state);
+    upsertSearchAttributes([
+      { key: searchAttributes.status, value: state.status },
+      { key: searchAttributes.customerId, value: state.customerId },
+      { key: searchAttributes.priority, value: state.priority },
+      { key: searchAttributes.delayed, value: state.delayed },
+      { key: searchAttributes.driverId, value: state.driver?.id ?? null },
+      { key: searchAttributes.promisedBy, value: state.promisedBy ? new Date(state.promisedBy) : null },
+      ...(hasWindows
+        ? [
+            { key: searchAttributes.windowEndsAt, value: ends ? new Date(ends) : null },
+            { key: searchAttributes.windowAtRisk, value: state.windowAtRisk ?? false },
+          ]
+        : []),
+    ]);
+  };
+}

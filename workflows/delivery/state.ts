@@ -1,0 +1,208 @@
+/**
+ * A delivery's ledger: its state, its transitions in `seq` order on their way to the read model, and the
+ * saga's compensations. The recorder writes each transition to Postgres; the publisher then pushes it to
+ * screens and queues, so a Redis outage never holds up a driver's tap: an Update answers once Postgres has
+ * the change.
+ */
+import { ActivityFailure, ApplicationFailure, allHandlersFinished, condition, log, patched } from '@temporalio/workflow';
+import { DATA_REJECTED, slimTransition, type Actor, type Alert, type DeliveryState, type DeliveryWorkflowInput, type TransitionRecord } from '../../domain/delivery.js';
+import { targetOf, type DeliveryAction } from '../../domain/status.js';
+import type { TimelineEventType } from '../../domain/timeline.js';
+import { dispatchAtFor } from '../../domain/windows.js';
+import { acts } from './activities.js';
+import { searchAttributeSync } from './search.js';
+
+export const SYSTEM: Actor = { kind: 'system' };
+/** Transitions kept for Updates to answer with (a cancellation's compensations add a few before it answers). */
+const RECENT_KEPT = 16;
+
+export type Compensation = { kind: 'releaseDriver'; driverId: string } | { kind: 'voidQuote' };
+
+/** What a delivery carries into its next run after continue-as-new. */
+export interface DeliveryWorkflowResume {
+  state: DeliveryState;
+  compensations: Compensation[];
+}
+
+export const now = () => new Date().toISOString();
+
+export class Ledger {
+  readonly state: DeliveryState;
+  readonly compensations: Compensation[];
+  private readonly pending: TransitionRecord[] = [];
+  private readonly unpublished: TransitionRecord[] = [];
+  /** The latest transitions, for Updates to answer with their own. */
+  private readonly recent: TransitionRecord[] = [];
+  private recordedSeq: number;
+  // Deliveries started before publishing ran behind the write record and publish in one activity.
+  private readonly publishSeparately: boolean;
+  readonly syncSearchAttributes: () => void;
+
+  constructor(readonly input: DeliveryWorkflowInput, resume?: DeliveryWorkflowResume) {
+    this.state = resume?.state ?? initialState(input);
+    this.compensations = resume?.compensations ?? [{ kind: 'voidQuote' }];
+    this.recordedSeq = resume ? this.state.seq : 0;
+    this.publishSeparately = patched('publish-after-record');
+    this.syncSearchAttributes = searchAttributeSync(input, this.state);
+  }
+
+  /** Applies a change and queues it for the read model; returns the seq to wait on. */
+  transition(type: TimelineEventType, actor: Actor, change: () => void, data: Record<string, unknown> = {}, at = now()): number {
+    const { state } = this;
+    change();
+    state.seq += 1;
+    state.updatedAt = now();
+    const { seq } = state;
+    const record: TransitionRecord = { deliveryId: state.deliveryId, seq, type, at, actor, data, snapshot: snapshotOf(state) };
+    this.pending.push(record);
+    this.recent.push(record);
+    if (this.recent.length > RECENT_KEPT) this.recent.shift();
+    this.syncSearchAttributes();
+    return seq;
+  }
+
+  /** Moves the delivery to where the state machine says the action leads. */
+  move(action: DeliveryAction): void {
+    this.state.status = targetOf(action) ?? this.state.status;
+  }
+
+  /** A change that only moves the delivery, for a transition that changes nothing else. */
+  moveBy(action: DeliveryAction): () => void {
+    return () => this.move(action);
+  }
+
+  raiseAlert(kind: Alert['kind'], message: string): void {
+    const alert: Alert = { kind, message, at: now() };
+    this.transition('alert', SYSTEM, () => this.state.alerts.push(alert), { ...alert });
+  }
+
+  /** The transition of this seq, while it is among the latest kept. */
+  recentTransition(seq: number): TransitionRecord | undefined {
+    return this.recent.find((r) => r.seq === seq);
+  }
+
+  recorded(seq: number): Promise<void> {
+    return condition(() => this.recordedSeq >= seq);
+  }
+
+  /** Everything is in the read model and published, and every caller answered. */
+  settled(): boolean {
+    return this.pending.length === 0 && this.unpublished.length === 0 && allHandlersFinished();
+  }
+
+  /** Resolves true when the status or anything else changed (a reassignment keeps ASSIGNED), false on timeout. */
+  async untilChanged(timeoutMs?: number): Promise<boolean> {
+    const from = this.state.status;
+    const seq = this.state.seq;
+    const changed = () => this.state.status !== from || this.state.seq !== seq;
+    return timeoutMs === undefined ? (await condition(changed), true) : condition(changed, timeoutMs);
+  }
+
+  async runCompensations(reason: string): Promise<void> {
+    while (this.compensations.length > 0) {
+      const step = this.compensations.pop()!;
+      if (step.kind === 'releaseDriver') {
+        await acts.releaseDriver({ deliveryId: this.state.deliveryId, driverId: step.driverId, reason });
+      } else {
+        await acts.voidQuote({ deliveryId: this.state.deliveryId });
+      }
+    }
+  }
+
+  dropDriverCompensation(driverId: string): void {
+    const i = this.compensations.findIndex((c) => c.kind === 'releaseDriver' && c.driverId === driverId);
+    if (i >= 0) this.compensations.splice(i, 1);
+  }
+
+  /** Starts the loops that carry transitions to the read model and then to screens and queues. */
+  startRecording(): void {
+    void this.recorder();
+    void this.publisher();
+  }
+
+  private async recorder(): Promise<void> {
+    for (;;) {
+      await condition(() => this.pending.length > 0);
+      const record = this.pending[0]!;
+      let kept = true;
+      try {
+        if (this.publishSeparately) await acts.recordTransition(onTheWire(record), { publishSeparately: true });
+        else await acts.recordTransition(onTheWire(record));
+      } catch (err) {
+        // The database refuses this record for good (the worker has raised an alert on the board). The
+        // delivery goes on in Temporal, its source of truth; the read model stays at its last good change
+        // and no caller waits on this one for ever.
+        if (!isDataRejected(err)) throw err;
+        kept = false;
+        log.error('transition not recorded: the database refused it', { seq: record.seq, type: record.type, error: String(err) });
+      }
+      this.pending.shift();
+      this.recordedSeq = record.seq;
+      if (this.publishSeparately && kept) this.unpublished.push(record);
+    }
+  }
+
+  private async publisher(): Promise<void> {
+    for (;;) {
+      await condition(() => this.unpublished.length > 0);
+      await acts.publishTransition(onTheWire(this.unpublished[0]!));
+      this.unpublished.shift();
+    }
+  }
+}
+
+/**
+ * The first transition carries the booking to the read model; later ones carry only what a transition can
+ * change, and the activity completes them from the booking it holds. Activity inputs are not part of what
+ * replay compares, so running deliveries take this up without a patch.
+ */
+function onTheWire(record: TransitionRecord) {
+  return record.seq === 1 ? record : slimTransition(record);
+}
+
+function isDataRejected(err: unknown): boolean {
+  return err instanceof ActivityFailure && err.cause instanceof ApplicationFailure && err.cause.type === DATA_REJECTED;
+}
+
+/** The sandbox has no structuredClone; the state is JSON by design (DESIGN §4), so JSON copies it exactly. */
+export function snapshotOf(state: DeliveryState): DeliveryState {
+  return JSON.parse(JSON.stringify(state)) as DeliveryState;
+}
+
+function initialState(input: DeliveryWorkflowInput): DeliveryState {
+  return {
+    deliveryId: input.deliveryId,
+    trackingCode: input.trackingCode,
+    customerId: input.customerId,
+    ...(input.organizationId ? { organizationId: input.organizationId } : {}),
+    ...(input.reference ? { reference: input.reference } : {}),
+    status: 'QUOTED',
+    seq: 0,
+    delayed: false,
+    priority: input.priority,
+    pickup: input.pickup,
+    dropoff: input.dropoff,
+    parcel: input.parcel,
+    notes: input.notes,
+    quote: input.quote,
+    driver: null,
+    offer: null,
+    declinedDriverIds: [],
+    attempts: 0,
+    eta: null,
+    promisedBy: null,
+    proof: null,
+    cancellation: null,
+    alerts: [],
+    createdAt: input.createdAt,
+    updatedAt: input.createdAt,
+    pickupWindow: input.pickupWindow ?? null,
+    dropoffWindow: input.dropoffWindow ?? null,
+    dispatchAt: dispatchAtFor(input.pickupWindow, input.timings.dispatchLeadMs ?? 0),
+    codeRequired: Boolean(input.deliveryCodeHash),
+    leaveAtDoor: Boolean(input.leaveAtDoor),
+    codeFailures: 0,
+    codeOverride: null,
+    windowAtRisk: false,
+  };
+}
