@@ -4,6 +4,7 @@ export const TEMPORAL_CLI_VERSION: string;
 export const SEARCH_ATTRIBUTES: Readonly<Record<string, string>>;
 export function dynamicConfigValues(text?: string): string[];
 export function ensureTemporalCli(options?: { log?: (...parts: unknown[]) => void }): Promise<string>;
+export function splitAddress(address: string): { host: string; port: number };
 export function isReachable(address: string, timeoutMs?: number): Promise<boolean>;
 export function registerSearchAttributes(options: { cliPath: string; address: string; namespace?: string }): Promise<void>;
 export interface DevServer {

@@ -1,7 +1,7 @@
-// The one place a Temporal server is started, for `npm start`, the tests and the benchmarks, with the
-// search attributes the delivery workflows use. Plain Node with no npm dependencies, because `npm start`
-// and `.ci/run` need it before `npm install` has run. A new kind of server is one more starter beside
-// startDevServer, sharing waitUntilReady and registerSearchAttributes.
+// How a Temporal dev server is started, with the search attributes and dynamic config the delivery
+// workflows need. Plain Node with no npm dependencies, because `.ci/run` needs the CLI before
+// `npm install` has run. TypeScript callers (`npm start`, the tests, the benchmarks, the image smoke
+// test) reach it through scripts/lib/temporal-dev.ts, which says where each kind of server keeps its data.
 import { execFile, spawn } from 'node:child_process';
 import { closeSync, openSync, readFileSync } from 'node:fs';
 import { mkdir, mkdtemp, readFile } from 'node:fs/promises';
@@ -61,7 +61,7 @@ export function isReachable(address, timeoutMs = 1000) {
   });
 }
 
-function splitAddress(address) {
+export function splitAddress(address) {
   const match = /^\[?([^\]]*?)\]?:(\d+)$/.exec(address);
   if (!match) throw new Error(`Expected host:port, got "${address}".`);
   return { host: match[1], port: Number(match[2]) };
@@ -222,35 +222,11 @@ async function waitUntilReady({ cli, address, namespace, status, logFile }) {
 }
 
 async function main(command) {
-  const log = (...parts) => console.error(...parts);
   if (command === 'ensure') {
-    console.log(await ensureTemporalCli({ log }));
+    console.log(await ensureTemporalCli({ log: (...parts) => console.error(...parts) }));
     return;
   }
-  if (command === 'start') {
-    const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
-    const server = await startDevServer({ dbFile: join(root, '.data', 'temporal', 'dev.sqlite'), log });
-    console.log(`Temporal server: ${server.address}`);
-    console.log(`Temporal Web UI: ${server.uiUrl}`);
-    console.log(`Server log:      ${server.logFile}`);
-    console.log('Press Ctrl-C to stop.');
-    let stopping = false;
-    const shutdown = async () => {
-      stopping = true;
-      await server.stop();
-      process.exit(0);
-    };
-    process.once('SIGINT', shutdown);
-    process.once('SIGTERM', shutdown);
-    server.child.once('exit', (code, signal) => {
-      // Ctrl-C reaches the server too, since it shares our process group.
-      if (stopping) return;
-      console.error(`The Temporal dev server exited (${signal ?? code}); see ${server.logFile}.`);
-      process.exit(code ?? 1);
-    });
-    return;
-  }
-  console.error('Usage: node scripts/temporal.mjs ensure|start');
+  console.error('Usage: node scripts/temporal.mjs ensure');
   process.exitCode = 2;
 }
 
