@@ -6,9 +6,9 @@ import { assignedDelivery, expectProblem, registerAndLogin } from './support.js'
 const NOWHERE = '00000000-0000-4000-8000-0000000000ff';
 
 // A customer of its own, and a driver off duty far from every offer.
-const it = apiTest().extend<{ customer: Session; driver: Session }>({
+const it = apiTest().extend<{ customer: Session; idleDriver: Session }>({
   customer: [async ({ api }, use) => use(await registerAndLogin(api.url)), { scope: 'file' }],
-  driver: [async ({ api, dispatcher }, use) => use(await createDriverAt(api.url, dispatcher, isolatedArea(), { onDuty: false })), { scope: 'file' }],
+  idleDriver: [async ({ api, dispatcher }, use) => use(await createDriverAt(api.url, dispatcher, isolatedArea(), { onDuty: false })), { scope: 'file' }],
 });
 
 const post = (api: TestApi, path: string, token: string, body: unknown, headers: Record<string, string> = {}) =>
@@ -31,17 +31,17 @@ describe('request validation and problem documents', () => {
       expect(res.body.errors).toEqual([expect.objectContaining({ path: 'body', message: expect.stringContaining(field) })]);
     });
 
-    it('refuses unknown fields in nested objects and in every other body', async ({ api, customer, dispatcher, driver }) => {
+    it('refuses unknown fields in nested objects and in every other body', async ({ api, customer, dispatcher, idleDriver }) => {
       const nested = await post(api, '/deliveries', customer.token, deliveryBody(isolatedArea(), { parcel: { weightKg: 1, priceCents: 0 } }));
       expectProblem(nested, 400);
       expect(nested.body.errors[0].path).toBe('body.parcel');
       expectProblem(await post(api, `/deliveries/${NOWHERE}/cancel`, customer.token, { reason: 'x', status: 'CANCELLED' }), 400);
       expectProblem(await post(api, `/deliveries/${NOWHERE}/accept-quote`, customer.token, { status: 'DELIVERED' }), 400);
       expectProblem(await post(api, `/deliveries/${NOWHERE}/assign`, dispatcher.token, { driverId: NOWHERE, force: true }), 400);
-      expectProblem(await post(api, `/deliveries/${NOWHERE}/milestones`, driver.token, { type: 'delivered', driverId: NOWHERE }), 400);
+      expectProblem(await post(api, `/deliveries/${NOWHERE}/milestones`, idleDriver.token, { type: 'delivered', driverId: NOWHERE }), 400);
       expectProblem(await post(api, '/drivers', dispatcher.token, { name: 'X', email: 'x@example.com', password: 'pw-0123456789x', vehicle: { type: 'van', capacityKg: 5 }, onDuty: true }), 400);
-      expectProblem(await call(api.url, 'PUT', '/api/v1/drivers/me/duty', { token: driver.token, body: { onDuty: true, driverId: NOWHERE } }), 400);
-      expectProblem(await post(api, '/drivers/me/location', driver.token, { lat: 1, lng: 1, recordedAt: new Date().toISOString(), driverId: NOWHERE }), 400);
+      expectProblem(await call(api.url, 'PUT', '/api/v1/drivers/me/duty', { token: idleDriver.token, body: { onDuty: true, driverId: NOWHERE } }), 400);
+      expectProblem(await post(api, '/drivers/me/location', idleDriver.token, { lat: 1, lng: 1, recordedAt: new Date().toISOString(), driverId: NOWHERE }), 400);
     });
 
     it('lists every field problem with its path', async ({ api, customer }) => {
@@ -59,15 +59,15 @@ describe('request validation and problem documents', () => {
       expectProblem(res, 413, 'PAYLOAD_TOO_LARGE');
     });
 
-    it('lets a milestone carry a proof photo past 1 MB but not past its own 2 MB cap', async ({ api, driver }) => {
+    it('lets a milestone carry a proof photo past 1 MB but not past its own 2 MB cap', async ({ api, idleDriver }) => {
       const photo = (bytes: number) => `data:image/jpeg;base64,${Buffer.concat([Buffer.from([0xff, 0xd8, 0xff]), Buffer.alloc(bytes)]).toString('base64')}`;
       // 0.9 MB of image is 1.2 MB of JSON: parsed, validated, then refused only because the delivery does not exist.
-      const within = await post(api, `/deliveries/${NOWHERE}/milestones`, driver.token, { type: 'delivered', proof: { photo: photo(900 * 1024) } });
+      const within = await post(api, `/deliveries/${NOWHERE}/milestones`, idleDriver.token, { type: 'delivered', proof: { photo: photo(900 * 1024) } });
       expectProblem(within, 404, 'NOT_FOUND');
-      const tooBigImage = await post(api, `/deliveries/${NOWHERE}/milestones`, driver.token, { type: 'delivered', proof: { photo: photo(1100 * 1024) } });
+      const tooBigImage = await post(api, `/deliveries/${NOWHERE}/milestones`, idleDriver.token, { type: 'delivered', proof: { photo: photo(1100 * 1024) } });
       expectProblem(tooBigImage, 400, 'VALIDATION_FAILED');
       expect(tooBigImage.body.errors[0].path).toBe('body.proof.photo');
-      const tooBigBody = await post(api, `/deliveries/${NOWHERE}/milestones`, driver.token, { type: 'delivered', proof: { photo: photo(1600 * 1024) } });
+      const tooBigBody = await post(api, `/deliveries/${NOWHERE}/milestones`, idleDriver.token, { type: 'delivered', proof: { photo: photo(1600 * 1024) } });
       expectProblem(tooBigBody, 413, 'PAYLOAD_TOO_LARGE');
     });
 
@@ -130,34 +130,34 @@ describe('request validation and problem documents', () => {
   describe('times reported by devices', () => {
     const ago = (ms: number) => new Date(Date.now() - ms).toISOString();
 
-    it('refuses a milestone more than a minute in the future or older than 24 h, and keeps an offline tap’s time', async ({ api, customer, dispatcher, driver }) => {
-      const id = await assignedDelivery(api.url, customer, dispatcher, driver);
-      const future = await post(api, `/deliveries/${id}/milestones`, driver.token, { type: 'arrived_pickup', at: ago(-2 * 60_000) });
+    it('refuses a milestone more than a minute in the future or older than 24 h, and keeps an offline tap’s time', async ({ api, customer, dispatcher, idleDriver }) => {
+      const id = await assignedDelivery(api.url, customer, dispatcher, idleDriver);
+      const future = await post(api, `/deliveries/${id}/milestones`, idleDriver.token, { type: 'arrived_pickup', at: ago(-2 * 60_000) });
       expectProblem(future, 400, 'VALIDATION_FAILED');
       expect(future.body.errors).toEqual([expect.objectContaining({ path: 'body.at' })]);
-      const stale = await post(api, `/deliveries/${id}/milestones`, driver.token, { type: 'arrived_pickup', at: ago(25 * 3600_000) });
+      const stale = await post(api, `/deliveries/${id}/milestones`, idleDriver.token, { type: 'arrived_pickup', at: ago(25 * 3600_000) });
       expectProblem(stale, 400, 'VALIDATION_FAILED');
 
       const tappedAt = ago(10 * 60_000);
-      const offline = await post(api, `/deliveries/${id}/milestones`, driver.token, { type: 'arrived_pickup', at: tappedAt });
+      const offline = await post(api, `/deliveries/${id}/milestones`, idleDriver.token, { type: 'arrived_pickup', at: tappedAt });
       expect(offline.status).toBe(200);
       expect(offline.body.status).toBe('AT_PICKUP');
-      const detail = await call(api.url, 'GET', `/api/v1/deliveries/${id}`, { token: driver.token });
+      const detail = await call(api.url, 'GET', `/api/v1/deliveries/${id}`, { token: idleDriver.token });
       expect(detail.body.timeline.find((e: { type: string }) => e.type === 'arrived_pickup').at).toBe(tappedAt);
       // A little clock skew is fine.
-      const skewed = await post(api, `/deliveries/${id}/milestones`, driver.token, { type: 'picked_up', at: ago(-30_000), proof: { recipientName: 'Pat Baker' } });
+      const skewed = await post(api, `/deliveries/${id}/milestones`, idleDriver.token, { type: 'picked_up', at: ago(-30_000), proof: { recipientName: 'Pat Baker' } });
       expect(skewed.status).toBe(200);
     });
 
-    it('refuses a location ping from the future, naming the ping', async ({ api, driver }) => {
-      const res = await post(api, '/drivers/me/location', driver.token, [
+    it('refuses a location ping from the future, naming the ping', async ({ api, idleDriver }) => {
+      const res = await post(api, '/drivers/me/location', idleDriver.token, [
         { lat: 1, lng: 1, recordedAt: ago(1000) },
         { lat: 1, lng: 1, recordedAt: ago(-5 * 60_000) },
       ]);
       expectProblem(res, 400, 'VALIDATION_FAILED');
       expect(res.body.errors).toEqual([expect.objectContaining({ path: 'body.1.recordedAt' })]);
       // Old history is harmless: a phone that was offline for days may still upload it.
-      expect((await post(api, '/drivers/me/location', driver.token, { lat: 1, lng: 1, recordedAt: ago(3 * 24 * 3600_000) })).status).toBe(202);
+      expect((await post(api, '/drivers/me/location', idleDriver.token, { lat: 1, lng: 1, recordedAt: ago(3 * 24 * 3600_000) })).status).toBe(202);
     });
   });
 });
