@@ -11,7 +11,7 @@ import { basename, dirname, extname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ensureTemporalCli } from './temporal-cli.mjs';
 
-export { ensureTemporalCli, TEMPORAL_CLI_VERSION } from './temporal-cli.mjs';
+export { ensureTemporalCli } from './temporal-cli.mjs';
 
 const deployTemporal = join(dirname(fileURLToPath(import.meta.url)), '..', 'deploy', 'temporal');
 
@@ -82,7 +82,7 @@ function runCli(cliPath, args, timeoutMs = 15_000) {
 // The CLI lists types as INDEXED_VALUE_TYPE_KEYWORD_LIST; we name them KeywordList.
 const normalizeType = (type) => type.replace(/^INDEXED_VALUE_TYPE_/, '').replaceAll('_', '').toLowerCase();
 
-export async function registerSearchAttributes({ cliPath, address, namespace = 'default' }) {
+async function registerSearchAttributes({ cliPath, address, namespace = 'default' }) {
   const connection = ['--address', address, '--namespace', namespace];
   const listed = JSON.parse(
     await runCli(cliPath, ['operator', 'search-attribute', 'list', ...connection, '--output', 'json']),
@@ -114,7 +114,7 @@ async function tailOf(file, lines = 20) {
  * How the dev server keeps its SQLite store: `wal` (WAL journal, no fsync: the fastest, what npm start
  * uses), `file` (SQLite's defaults), `memory` (gone at exit). A `dbFile` is needed for the first two.
  */
-export const SQLITE_STORES = Object.freeze({
+const SQLITE_STORES = Object.freeze({
   wal: ['--sqlite-pragma', 'journal_mode=WAL', '--sqlite-pragma', 'synchronous=OFF'],
   file: [],
   memory: [],

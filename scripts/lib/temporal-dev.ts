@@ -63,7 +63,7 @@ export async function ensureTemporal(config: Readonly<Config>, root: string, log
   }
 }
 
-export interface ScratchTemporal extends DevServer {
+interface ScratchTemporal extends DevServer {
   /** The CLI that runs it, for callers that also run `temporal` commands against it. */
   cliPath: string;
 }
