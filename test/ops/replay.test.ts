@@ -4,11 +4,10 @@ import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
+import { Client, Connection } from '@temporalio/client';
 import { historyToJSON } from '@temporalio/common/lib/proto-utils.js';
-import { describe, expect } from 'vitest';
-import { apiTest } from '../support/fixtures.js';
-import { book, temporalClient } from '../support/flow.js';
-import { call, env, isolatedArea } from '../support/harness.js';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { call, deliveryBody, env, isolatedArea, login, startTestApi, type TestApi } from '../support/harness.js';
 
 const root = path.resolve(import.meta.dirname, '..', '..');
 const run = promisify(execFile);
@@ -18,31 +17,29 @@ const replay = (source: string) =>
     (e: { code: number; stdout: string; stderr: string }) => ({ code: e.code, out: e.stdout + e.stderr }),
   );
 
-interface Recorded {
-  /** A delivery booked and cancelled, its workflow finished, and its history as `temporal workflow show` exports it. */
-  finished: { workflowId: string; historyJson: Record<string, any> };
-  dir: string;
-}
-
-const it = apiTest().extend<Recorded>({
-  finished: [
-    async ({ api, customer }, use) => {
-      const id = await book(api.url, customer, isolatedArea());
-      await call(api.url, 'POST', `/api/v1/deliveries/${id}/cancel`, { token: customer.token, body: { reason: 'changed my mind' } });
-      const workflowId = `delivery-${id}`;
-      const handle = (await temporalClient()).workflow.getHandle(workflowId);
-      await handle.result().catch(() => {});
-      await use({ workflowId, historyJson: JSON.parse(historyToJSON(await handle.fetchHistory())) });
-    },
-    { scope: 'file' },
-  ],
-  // eslint-disable-next-line no-empty-pattern -- vitest reads a fixture's dependencies from this pattern: none
-  dir: [async ({}, use) => use(await mkdtemp(path.join(tmpdir(), 'replay-'))), { scope: 'file' }],
-});
-
 describe('replaying a delivery history', () => {
-  it('replays by workflow id and from an exported JSON file', async ({ finished, dir }) => {
-    const { workflowId, historyJson } = finished;
+  let api: TestApi;
+  let workflowId: string;
+  let historyJson: Record<string, any>;
+  let dir: string;
+
+  beforeAll(async () => {
+    api = await startTestApi();
+    dir = await mkdtemp(path.join(tmpdir(), 'replay-'));
+    const customer = await login(api.url, 'customer@example.com');
+    const created = await call(api.url, 'POST', '/api/v1/deliveries', { token: customer.token, body: deliveryBody(isolatedArea()) });
+    await call(api.url, 'POST', `/api/v1/deliveries/${created.body.id}/cancel`, { token: customer.token, body: { reason: 'changed my mind' } });
+    workflowId = created.body.workflowId;
+    const connection = await Connection.connect({ address: env().TEMPORAL_ADDRESS! });
+    const client = new Client({ connection, namespace: env().TEMPORAL_NAMESPACE! });
+    const handle = client.workflow.getHandle(workflowId);
+    await handle.result().catch(() => {});
+    historyJson = JSON.parse(historyToJSON(await handle.fetchHistory()));
+    await connection.close();
+  });
+  afterAll(() => api?.close());
+
+  it('replays by workflow id and from an exported JSON file', async () => {
     const byId = await replay(workflowId);
     expect(byId.out).toContain(`replayed ${workflowId}`);
     expect(byId.code).toBe(0);
@@ -54,8 +51,8 @@ describe('replaying a delivery history', () => {
     expect(fromFile.code).toBe(0);
   });
 
-  it('fails with the divergence when the history no longer matches the code', async ({ finished, dir }) => {
-    const tampered = structuredClone(finished.historyJson);
+  it('fails with the divergence when the history no longer matches the code', async () => {
+    const tampered = structuredClone(historyJson);
     const scheduled = tampered.events.find((e: any) => e.activityTaskScheduledEventAttributes);
     expect(scheduled).toBeDefined();
     scheduled.activityTaskScheduledEventAttributes.activityType.name = 'anActivityThisCodeNeverCalls';
