@@ -1,6 +1,6 @@
 /**
  * Text that may reach Postgres, Temporal history or a page. Postgres refuses NUL in text and jsonb, and a
- * refused write inside a workflow's activity used to retry forever: such text is refused at the edge.
+ * refused write inside a workflow's activity would be retried forever: such text is refused at the edge.
  */
 import { z } from 'zod';
 

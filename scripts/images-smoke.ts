@@ -15,8 +15,9 @@ import { promisify } from 'node:util';
 import { Redis } from 'ioredis';
 import pg from 'pg';
 import { freePort } from './lib/ports.js';
+import { waitFor } from './lib/poll.js';
 import { removeScratchKeys } from './lib/redis-keys.js';
-import { ensureTemporalCli, startDevServer, type DevServer } from './temporal.mjs';
+import { startScratchTemporal } from './lib/temporal-dev.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const version = (JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8')) as { version: string }).version;
@@ -35,21 +36,6 @@ function check(condition: unknown, message: string): asserts condition {
 async function podman(...args: string[]): Promise<string> {
   const { stdout } = await run('podman', args, { maxBuffer: 32 * 1024 * 1024 });
   return stdout.trim();
-}
-
-async function waitFor<T>(what: string, probe: () => Promise<T | undefined | null | false>, timeoutMs = 60_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: unknown;
-  while (Date.now() < deadline) {
-    try {
-      const value = await probe();
-      if (value) return value;
-    } catch (error) {
-      last = error;
-    }
-    await sleep(250);
-  }
-  throw new Error(`timed out waiting for ${what}${last ? `: ${String(last)}` : ''}`);
 }
 
 interface DeliveryView {
@@ -94,13 +80,13 @@ async function main(): Promise<void> {
   const size = Number(await podman('image', 'inspect', IMAGE, '--format', '{{.Size}}'));
   console.log(`▶ ${IMAGE}: ${(size / 1e6).toFixed(0)} MB`);
 
-  const [temporalPort, uiPort, apiPort, workerPort, queuesPort] = await Promise.all([freePort(), freePort(), freePort(), freePort(), freePort()]);
+  const [apiPort, workerPort, queuesPort] = await Promise.all([freePort(), freePort(), freePort()]);
   const base = `http://127.0.0.1:${apiPort}`;
   const cleanups: Array<() => Promise<unknown>> = [];
   const admin = new pg.Client({ connectionString: 'postgres://postgres@127.0.0.1:5432/postgres' });
   try {
     console.log('▶ dependencies: Temporal dev server, scratch database, Redis prefix');
-    const dev: DevServer = await startDevServer({ cliPath: await ensureTemporalCli(), port: temporalPort, uiPort, headless: true, log: () => {} });
+    const dev = await startScratchTemporal();
     cleanups.push(() => dev.stop());
     await admin.connect();
     await admin.query(`CREATE DATABASE ${database}`);
@@ -113,13 +99,13 @@ async function main(): Promise<void> {
       await removeScratchKeys(redis, redisPrefix).catch(() => 0);
       redis.disconnect();
     });
-    console.log(`  Temporal 127.0.0.1:${temporalPort}, postgres://127.0.0.1:5432/${database}, redis prefix ${redisPrefix}`);
+    console.log(`  Temporal ${dev.address}, postgres://127.0.0.1:5432/${database}, redis prefix ${redisPrefix}`);
 
     const env = {
       DATABASE_URL: `postgres://postgres@127.0.0.1:5432/${database}`,
       REDIS_URL: 'redis://127.0.0.1:6379',
       REDIS_PREFIX: redisPrefix,
-      TEMPORAL_ADDRESS: `127.0.0.1:${temporalPort}`,
+      TEMPORAL_ADDRESS: dev.address,
       JWT_SECRET: randomBytes(48).toString('base64'),
       PORT: String(apiPort),
       PUBLIC_URL: base,
@@ -154,7 +140,7 @@ async function main(): Promise<void> {
       const name = `${tag}-${role.name}-${++generation}`;
       await podman('run', '-d', '--network=host', '--name', name, ...envArgs, '--health-cmd', JSON.stringify(['node', 'dist/scripts/healthcheck.js', role.health]),
         '--health-interval', 'disable', IMAGE, role.name);
-      await waitFor(`${name} healthy`, async () => spawnSync('podman', ['healthcheck', 'run', name]).status === 0, 120_000);
+      await waitFor(`${name} healthy`, async () => spawnSync('podman', ['healthcheck', 'run', name]).status === 0, { timeoutMs: 120_000 });
       return name;
     };
     const stop = async (name: string) => {

@@ -15,6 +15,7 @@ import { seedDemoData } from '../db/seed.js';
 import { readyBanner } from './lib/banner.js';
 import { startService, type Service } from './lib/children.js';
 import { checkPostgres, checkRedis, DependencyError } from './lib/dependencies.js';
+import { waitFor } from './lib/poll.js';
 import { ensureTemporal, waitForWorker, type TemporalForDev } from './lib/temporal-dev.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -101,20 +102,12 @@ function run(name: string, file: string): Service {
 
 async function waitForReady(): Promise<void> {
   const url = `http://127.0.0.1:${config.PORT}/ready`;
-  const deadline = Date.now() + READY_TIMEOUT_MS;
-  let last = 'no answer';
-  while (Date.now() < deadline) {
-    if (stopping) return;
-    try {
-      const res = await fetch(url, { signal: AbortSignal.timeout(3000) });
-      if (res.status === 200) return;
-      last = `${res.status} ${await res.text()}`;
-    } catch (error) {
-      last = error instanceof Error ? error.message : String(error);
-    }
-    await new Promise((r) => setTimeout(r, 500));
-  }
-  throw new Error(`the API did not become ready at ${url} within ${READY_TIMEOUT_MS / 1000} s (last: ${last})`);
+  await waitFor(`the API to become ready at ${url}`, async () => {
+    if (stopping) return true;
+    const res = await fetch(url, { signal: AbortSignal.timeout(3000) });
+    if (res.status !== 200) throw new Error(`${res.status} ${await res.text()}`);
+    return true;
+  }, { timeoutMs: READY_TIMEOUT_MS, everyMs: 500 });
 }
 
 try {

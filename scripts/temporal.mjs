@@ -1,7 +1,7 @@
-// The one place a Temporal server is started, for `npm start`, the tests and the benchmarks, with the
-// search attributes the delivery workflows use. Plain Node with no npm dependencies, because `npm start`
-// and `.ci/run` need it before `npm install` has run. A new kind of server is one more starter beside
-// startDevServer, sharing waitUntilReady and registerSearchAttributes.
+// How a Temporal dev server is started, with the search attributes and dynamic config the delivery
+// workflows need. Plain Node with no npm dependencies, because `.ci/run` needs the CLI before
+// `npm install` has run. TypeScript callers (`npm start`, the tests, the benchmarks, the image smoke
+// test) reach it through scripts/lib/temporal-dev.ts, which says where each kind of server keeps its data.
 import { execFile, spawn } from 'node:child_process';
 import { closeSync, openSync, readFileSync } from 'node:fs';
 import { mkdir, mkdtemp, readFile } from 'node:fs/promises';
@@ -11,7 +11,7 @@ import { basename, dirname, extname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ensureTemporalCli } from './temporal-cli.mjs';
 
-export { ensureTemporalCli, TEMPORAL_CLI_VERSION } from './temporal-cli.mjs';
+export { ensureTemporalCli } from './temporal-cli.mjs';
 
 const deployTemporal = join(dirname(fileURLToPath(import.meta.url)), '..', 'deploy', 'temporal');
 
@@ -61,7 +61,7 @@ export function isReachable(address, timeoutMs = 1000) {
   });
 }
 
-function splitAddress(address) {
+export function splitAddress(address) {
   const match = /^\[?([^\]]*?)\]?:(\d+)$/.exec(address);
   if (!match) throw new Error(`Expected host:port, got "${address}".`);
   return { host: match[1], port: Number(match[2]) };
@@ -82,7 +82,7 @@ function runCli(cliPath, args, timeoutMs = 15_000) {
 // The CLI lists types as INDEXED_VALUE_TYPE_KEYWORD_LIST; we name them KeywordList.
 const normalizeType = (type) => type.replace(/^INDEXED_VALUE_TYPE_/, '').replaceAll('_', '').toLowerCase();
 
-export async function registerSearchAttributes({ cliPath, address, namespace = 'default' }) {
+async function registerSearchAttributes({ cliPath, address, namespace = 'default' }) {
   const connection = ['--address', address, '--namespace', namespace];
   const listed = JSON.parse(
     await runCli(cliPath, ['operator', 'search-attribute', 'list', ...connection, '--output', 'json']),
@@ -114,7 +114,7 @@ async function tailOf(file, lines = 20) {
  * How the dev server keeps its SQLite store: `wal` (WAL journal, no fsync: the fastest, what npm start
  * uses), `file` (SQLite's defaults), `memory` (gone at exit). A `dbFile` is needed for the first two.
  */
-export const SQLITE_STORES = Object.freeze({
+const SQLITE_STORES = Object.freeze({
   wal: ['--sqlite-pragma', 'journal_mode=WAL', '--sqlite-pragma', 'synchronous=OFF'],
   file: [],
   memory: [],
@@ -222,35 +222,11 @@ async function waitUntilReady({ cli, address, namespace, status, logFile }) {
 }
 
 async function main(command) {
-  const log = (...parts) => console.error(...parts);
   if (command === 'ensure') {
-    console.log(await ensureTemporalCli({ log }));
+    console.log(await ensureTemporalCli({ log: (...parts) => console.error(...parts) }));
     return;
   }
-  if (command === 'start') {
-    const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
-    const server = await startDevServer({ dbFile: join(root, '.data', 'temporal', 'dev.sqlite'), log });
-    console.log(`Temporal server: ${server.address}`);
-    console.log(`Temporal Web UI: ${server.uiUrl}`);
-    console.log(`Server log:      ${server.logFile}`);
-    console.log('Press Ctrl-C to stop.');
-    let stopping = false;
-    const shutdown = async () => {
-      stopping = true;
-      await server.stop();
-      process.exit(0);
-    };
-    process.once('SIGINT', shutdown);
-    process.once('SIGTERM', shutdown);
-    server.child.once('exit', (code, signal) => {
-      // Ctrl-C reaches the server too, since it shares our process group.
-      if (stopping) return;
-      console.error(`The Temporal dev server exited (${signal ?? code}); see ${server.logFile}.`);
-      process.exit(code ?? 1);
-    });
-    return;
-  }
-  console.error('Usage: node scripts/temporal.mjs ensure|start');
+  console.error('Usage: node scripts/temporal.mjs ensure');
   process.exitCode = 2;
 }
 

@@ -1,10 +1,7 @@
-/**
- * Temporal dev servers for the benchmarks, started by scripts/temporal.mjs like everywhere else, with the
- * SQLite store chosen per run so the stores can be compared.
- */
+/** Temporal dev servers for the benchmarks, started as the tests start theirs, with the SQLite store chosen per run so the stores can be compared. */
 import { join } from 'node:path';
-import { startDevServer, type SqliteStore } from '../../scripts/temporal.mjs';
-import { freePort } from '../../scripts/lib/ports.js';
+import { startScratchTemporal } from '../../scripts/lib/temporal-dev.js';
+import type { SqliteStore } from '../../scripts/temporal.mjs';
 
 export type SqliteMode = SqliteStore;
 
@@ -22,15 +19,6 @@ export interface BenchTemporal {
 }
 
 export async function startTemporal(cli: string, mode: SqliteMode, dir: string): Promise<BenchTemporal> {
-  const server = await startDevServer({
-    cliPath: cli,
-    port: await freePort(),
-    uiPort: await freePort(),
-    headless: true,
-    store: mode,
-    dbFile: join(dir, `temporal-${mode}.sqlite`),
-    logFile: join(dir, `temporal-${mode}.log`),
-    log: () => {},
-  });
+  const server = await startScratchTemporal({ cliPath: cli, store: mode, dbFile: join(dir, `temporal-${mode}.sqlite`), logFile: join(dir, `temporal-${mode}.log`) });
   return { address: server.address, mode, pid: server.child.pid!, stop: server.stop };
 }

@@ -1,23 +1,32 @@
-/** Makes sure a Temporal server answers at TEMPORAL_ADDRESS, starting the local dev server when it may. */
+/**
+ * The one way this repository starts a Temporal dev server (scripts/temporal.mjs does the starting):
+ * `ensureTemporal` for `npm start`, whose server keeps its workflows in `.data/temporal/`, and
+ * `startScratchTemporal` for the tests, the benchmarks and the image smoke test, whose server lives on
+ * free ports for one run. The production cluster runs the real server (scripts/lib/cluster/).
+ */
 import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import type { Config } from '../../config/env.js';
-import { isReachable, startDevServer, type DevServer } from '../temporal.mjs';
+import { ensureTemporalCli, isReachable, splitAddress, startDevServer, type DevServer, type SqliteStore } from '../temporal.mjs';
 import { DependencyError } from './dependencies.js';
+import { waitFor } from './poll.js';
+import { freePort } from './ports.js';
 import { ensureSearchAttributes } from './search-attributes.js';
 
 const LOCAL_HOSTS = new Set(['127.0.0.1', 'localhost', '::1', '[::1]']);
-
-function split(address: string): { host: string; port: number } {
-  const match = /^\[?([^\]]*?)\]?:(\d+)$/.exec(address);
-  if (!match) throw new DependencyError(`TEMPORAL_ADDRESS must be host:port, not "${address}"`);
-  return { host: match[1]!, port: Number(match[2]) };
-}
 
 export interface TemporalForDev {
   /** Set when this process started the dev server and must stop it. */
   devServer?: DevServer;
   uiUrl: string;
+}
+
+function split(address: string): { host: string; port: number } {
+  try {
+    return splitAddress(address);
+  } catch {
+    throw new DependencyError(`TEMPORAL_ADDRESS must be host:port, not "${address}"`);
+  }
 }
 
 /**
@@ -54,21 +63,40 @@ export async function ensureTemporal(config: Readonly<Config>, root: string, log
   }
 }
 
+interface ScratchTemporal extends DevServer {
+  /** The CLI that runs it, for callers that also run `temporal` commands against it. */
+  cliPath: string;
+}
+
+/**
+ * A dev server for one run: free ports, no Web UI, in memory unless a `dbFile` is given (the benchmarks
+ * compare SQLite stores with `store`). Builds the CLI first when the cache does not have it yet.
+ */
+export async function startScratchTemporal(
+  options: { cliPath?: string; store?: SqliteStore; dbFile?: string; logFile?: string; log?: (...parts: unknown[]) => void } = {},
+): Promise<ScratchTemporal> {
+  const log = options.log ?? (() => {});
+  const cliPath = options.cliPath ?? (await ensureTemporalCli({ log }));
+  const [port, uiPort] = await Promise.all([freePort(), freePort()]);
+  const server = await startDevServer({ ...options, cliPath, port, uiPort, headless: true, log });
+  return { ...server, cliPath };
+}
+
 /** True once a worker polls the task queue, so a delivery created right after "ready" is picked up at once. */
 export async function waitForWorker(config: Readonly<Config>, timeoutMs: number): Promise<boolean> {
   const connection = await Connection.connect({ address: config.TEMPORAL_ADDRESS });
   const client = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE });
-  const deadline = Date.now() + timeoutMs;
+  const polled = async () => {
+    const described = await client.workflowService.describeTaskQueue({
+      namespace: config.TEMPORAL_NAMESPACE,
+      taskQueue: { name: config.TEMPORAL_TASK_QUEUE },
+      taskQueueType: 1, // TASK_QUEUE_TYPE_WORKFLOW
+    });
+    return (described.pollers ?? []).length > 0;
+  };
   try {
-    while (Date.now() < deadline) {
-      const described = await client.workflowService.describeTaskQueue({
-        namespace: config.TEMPORAL_NAMESPACE,
-        taskQueue: { name: config.TEMPORAL_TASK_QUEUE },
-        taskQueueType: 1, // TASK_QUEUE_TYPE_WORKFLOW
-      });
-      if ((described.pollers ?? []).length > 0) return true;
-      await new Promise((r) => setTimeout(r, 500));
-    }
+    return await waitFor('a worker on the task queue', polled, { timeoutMs, everyMs: 500 });
+  } catch {
     return false;
   } finally {
     await connection.close();

@@ -1,24 +1,18 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { call, deliveryBody, isolatedArea, login, startTestApi, type Session, type TestApi } from '../support/harness.js';
+import { describe, expect } from 'vitest';
+import { apiTest } from '../support/fixtures.js';
+import { call, deliveryBody, isolatedArea } from '../support/harness.js';
+
+const it = apiTest();
 
 describe('walking skeleton', () => {
-  let api: TestApi;
-  let customer: Session;
-
-  beforeAll(async () => {
-    api = await startTestApi();
-    customer = await login(api.url, 'customer@example.com');
-  });
-  afterAll(() => api?.close());
-
-  it('answers /health and /ready with every dependency up', async () => {
+  it('answers /health and /ready with every dependency up', async ({ api }) => {
     expect((await call(api.url, 'GET', '/health')).status).toBe(200);
     const ready = await call(api.url, 'GET', '/ready');
     expect(ready.status).toBe(200);
     expect(ready.body).toMatchObject({ database: 'up', redis: 'up', temporal: 'up' });
   });
 
-  it('creates a delivery whose workflow is QUOTED and whose read model answers GET', async () => {
+  it('creates a delivery whose workflow is QUOTED and whose read model answers GET', async ({ api, customer }) => {
     const created = await call(api.url, 'POST', '/api/v1/deliveries', { token: customer.token, body: deliveryBody(isolatedArea()) });
     expect(created.status).toBe(201);
     expect(created.body).toMatchObject({ status: 'QUOTED', seq: 1, workflowId: `delivery-${created.body.id}` });

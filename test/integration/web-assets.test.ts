@@ -1,18 +1,14 @@
 import { readdirSync } from 'node:fs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect } from 'vitest';
 import { ensureWebBuilt, WEB_DIST } from '../e2e/support/browser.js';
-import { startTestApi, type TestApi } from '../support/harness.js';
+import { apiTest } from '../support/fixtures.js';
+
+const it = apiTest();
 
 describe('serving the web app', () => {
-  let api: TestApi;
+  beforeAll(() => ensureWebBuilt(), 240_000);
 
-  beforeAll(async () => {
-    await ensureWebBuilt();
-    api = await startTestApi();
-  }, 240_000);
-  afterAll(() => api?.close());
-
-  it('sends precompressed pages and scripts, and lets browsers keep hashed assets', async () => {
+  it('sends precompressed pages and scripts, and lets browsers keep hashed assets', async ({ api }) => {
     const page = await fetch(`${api.url}/driver`, { headers: { 'accept-encoding': 'gzip' } });
     expect(page.status).toBe(200);
     expect(page.headers.get('content-encoding')).toBe('gzip');

@@ -2,9 +2,11 @@
 import { execFile } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { env, login, startTestApi, type TestApi } from '../support/harness.js';
+import { describe, expect } from 'vitest';
+import { apiTest } from '../support/fixtures.js';
+import { env, login } from '../support/harness.js';
 
+const it = apiTest();
 const root = path.resolve(import.meta.dirname, '..', '..');
 
 function createUser(args: string[], stdin: string): Promise<{ code: number; out: string }> {
@@ -17,11 +19,7 @@ function createUser(args: string[], stdin: string): Promise<{ code: number; out:
 }
 
 describe('creating a staff account from the command line', () => {
-  let api: TestApi;
-  beforeAll(async () => (api = await startTestApi()));
-  afterAll(() => api?.close());
-
-  it('creates an admin who can log in, and refuses the same e-mail twice', async () => {
+  it('creates an admin who can log in, and refuses the same e-mail twice', async ({ api }) => {
     const email = `admin-${randomUUID().slice(0, 8)}@example.com`;
     const password = `pw-${randomUUID()}`;
     const created = await createUser(['--email', email, '--name', 'Olu Admin', '--role', 'admin'], `${password}\n`);

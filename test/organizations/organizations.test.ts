@@ -2,29 +2,27 @@
  * Business accounts: an organisation's deliveries, webhooks and notifications are seen by every member
  * and by nobody else, over HTTP and on sockets; personal accounts work as before.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect } from 'vitest';
 import { connectLive, type LiveClient } from '../../web/src/lib/live-client.js';
 import { expectProblem, registerAndLogin } from '../api/support.js';
-import { call, deliveryBody, isolatedArea, login, startTestApi, waitFor, type TestApi } from '../support/harness.js';
+import { apiTest } from '../support/fixtures.js';
+import { call, deliveryBody, isolatedArea, login, waitFor } from '../support/harness.js';
 import { callIn, join, organizationWith, type Organization, type Person } from './support.js';
 
+// Organisation A with two members, B with its owner alone, and someone in neither.
+const it = apiTest().extend<{ a: Organization; b: Organization; outsider: Person }>({
+  a: [async ({ api }, use) => use(await organizationWith(api.url, 2)), { scope: 'file' }],
+  b: [async ({ api }, use) => use(await organizationWith(api.url, 0, 'Pharmacy')), { scope: 'file' }],
+  outsider: [async ({ api }, use) => use(await registerAndLogin(api.url, 'Otto Outsider')), { scope: 'file' }],
+});
+
 describe('organisations', () => {
-  let api: TestApi;
-  let a: Organization;
-  let b: Organization;
-  let outsider: Person;
   const clients: LiveClient[] = [];
-
-  beforeAll(async () => {
-    api = await startTestApi();
-    [a, b, outsider] = await Promise.all([organizationWith(api.url, 2), organizationWith(api.url, 0, 'Pharmacy'), registerAndLogin(api.url, 'Otto Outsider')]);
-  });
-  afterAll(async () => {
+  afterAll(() => {
     for (const c of clients) c.close();
-    await api?.close();
   });
 
-  it('makes its creator the owner and lists it, with the role, for each member', async () => {
+  it('makes its creator the owner and lists it, with the role, for each member', async ({ api, a, outsider }) => {
     const mine = await call(api.url, 'GET', '/api/v1/organizations', { token: a.owner.token });
     expect(mine.body.items).toEqual([expect.objectContaining({ id: a.id, name: 'Corner Bakery', role: 'owner' })]);
     const theirs = await call(api.url, 'GET', '/api/v1/organizations', { token: a.members[0]!.token });
@@ -36,7 +34,7 @@ describe('organisations', () => {
     expectProblem(await call(api.url, 'GET', `/api/v1/organizations/${a.id}/members`, { token: outsider.token }), 404);
   });
 
-  it('lets only the invited address accept an invite, once', async () => {
+  it('lets only the invited address accept an invite, once', async ({ api, a, outsider }) => {
     const invitee = await registerAndLogin(api.url, 'Ivy Invitee');
     const invite = await call(api.url, 'POST', `/api/v1/organizations/${a.id}/invites`, { token: a.owner.token, body: { email: invitee.email } });
     expect(invite.body).toMatchObject({ email: invitee.email, role: 'member', token: expect.stringMatching(/^inv_/) });
@@ -50,7 +48,7 @@ describe('organisations', () => {
     expect(JSON.stringify(listed.body)).not.toContain(invite.body.token);
   });
 
-  it('shows a delivery booked in the organisation to every member, live, and to nobody else', async () => {
+  it('shows a delivery booked in the organisation to every member, live, and to nobody else', async ({ api, a, b, outsider }) => {
     const [booker, colleague] = a.members as [Person, Person];
     const updates: any[] = [];
     const client = connectLive({
@@ -88,7 +86,7 @@ describe('organisations', () => {
     expect(cancelled.body.status).toBe('CANCELLED');
   });
 
-  it('refuses a socket in an organisation the user is not in, and a subscription to its deliveries', async () => {
+  it('refuses a socket in an organisation the user is not in, and a subscription to its deliveries', async ({ api, a, outsider }) => {
     const refused = await new Promise<string>((resolve) => {
       const client = connectLive({
         url: api.url,
@@ -113,7 +111,7 @@ describe('organisations', () => {
     await callIn(api.url, a.id, 'POST', `/api/v1/deliveries/${created.body.id}/cancel`, { token: a.owner.token, body: { reason: 'test over' } });
   });
 
-  it('keeps webhooks and notifications with the organisation', async () => {
+  it('keeps webhooks and notifications with the organisation', async ({ api, a, b }) => {
     const hook = await callIn(api.url, a.id, 'POST', '/api/v1/webhooks', { token: a.owner.token, body: { url: 'http://127.0.0.1:9/hook', events: ['*'] } });
     expect(hook.status, JSON.stringify(hook.body)).toBe(201);
     const seenByMember = await callIn(api.url, a.id, 'GET', '/api/v1/webhooks', { token: a.members[0]!.token });
@@ -131,7 +129,7 @@ describe('organisations', () => {
     expect((await callIn(api.url, a.id, 'DELETE', `/api/v1/webhooks/${hook.body.id}`, { token: a.members[0]!.token })).status).toBe(204);
   });
 
-  it('keeps an Idempotency-Key to the organisation it was used in', async () => {
+  it('keeps an Idempotency-Key to the organisation it was used in', async ({ api, a }) => {
     const second = await call(api.url, 'POST', '/api/v1/organizations', { token: a.owner.token, body: { name: 'Second Shop' } });
     const body = deliveryBody(isolatedArea());
     const headers = { 'idempotency-key': 'same-order-4711' };
@@ -149,7 +147,7 @@ describe('organisations', () => {
     await call(api.url, 'POST', `/api/v1/deliveries/${personal.body.id}/cancel`, { token: a.owner.token, body: { reason: 'test over' } });
   });
 
-  it('keeps personal accounts as they were', async () => {
+  it('keeps personal accounts as they were', async ({ api, outsider }) => {
     const created = await call(api.url, 'POST', '/api/v1/deliveries', { token: outsider.token, body: deliveryBody(isolatedArea()) });
     expect(created.status).toBe(201);
     expect(created.body.organizationId).toBeNull();
@@ -159,7 +157,7 @@ describe('organisations', () => {
     await call(api.url, 'POST', `/api/v1/deliveries/${created.body.id}/cancel`, { token: outsider.token, body: { reason: 'test over' } });
   });
 
-  it('shuts a removed member out at once, and keeps the last owner', async () => {
+  it('shuts a removed member out at once, and keeps the last owner', async ({ api, a, b }) => {
     const leaving = await registerAndLogin(api.url, 'Lee Leaving');
     await join(api.url, a.id, a.owner, leaving);
     expect((await callIn(api.url, a.id, 'GET', '/api/v1/deliveries', { token: leaving.token })).status).toBe(200);

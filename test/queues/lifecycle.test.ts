@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CUSTOMER_WEBHOOK_EVENTS } from '../../domain/notifications.js';
 import {
-  call,
+  pause, call,
   createDriverAt,
   deliveryBody,
   isolatedArea,
@@ -14,7 +14,7 @@ import {
   type TestApi,
   proofFor,
 } from '../support/harness.js';
-import { sleep, startReceiver, type Receiver } from './receiver.js';
+import { startReceiver, type Receiver } from './receiver.js';
 
 describe('notifications and webhooks over a delivery lifecycle', () => {
   let api: TestApi;
@@ -80,7 +80,7 @@ describe('notifications and webhooks over a delivery lifecycle', () => {
     const webhookTypes = done.timeline.map((e: any) => e.type).filter((t: string) => (CUSTOMER_WEBHOOK_EVENTS as readonly string[]).includes(t));
     await waitFor('webhooks', async () => receiver.requests.length >= webhookTypes.length);
     // Anything sent twice would have arrived by now.
-    await sleep(1500);
+    await pause(1500);
 
     const customerNow = await notificationsOf(customer, id);
     expect(customerNow.map((n) => n.template).sort()).toEqual([...customerTemplates].sort());

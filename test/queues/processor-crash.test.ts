@@ -5,9 +5,9 @@ import type { TransitionHook } from '../../activities/read-model.js';
 import { loadConfig } from '../../config/env.js';
 import { createSequelize } from '../../db/connection.js';
 import type { Delivery, TransitionRecord } from '../../domain/delivery.js';
-import { call, deliveryBody, env, isolatedArea, registerCustomer, startTestApi, waitFor, type Session, type TestApi } from '../support/harness.js';
+import { pause, call, deliveryBody, env, isolatedArea, registerCustomer, startTestApi, waitFor, type Session, type TestApi } from '../support/harness.js';
 import { startChild, type ChildService } from '../support/processes.js';
-import { sleep, startReceiver, type Receiver } from './receiver.js';
+import { startReceiver, type Receiver } from './receiver.js';
 
 /**
  * The processor runs as a child process on queues of this file's own (a prefix nobody else uses), so the
@@ -68,7 +68,7 @@ describe('queue processor process', () => {
       const items = await webhookLog();
       return items[0]?.status === 'delivered' ? items : null;
     }, 30_000);
-    await sleep(1000);
+    await pause(1000);
     expect(row).toMatchObject({ attempts: 1, responseStatus: 200, eventType: 'delivery.delivered' });
     expect(receiver.requests.length).toBeGreaterThanOrEqual(2);
     expect(new Set(receiver.ids())).toEqual(new Set([row.eventId]));
@@ -88,7 +88,7 @@ describe('queue processor process', () => {
     await waitFor('the send to arrive', async () => receiver.requests.length === 1);
 
     const exited = processor.kill('SIGTERM');
-    await sleep(700);
+    await pause(700);
     expect(processor.child.exitCode).toBeNull();
     receiver.release(200);
     expect(await exited).toBe(0);

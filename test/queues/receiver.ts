@@ -92,4 +92,3 @@ export async function startReceiver(answer: Receiver['answer'] = () => ({ status
   return receiver;
 }
 
-export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));

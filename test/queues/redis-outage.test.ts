@@ -7,10 +7,10 @@ import { loadConfig } from '../../config/env.js';
 import { createSequelize } from '../../db/connection.js';
 import type { TransitionRecord } from '../../domain/delivery.js';
 import { startQueueProcessors, type RunningProcessors } from '../../worker/queue-processors.js';
-import { call, deliveryBody, env, isolatedArea, registerCustomer, startTestApi, waitFor, type Session, type TestApi } from '../support/harness.js';
+import { pause, call, deliveryBody, env, isolatedArea, registerCustomer, startTestApi, waitFor, type Session, type TestApi } from '../support/harness.js';
 import { startWorkerProcess, type ChildService } from '../support/processes.js';
 import { startPrivateRedis, type PrivateRedis } from '../support/services.js';
-import { sleep, startReceiver, type Receiver } from './receiver.js';
+import { startReceiver, type Receiver } from './receiver.js';
 
 /**
  * A whole stack of its own (Redis, Temporal worker process, API, queue processors) on a private Redis,
@@ -96,7 +96,7 @@ describe('Redis stopped while a delivery moves', () => {
     await redis.start();
     await waitFor('cancellation notice and webhook', async () =>
       receiver.requests.length >= 2 && (await notificationsOf(customer, id)).some((n) => n.template === 'cancelled' && n.status === 'sent'), 30_000);
-    await sleep(1500);
+    await pause(1500);
     const notices = await notificationsOf(customer, id);
     expect(notices.map((n) => n.template).sort()).toEqual(['cancelled', 'quote_ready']);
     expect(notices.find((n) => n.template === 'cancelled')).toMatchObject({ attempts: 1, status: 'sent', message: expect.stringContaining('ordered twice') });

@@ -3,8 +3,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createSequelize } from '../../db/connection.js';
 import { webhookSecretBox } from '../../db/secret-box.js';
 import { createWebhookStore } from '../../db/webhooks.js';
-import { call, deliveryBody, env, isolatedArea, login, registerCustomer, startTestApi, waitFor, type Session, type TestApi } from '../support/harness.js';
-import { sleep, startReceiver, type Receiver } from './receiver.js';
+import { pause, call, deliveryBody, env, isolatedArea, login, registerCustomer, startTestApi, waitFor, type Session, type TestApi } from '../support/harness.js';
+import { startReceiver, type Receiver } from './receiver.js';
 
 describe('webhook delivery: retries, dead letters, redelivery, SSRF guard', () => {
   let api: TestApi;
@@ -151,7 +151,7 @@ describe('webhook delivery: retries, dead letters, redelivery, SSRF guard', () =
     }
     // Refusals are final: one attempt each, and nothing reached the internal receiver.
     expect(outcomes.every((o) => o.rows[0].attempts === 1)).toBe(true);
-    await sleep(500);
+    await pause(500);
     expect(inside.requests).toHaveLength(0);
     expect(toLocalName.requests).toHaveLength(1);
     expect(toMetadata.requests).toHaveLength(1);
@@ -166,7 +166,7 @@ describe('webhook delivery: retries, dead letters, redelivery, SSRF guard', () =
     expect((await call(api.url, 'DELETE', `/api/v1/webhooks/${webhookId}`, { token: customer.token })).status).toBe(204);
     expect((await call(api.url, 'GET', '/api/v1/webhooks', { token: customer.token })).body.items).toEqual([]);
     await quote(customer);
-    await sleep(1000);
+    await pause(1000);
     expect(r.requests).toHaveLength(0);
   });
 });

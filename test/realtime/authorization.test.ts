@@ -3,8 +3,8 @@ import { randomUUID } from 'node:crypto';
 import { decodeJwt, SignJWT } from 'jose';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { ACCESS_AUDIENCE } from '../../api/auth/tokens.js';
-import { call, createDriverAt, env, isolatedArea, login, registerCustomer, startTestApi, type Session, type TestApi } from '../support/harness.js';
-import { acceptQuote, book, closeSockets, connected, gauge, openSocket, pause, takeOffer, waitUntil } from './live-support.js';
+import { pause, call, createDriverAt, env, isolatedArea, login, registerCustomer, startTestApi, type Session, type TestApi } from '../support/harness.js';
+import { acceptQuote, book, closeSockets, connected, gauge, openSocket, takeOffer, waitUntil } from './live-support.js';
 
 const ALLOWED_ORIGIN = 'https://console.partner.example';
 

@@ -6,9 +6,9 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { Delivery } from '../../domain/delivery.js';
 import { connectLive, type LiveClient } from '../../web/src/lib/live-client.js';
-import { call, createDriverAt, isolatedArea, login, registerCustomer, startTestApi, waitForDelivery, type Session, type TestApi } from '../support/harness.js';
+import { pause, call, createDriverAt, isolatedArea, login, registerCustomer, startTestApi, waitForDelivery, type Session, type TestApi } from '../support/harness.js';
 import { freePort } from '../support/ports.js';
-import { acceptQuote, book, closeSockets, connected, pause, startApiProcess, step, takeOffer, waitUntil, type ApiProcess } from './live-support.js';
+import { acceptQuote, book, closeSockets, connected, startApiProcess, step, takeOffer, waitUntil, type ApiProcess } from './live-support.js';
 
 describe('real-time across API instances', () => {
   let a: TestApi;

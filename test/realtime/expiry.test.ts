@@ -1,26 +1,23 @@
 /** A socket lives no longer than its access token; the client library comes back with a fresh one. */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect } from 'vitest';
 import type { Delivery } from '../../domain/delivery.js';
 import { connectLive } from '../../web/src/lib/live-client.js';
-import { call, isolatedArea, registerCustomer, startTestApi, type Session, type TestApi } from '../support/harness.js';
-import { book, closeSockets, connected, waitUntil } from './live-support.js';
+import { apiTest } from '../support/fixtures.js';
+import { requestQuote } from '../support/flow.js';
+import { call, isolatedArea, registerCustomer, type Session } from '../support/harness.js';
+import { closeSockets, connected, waitUntil } from './live-support.js';
 
 const TTL_S = 30;
 
+// A customer of its own: the test refreshes their tokens, which would sign the demo customer out elsewhere.
+const it = apiTest({ ACCESS_TOKEN_TTL_S: String(TTL_S) }).extend<{ customer: Session }>({
+  customer: [async ({ api }, use) => use(await registerCustomer(api.url)), { scope: 'file' }],
+});
+
 describe('access token expiry', () => {
-  let api: TestApi;
-  let customer: Session;
+  afterAll(() => closeSockets());
 
-  beforeAll(async () => {
-    api = await startTestApi({ ACCESS_TOKEN_TTL_S: String(TTL_S) });
-    customer = await registerCustomer(api.url);
-  });
-  afterAll(async () => {
-    closeSockets();
-    await api?.close();
-  });
-
-  it('ends the connection when the token expires; the client reconnects with a fresh token and keeps its subscription', async () => {
+  it('ends the connection when the token expires; the client reconnects with a fresh token and keeps its subscription', async ({ api, customer }) => {
     let refreshToken = customer.refreshToken;
     const issued: string[] = [];
     const getToken = async () => {
@@ -32,7 +29,7 @@ describe('access token expiry', () => {
     };
     // Start from a fresh token: setting the suite up may have eaten into the first one's 30 seconds.
     const token = await getToken();
-    const { id } = await book(api.url, { ...customer, token }, isolatedArea());
+    const { id } = await requestQuote(api.url, { ...customer, token }, isolatedArea());
     let latest: Delivery | null = null;
     const statuses: string[] = [];
     const live = connectLive({

@@ -3,9 +3,8 @@ import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { io, type Socket } from 'socket.io-client';
 import { expect } from 'vitest';
-import type { Delivery } from '../../domain/delivery.js';
 import type { ClientToServerEvents, ServerToClientEvents } from '../../domain/events.js';
-import { call, deliveryBody, env, waitFor, waitForDelivery, type Session, proofFor } from '../support/harness.js';
+import { env, waitFor } from '../support/harness.js';
 
 export type ClientSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
 export interface Received {
@@ -55,32 +54,8 @@ export function closeSockets(): void {
   for (const s of open.splice(0)) s.disconnect();
 }
 
-export const pause = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-export async function book(base: string, customer: Session, area: { lat: number; lng: number }): Promise<Delivery> {
-  const created = await call(base, 'POST', '/api/v1/deliveries', { token: customer.token, body: deliveryBody(area) });
-  expect(created.status, JSON.stringify(created.body)).toBe(201);
-  return created.body;
-}
-
-export async function acceptQuote(base: string, customer: Session, id: string): Promise<void> {
-  const res = await call(base, 'POST', `/api/v1/deliveries/${id}/accept-quote`, { token: customer.token });
-  expect(res.status, JSON.stringify(res.body)).toBe(200);
-}
-
-export async function step(base: string, driver: Session, id: string, type: string, status: string): Promise<Delivery> {
-  const proof = proofFor(type);
-  const res = await call(base, 'POST', `/api/v1/deliveries/${id}/milestones`, { token: driver.token, body: { type, ...proof } });
-  expect(res.status, `${type}: ${JSON.stringify(res.body)}`).toBe(200);
-  expect(res.body.status).toBe(status);
-  return res.body;
-}
-
-/** Waits for the offer to reach `driver`, then takes it. */
-export async function takeOffer(base: string, dispatcher: Session, driver: Session, id: string): Promise<Delivery> {
-  await waitForDelivery(base, dispatcher.token, id, (d) => d.offer?.driverId === driver.user.driverId);
-  return step(base, driver, id, 'accept_offer', 'ASSIGNED');
-}
+// The steps of a delivery live in test/support/flow.ts; these names stay for the suites that import them from here.
+export { acceptQuote, requestQuote as book, expectMilestone as step, takeOffer } from '../support/flow.js';
 
 /** The value of one Prometheus gauge without labels. */
 export async function gauge(base: string, name: string): Promise<number> {

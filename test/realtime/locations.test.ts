@@ -4,8 +4,8 @@ import { QueryTypes, type Sequelize } from 'sequelize';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { scheduleLocationPrune } from '../../api/services/location-buffer.js';
 import { createSequelize } from '../../db/connection.js';
-import { call, createDriverAt, env, isolatedArea, login, registerCustomer, startTestApi, waitFor, type Session, type TestApi } from '../support/harness.js';
-import { acceptQuote, book, closeSockets, connected, pause, takeOffer, waitUntil } from './live-support.js';
+import { pause, call, createDriverAt, env, isolatedArea, login, registerCustomer, startTestApi, waitFor, type Session, type TestApi } from '../support/harness.js';
+import { acceptQuote, book, closeSockets, connected, takeOffer, waitUntil } from './live-support.js';
 
 describe('driver locations', () => {
   let api: TestApi;

@@ -12,10 +12,9 @@ import { createMigrator } from '../../db/migrator.js';
 import { initModels } from '../../db/models.js';
 import { seedDemoData } from '../../db/seed.js';
 import { removeScratchKeys } from '../../scripts/lib/redis-keys.js';
-import { ensureTemporalCli, startDevServer } from '../../scripts/temporal.mjs';
+import { startScratchTemporal } from '../../scripts/lib/temporal-dev.js';
 import { createDeliveryWorker } from '../../worker/delivery-worker.js';
 import { startQueueProcessors } from '../../worker/queue-processors.js';
-import { freePort } from '../support/ports.js';
 
 export type TestEnv = Record<string, string>;
 
@@ -27,8 +26,7 @@ declare module 'vitest' {
 
 export default async function setup(project: TestProject) {
   const log = (...parts: unknown[]) => console.error('[setup]', ...parts);
-  const cliPath = await ensureTemporalCli({ log });
-  const temporal = await startDevServer({ cliPath, port: await freePort(), uiPort: await freePort(), headless: true, log });
+  const temporal = await startScratchTemporal({ log });
   const dbName = `logistics_test_${Date.now()}_${process.pid}`;
   const base = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
   const databaseUrl = base.replace(/\/[^/]*$/, `/${dbName}`);
@@ -41,7 +39,7 @@ export default async function setup(project: TestProject) {
     TEMPORAL_ADDRESS: temporal.address,
     TEMPORAL_NAMESPACE: 'default',
     TEMPORAL_TASK_QUEUE: `deliveries-test-${process.pid}`,
-    TEMPORAL_CLI_PATH: cliPath,
+    TEMPORAL_CLI_PATH: temporal.cliPath,
     DEMO_PASSWORD: 'demo-password-for-tests',
     JWT_SECRET: 'test-secret-0123456789abcdef0123456789abcdef',
     OFFER_TIMEOUT_MS: '4000',

@@ -6,6 +6,9 @@
  *
  *   const test = apiTest({ MAX_ATTEMPTS: '2' });
  *   test('…', async ({ api, customer, driver, area }) => { … });
+ *
+ * A file that needs more adds it with `.extend(...)`. vitest lets an extension replace a fixture only at
+ * the same scope, so a customer per test, or a driver per file, takes a name of its own (`newCustomer`).
  */
 import { test as base } from 'vitest';
 import { createDriverAt, isolatedArea, loginAs, startTestApi, type Session, type TestApi } from './harness.js';

@@ -4,18 +4,30 @@ import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { historyToJSON } from '@temporalio/common/lib/proto-utils.js';
 import { expect } from 'vitest';
-import { call, deliveryBody, env, waitForDelivery, type Session } from './harness.js';
+import type { Delivery } from '../../domain/delivery.js';
+import { call, deliveryBody, env, proofFor, waitForDelivery, type Session } from './harness.js';
 
-export async function book(base: string, customer: Session, area: { lat: number; lng: number }, overrides: Record<string, unknown> = {}): Promise<string> {
+type Area = { lat: number; lng: number };
+
+/** A customer's request for a quote: the new delivery, QUOTED. */
+export async function requestQuote(base: string, customer: Session, area: Area, overrides: Record<string, unknown> = {}): Promise<Delivery> {
   const created = await call(base, 'POST', '/api/v1/deliveries', { token: customer.token, body: deliveryBody(area, overrides) });
   expect(created.status, JSON.stringify(created.body)).toBe(201);
-  return created.body.id as string;
+  return created.body;
 }
 
-export async function bookAndAccept(base: string, customer: Session, area: { lat: number; lng: number }, overrides: Record<string, unknown> = {}): Promise<string> {
-  const id = await book(base, customer, area, overrides);
+export async function book(base: string, customer: Session, area: Area, overrides: Record<string, unknown> = {}): Promise<string> {
+  return (await requestQuote(base, customer, area, overrides)).id;
+}
+
+export async function acceptQuote(base: string, customer: Session, id: string): Promise<void> {
   const accepted = await call(base, 'POST', `/api/v1/deliveries/${id}/accept-quote`, { token: customer.token });
   expect(accepted.status, JSON.stringify(accepted.body)).toBe(200);
+}
+
+export async function bookAndAccept(base: string, customer: Session, area: Area, overrides: Record<string, unknown> = {}): Promise<string> {
+  const id = await book(base, customer, area, overrides);
+  await acceptQuote(base, customer, id);
   return id;
 }
 
@@ -23,7 +35,8 @@ export function milestone(base: string, driver: Session, id: string, type: strin
   return call(base, 'POST', `/api/v1/deliveries/${id}/milestones`, { token: driver.token, body: { type, ...extra } });
 }
 
-export async function expectMilestone(base: string, driver: Session, id: string, type: string, status: string, extra: Record<string, unknown> = {}) {
+/** Taps a milestone that must move the delivery to `status`; without `extra`, with the proof the policy asks for. */
+export async function expectMilestone(base: string, driver: Session, id: string, type: string, status: string, extra: Record<string, unknown> = proofFor(type)) {
   const res = await milestone(base, driver, id, type, extra);
   expect(res.status, `${type}: ${JSON.stringify(res.body)}`).toBe(200);
   expect(res.body.status).toBe(status);
@@ -34,13 +47,18 @@ export function waitForOffer(base: string, token: string, id: string, driver: Se
   return waitForDelivery(base, token, id, (d) => d.offer?.driverId === driver.user.driverId, timeoutMs);
 }
 
-/** From booking to IN_TRANSIT with one driver. */
-export async function runToInTransit(base: string, customer: Session, dispatcher: Session, driver: Session, area: { lat: number; lng: number }) {
-  const id = await bookAndAccept(base, customer, area);
+/** Waits for the offer to reach `driver`, then takes it. */
+export async function takeOffer(base: string, dispatcher: Session, driver: Session, id: string) {
   await waitForOffer(base, dispatcher.token, id, driver);
-  await expectMilestone(base, driver, id, 'accept_offer', 'ASSIGNED');
+  return expectMilestone(base, driver, id, 'accept_offer', 'ASSIGNED');
+}
+
+/** From booking to IN_TRANSIT with one driver. */
+export async function runToInTransit(base: string, customer: Session, dispatcher: Session, driver: Session, area: Area) {
+  const id = await bookAndAccept(base, customer, area);
+  await takeOffer(base, dispatcher, driver, id);
   await expectMilestone(base, driver, id, 'arrived_pickup', 'AT_PICKUP');
-  await expectMilestone(base, driver, id, 'picked_up', 'IN_TRANSIT', { proof: { recipientName: 'Pat Baker' } });
+  await expectMilestone(base, driver, id, 'picked_up', 'IN_TRANSIT');
   return id;
 }
 

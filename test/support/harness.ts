@@ -135,6 +135,9 @@ export function deliveryBody(area: { lat: number; lng: number }, overrides: Reco
   };
 }
 
+/** For the few waits that have nothing to poll: a time that must pass before a thing is checked. */
+export const pause = (ms: number) => new Promise((done) => setTimeout(done, ms));
+
 /** Polls `probe` until it returns something truthy; a probe that throws is retried too. */
 export function waitFor<T>(what: string, probe: () => Promise<T | undefined | null | false>, timeoutMs = 30_000, everyMs = 150): Promise<T> {
   return vi.waitFor(
