@@ -52,6 +52,9 @@ export function contract(base: string, ca?: Buffer): Contract {
   };
 }
 
+/** A signature as the driver's phone sends it: the smallest PNG the proof rules (domain/proof-rules.ts) accept. */
+const SIGNATURE = `data:image/png;base64,${Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 1, 2, 3, 4]).toString('base64')}`;
+
 export interface DeliveryHooks {
   /** After the driver took the offer (ASSIGNED), before the next milestone. */
   assigned?(): Promise<void>;
@@ -89,17 +92,20 @@ export async function driveDelivery(api: Contract, dispatcherLogin: { email: str
   });
   check(delivery.status === 201 && delivery.body.status === 'QUOTED', `quoted: ${delivery.body.quote?.amountCents} ${delivery.body.quote?.currency}`);
   const id = delivery.body.id;
-  const milestone = async (type: string, extra: Record<string, unknown> = {}) =>
-    (await call('POST', `/api/v1/deliveries/${id}/milestones`, { token: driver.accessToken, body: { type, ...extra } })).body.status;
+  const milestone = async (type: string, extra: Record<string, unknown> = {}) => {
+    const res = await call('POST', `/api/v1/deliveries/${id}/milestones`, { token: driver.accessToken, body: { type, ...extra } });
+    return res.status === 200 ? res.body.status : `${type}: HTTP ${res.status} ${JSON.stringify(res.body)}`;
+  };
+  const reached = (got: string, want: string) => check(got === want, got === want ? want : `${want} expected; ${got}`);
   check((await call('POST', `/api/v1/deliveries/${id}/accept-quote`, { token: customer.accessToken })).body.status === 'DISPATCHING', 'the customer accepted the quote');
   await waitFor('the offer to the driver', async () => (await call('GET', `/api/v1/deliveries/${id}`, { token: dispatcher.accessToken })).body.offer?.driverId === driver.user.driverId);
-  check((await milestone('accept_offer')) === 'ASSIGNED', 'the driver accepted the offer: ASSIGNED');
+  reached(await milestone('accept_offer'), 'ASSIGNED');
   await hooks.assigned?.();
-  check((await milestone('arrived_pickup')) === 'AT_PICKUP', 'AT_PICKUP');
+  reached(await milestone('arrived_pickup'), 'AT_PICKUP');
   await hooks.atPickup?.();
-  check((await milestone('picked_up', { proof: { recipientName: 'Pat Baker' } })) === 'IN_TRANSIT', 'IN_TRANSIT');
-  check((await milestone('arrived_dropoff')) === 'AT_DROPOFF', 'AT_DROPOFF');
-  check((await milestone('delivered', { proof: { recipientName: 'Maria Lopez' } })) === 'DELIVERED', 'DELIVERED');
+  reached(await milestone('picked_up', { proof: { recipientName: 'Pat Baker' } }), 'IN_TRANSIT');
+  reached(await milestone('arrived_dropoff'), 'AT_DROPOFF');
+  reached(await milestone('delivered', { proof: { recipientName: 'Maria Lopez', signature: SIGNATURE } }), 'DELIVERED');
   const final = await waitFor('the read model at DELIVERED', async () => {
     const res = await call('GET', `/api/v1/deliveries/${id}`, { token: customer.accessToken });
     return res.body.timeline?.some((e) => e.type === 'delivered') ? res.body : null;
