@@ -55,7 +55,6 @@ export function interpolate(value: string, vars: Record<string, string | undefin
 
 export interface AppProcessPlan {
   name: string;
-  service: AppService;
   /** `node` arguments: the build's entrypoint, then compose's command. */
   args: string[];
   /** Compose's command: what follows the image's entrypoint. */
@@ -80,5 +79,5 @@ export function appProcess(
   }
   for (const [key, value] of Object.entries(options.perProcess)) if (value !== undefined) env[key] = value;
   const entry = path.join(options.dist, ...ENTRYPOINT[0]!.split('/').slice(1));
-  return { name: options.name, service, args: [entry, ...command], command, env, ...(healthcheck ? { healthcheck } : {}) };
+  return { name: options.name, args: [entry, ...command], command, env, ...(healthcheck ? { healthcheck } : {}) };
 }
