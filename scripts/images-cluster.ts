@@ -40,6 +40,27 @@ export async function againstCluster(): Promise<void> {
   const launcher = await containerLauncher({ image: IMAGE, prefix: `lp-imgc-${id}`, sink });
   let cluster: Cluster | undefined;
   let passed = false;
+  let cleaned: Promise<void> | undefined;
+  const report = (error: Error) => console.error(`cleanup: ${error.message}`);
+  // Containers outlive this process (podman runs them, not its client): stop and remove them on every way out.
+  const cleanUp = () =>
+    (cleaned ??= (async () => {
+      await cluster?.stop().catch(report);
+      sink.close();
+      await launcher.removeAll().catch(report);
+      const redis = new Redis(redisUrl, { maxRetriesPerRequest: 1 });
+      await removeScratchKeys(redis, redisPrefix).catch(report);
+      redis.disconnect();
+      for (const name of Object.values(databases)) await dropDatabase(`${postgresUrl}/${name}`).catch(report);
+      if (passed) await rm(dataDir, { recursive: true, force: true });
+      else if (existsSync(dataDir)) console.error(`every process's log: ${path.relative(root, path.join(dataDir, 'cluster.log'))}`);
+    })());
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+    process.once(signal, () => {
+      console.error(`\n${signal}: stopping the cluster and removing its containers…`);
+      void cleanUp().finally(() => process.exit(130));
+    });
+  }
   try {
     const ports = await freeClusterPorts();
     // Made before the cluster so this client trusts that certificate and nothing else.
@@ -118,14 +139,6 @@ export async function againstCluster(): Promise<void> {
     console.log(`\nimage ${(size / 1e6).toFixed(0)} MB; idle RSS MiB in the cluster: ${idleLine}; quote to DELIVERED ${deliveryTook.toFixed(1)} s`);
     passed = true;
   } finally {
-    await cluster?.stop().catch((error: Error) => console.error(`cleanup: ${error.message}`));
-    sink.close();
-    await launcher.removeAll().catch((error: Error) => console.error(`cleanup: ${error.message}`));
-    const redis = new Redis(redisUrl, { maxRetriesPerRequest: 1 });
-    await removeScratchKeys(redis, redisPrefix).catch((error: Error) => console.error(`cleanup: ${error.message}`));
-    redis.disconnect();
-    for (const name of Object.values(databases)) await dropDatabase(`${postgresUrl}/${name}`).catch((error: Error) => console.error(`cleanup: ${error.message}`));
-    if (passed) await rm(dataDir, { recursive: true, force: true });
-    else if (existsSync(dataDir)) console.error(`every process's log: ${path.relative(root, path.join(dataDir, 'cluster.log'))}`);
+    await cleanUp();
   }
 }
