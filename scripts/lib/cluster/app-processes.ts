@@ -22,19 +22,23 @@ export const ENTRYPOINT = ['dist/scripts/start-prod.js'];
 export interface ComposeService {
   command: string[];
   environment: Record<string, string>;
+  /** The service's health check command (`healthcheck.test`, CMD form), if it has one. */
+  healthcheck?: string[];
 }
 
 /** The app services of docker-compose.yml, anchors and merge keys resolved, values not yet interpolated. */
 export function composeAppServices(root: string): Record<AppService, ComposeService> {
   const compose = parse(readFileSync(path.join(root, 'docker-compose.yml'), 'utf8'), { merge: true }) as {
-    services: Record<string, { command?: string[]; environment?: Record<string, unknown> }>;
+    services: Record<string, { command?: string[]; environment?: Record<string, unknown>; healthcheck?: { test?: string[] } }>;
   };
   return Object.fromEntries(
     APP_SERVICES.map((name) => {
       const service = compose.services[name];
       if (!service?.command) throw new Error(`docker-compose.yml has no command for service ${name}`);
       const environment = Object.fromEntries(Object.entries(service.environment ?? {}).map(([k, v]) => [k, String(v)]));
-      return [name, { command: service.command.map(String), environment }];
+      const test = service.healthcheck?.test?.map(String);
+      const healthcheck = test?.[0] === 'CMD' ? test.slice(1) : undefined;
+      return [name, { command: service.command.map(String), environment, ...(healthcheck ? { healthcheck } : {}) }];
     }),
   ) as Record<AppService, ComposeService>;
 }
@@ -51,8 +55,12 @@ export function interpolate(value: string, vars: Record<string, string | undefin
 
 export interface AppProcessPlan {
   name: string;
+  /** `node` arguments: the build's entrypoint, then compose's command. */
   args: string[];
+  /** Compose's command: what follows the image's entrypoint. */
+  command: string[];
   env: Record<string, string>;
+  healthcheck?: string[];
 }
 
 /**
@@ -64,12 +72,12 @@ export function appProcess(
   service: AppService,
   options: { name: string; dist: string; vars: Record<string, string | undefined>; local: Record<(typeof LOCAL_KEYS)[number], string>; perProcess: Partial<Record<(typeof PER_PROCESS_KEYS)[number], string>> },
 ): AppProcessPlan {
-  const { command, environment } = compose[service];
+  const { command, environment, healthcheck } = compose[service];
   const env: Record<string, string> = {};
   for (const [key, value] of Object.entries(environment)) {
     env[key] = (LOCAL_KEYS as readonly string[]).includes(key) ? options.local[key as (typeof LOCAL_KEYS)[number]] : interpolate(value, options.vars);
   }
   for (const [key, value] of Object.entries(options.perProcess)) if (value !== undefined) env[key] = value;
   const entry = path.join(options.dist, ...ENTRYPOINT[0]!.split('/').slice(1));
-  return { name: options.name, args: [entry, ...command], env };
+  return { name: options.name, args: [entry, ...command], command, env, ...(healthcheck ? { healthcheck } : {}) };
 }

@@ -13,7 +13,7 @@ import { ensureTemporalServer } from '../../temporal-server.mjs';
 import { createSequelize, ensureDatabase } from '../../../db/connection.js';
 import { initModels } from '../../../db/models.js';
 import { seedDemoData } from '../../../db/seed.js';
-import { appProcess, composeAppServices, type AppService } from './app-processes.js';
+import { appProcess, composeAppServices, type AppProcessPlan, type AppService } from './app-processes.js';
 import { ALERTMANAGER_CONFIG, ensureCertificate, ensurePackages, PACKAGES, prometheusConfig, uiServerConfig, writeNginxConfig } from './edge.js';
 import { supervise, type LogSink, type Supervised } from './supervisor.js';
 import { startTemporalCluster, type TemporalPorts } from './temporal-cluster.js';
@@ -52,8 +52,35 @@ export interface ClusterOptions {
   demoPassword?: string;
   /** Not compose's: lets benchmarks lift the rate limit, as the dev-server benchmarks do. */
   benchmarkEnv?: Record<string, string>;
+  /** How migrate, api, worker and queues run; from `dist` on this machine when not given. */
+  launcher?: AppLauncher;
   log: (line: string) => void;
   sink: LogSink;
+}
+
+/**
+ * Runs the platform's processes of the cluster: natively from the build (the default), or otherwise with
+ * the same command and environment, e.g. as containers of the image (scripts/lib/cluster/containers.ts).
+ */
+export interface AppLauncher {
+  /** The migrate role, run to completion; rejects with its output when it fails. */
+  runOnce(plan: AppProcessPlan): Promise<void>;
+  /** A long-running role under the supervisor. */
+  start(plan: AppProcessPlan, stopGraceMs: number): Supervised;
+}
+
+/** Each role as `node <dist>/scripts/start-prod.js <role>`, as `npm run start:prod` runs it. */
+export function nativeLauncher(options: Pick<ClusterOptions, 'root' | 'benchmarkEnv' | 'sink'>): AppLauncher {
+  const searchPath = { PATH: process.env.PATH ?? '' };
+  return {
+    async runOnce(plan) {
+      await run(process.execPath, plan.args, { cwd: options.root, env: { ...plan.env, ...searchPath }, maxBuffer: 16 * 1024 * 1024 });
+    },
+    start(plan, stopGraceMs) {
+      const env = { ...plan.env, ...options.benchmarkEnv, ...searchPath };
+      return supervise({ name: plan.name, command: process.execPath, args: plan.args, env, cwd: options.root, stopGraceMs }, options.sink);
+    },
+  };
 }
 
 export interface Cluster {
@@ -69,10 +96,10 @@ function databaseUrl(server: string, name: string): string {
 }
 
 /** The migrate role, run to completion as compose's one-shot service is. */
-async function migrate(options: ClusterOptions, compose: ReturnType<typeof composeAppServices>, local: Record<string, string>): Promise<void> {
+async function migrate(options: ClusterOptions, launcher: AppLauncher, compose: ReturnType<typeof composeAppServices>, local: Record<string, string>): Promise<void> {
   const plan = appProcess(compose, 'migrate', { name: 'migrate', dist: options.dist, vars: options.vars, local: local as never, perProcess: { REDIS_PREFIX: options.redisPrefix } });
   try {
-    await run(process.execPath, plan.args, { cwd: options.root, env: { ...plan.env, PATH: process.env.PATH ?? '' }, maxBuffer: 16 * 1024 * 1024 });
+    await launcher.runOnce(plan);
   } catch (error) {
     const e = error as { stdout?: string; stderr?: string; message: string };
     throw new Error(`migrate failed: ${(e.stderr || e.stdout || e.message).trim().split('\n').slice(-5).join('\n')}`, { cause: error });
@@ -156,7 +183,8 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
     if ((await ensureDatabase(appDatabase)) === 'created') log(`created database ${options.databases.app}`);
     const local = { DATABASE_URL: appDatabase, REDIS_URL: options.redisUrl, TEMPORAL_ADDRESS: temporal.address, PUBLIC_URL: appUrl, TEMPORAL_UI_URL: uiUrl };
     const compose = composeAppServices(options.root);
-    await migrate(options, compose, local);
+    const launcher = options.launcher ?? nativeLauncher(options);
+    await migrate(options, launcher, compose, local);
     if (options.demoPassword) await seed(appDatabase, options.demoPassword, log);
 
     const replicas: Array<[AppService, number[], 'PORT' | 'WORKER_METRICS_PORT' | 'QUEUE_METRICS_PORT']> = [
@@ -174,8 +202,7 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
           // Unused listeners get port 0: each replica's metrics port must not collide with another's.
           perProcess: { PORT: '0', WORKER_METRICS_PORT: '0', QUEUE_METRICS_PORT: '0', [portKey]: String(port), REDIS_PREFIX: options.redisPrefix },
         });
-        const env = { ...plan.env, ...options.benchmarkEnv, PATH: process.env.PATH ?? '' };
-        processes.push(supervise({ name: plan.name, command: process.execPath, args: plan.args, env, cwd: options.root, stopGraceMs: 40_000 }, sink));
+        processes.push(launcher.start(plan, 40_000));
       });
     }
 
