@@ -38,6 +38,10 @@ describe('faults on the production topology, under load', () => {
       },
       () => {},
     );
+    // The figures docs/RELIABILITY.md records.
+    for (const f of result.faults) {
+      console.info(`${f.name}: in flight ${f.inFlight}, failed ${f.failed}/${f.requests}, recovered ${((f.recoveryMs ?? NaN) / 1000).toFixed(1)} s, green ${(((f.greenAt ?? NaN) - f.at) / 1000).toFixed(1)} s, lost ${f.lost}, dup ${f.duplicated}, gaps ${f.gaps}, missed live ${f.missedLive}`);
+    }
   }, 600_000);
 
   afterAll(async () => {
