@@ -78,6 +78,17 @@ function routeTable(requests: RequestRecord[]): string[] {
     .map(([route, rs]) => `| \`${route}\` | ${rs.length} | ${(rs.reduce((x, r) => x + r.ms, 0) / rs.length).toFixed(0)} ms | ${percentile(rs.map((r) => r.ms), 95)} ms | ${rs.filter((r) => r.failed).length} |`);
 }
 
+/** "3 × 504 on `POST /api/v1/deliveries/:id/milestones` during SIGKILL one delivery worker", per cause. */
+function failureCauses(result: SloResult): string[] {
+  const counts = new Map<string, number>();
+  for (const r of result.requests.filter((x) => x.failed)) {
+    const fault = result.faults.find((f) => r.at >= f.at && r.at < f.windowEnd);
+    const key = `${r.status === 0 ? 'no answer' : r.status} on \`${r.route}\` ${fault ? `during ${fault.title}` : 'outside the fault windows'}`;
+    counts.set(key, (counts.get(key) ?? 0) + 1);
+  }
+  return [...counts.entries()].sort((a, b) => b[1] - a[1]).map(([key, n]) => `${n} × ${key}`);
+}
+
 const alertLine = (a: AlertSighting) => `${a.name}${a.labels.job ? ` (${a.labels.job})` : ''} from ${new Date(a.activeAt).toISOString().slice(11, 19)}${a.firingSeenAt ? ', fired' : ''}`;
 
 export function renderSloReport(result: SloResult, ctx: RunContext): string {
@@ -117,6 +128,7 @@ export function renderSloReport(result: SloResult, ctx: RunContext): string {
     deployRow,
     `| Recovery | < 5 min | worst ${s(h.worstRecoveryMs)} over ${result.faults.length} faults | ${mark(h.worstRecoveryMs !== undefined && h.worstRecoveryMs < 300_000)} | the supervisor's 1 s restart backoff; Temporal's membership settling after a service returns |`,
     '',
+    ...(failureCauses(result).length ? [`Failed requests: ${failureCauses(result).join('; ')}. A 504 is the API's \`WORKFLOW_PENDING\` answer after its 10 s Update deadline; the driver's app retries it with the same key.`, ''] : []),
     `Every delivery in flight kept the zero promises: ${h.zeroPromisesKept ? '**yes**' : '**NO**'} — ${delivered} of ${v.deliveries.length} delivered and equal to their workflow, ${lost.length} lost, ${dups.length} with something applied twice, ${gaps.length} with a seq gap, ${v.unknown.length} deliveries nobody booked, ${v.unanswered} bookings never answered.`,
     '',
     '## Faults',
@@ -132,7 +144,7 @@ export function renderSloReport(result: SloResult, ctx: RunContext): string {
     '|---|---|---|---|---|---|---|---|---|---|',
     ...faultRows,
     '',
-    ...(result.alertsOutsideFaults.length ? ['Alerts raised outside the fault windows: ' + result.alertsOutsideFaults.map(alertLine).join('; ') + '.', ''] : []),
+    ...(result.alertsOutsideFaults.length ? ['Alerts raised before the first fault (while the cluster started and the load warmed up) or during the drain: ' + result.alertsOutsideFaults.map(alertLine).join('; ') + '.', ''] : []),
     ...(lost.length || dups.length || gaps.length
       ? ['### What broke a promise', '', ...[...lost.map((d) => `- ${d.id}: lost (${d.lost})`), ...dups.map((d) => `- ${d.id}: ${d.duplicated.join(', ')}`), ...gaps.map((d) => `- ${d.id}: seq gap at ${d.gaps.join(', ')}`)].slice(0, 30), '']
       : []),
