@@ -20,11 +20,16 @@ function newestSource(root: string): number {
   return newest;
 }
 
+/** True when `dist` holds a build of the app's server side no older than the sources. */
+export function isFreshBuild(root: string, dist: string): boolean {
+  const entry = path.join(dist, 'scripts', 'start-prod.js');
+  return existsSync(entry) && statSync(entry).mtimeMs >= newestSource(root);
+}
+
 /** `root`/dist, after `npm run build` when it is missing or stale; throws when the build fails. */
 export function ensureBuild(root: string, log: (line: string) => void): string {
   const dist = path.join(root, 'dist');
-  const entry = path.join(dist, 'scripts', 'start-prod.js');
-  if (existsSync(entry) && existsSync(path.join(dist, 'web', 'dist', 'index.html')) && statSync(entry).mtimeMs >= newestSource(root)) return dist;
+  if (isFreshBuild(root, dist) && existsSync(path.join(dist, 'web', 'dist', 'index.html'))) return dist;
   log('building dist/ (npm run build), as the image does…');
   const built = spawnSync(process.execPath, [path.join(root, 'scripts', 'build.mjs')], { cwd: root, stdio: 'inherit' });
   if (built.status !== 0) throw new Error('npm run build failed: see above');
