@@ -25,7 +25,8 @@ export default defineConfig({
         test: {
           name: 'faults',
           include: ['test/faults/**/*.test.ts'],
-          globalSetup: ['test/setup/global-setup.ts'],
+          // cluster-cert: the cluster section (cluster-faults.test.ts) starts a cluster whose certificate the workers must trust.
+          globalSetup: ['test/setup/global-setup.ts', 'test/setup/cluster-cert.ts'],
           testTimeout: 300_000,
           hookTimeout: 120_000,
           maxWorkers: 1,

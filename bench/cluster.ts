@@ -6,34 +6,15 @@
  */
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { startCluster, type Cluster, type ClusterPorts } from '../scripts/lib/cluster/cluster.js';
+import { startCluster, type Cluster } from '../scripts/lib/cluster/cluster.js';
+import { freeClusterPorts } from '../scripts/lib/cluster/free-ports.js';
 import { logSink } from '../scripts/lib/cluster/supervisor.js';
-import { freePort } from '../scripts/lib/ports.js';
 import { prepareLifecycle, runLifecycle, Tally, warmLifecycle } from './b1-lifecycle.js';
 import { ScreenProbe } from './b2-milestone-to-screen.js';
 import type { Figure } from './lib/context.js';
 import { BENCH_RATE_LIMIT, DEMO_PASSWORD } from './lib/env.js';
 import { root } from './lib/processes.js';
 import { dropDatabase } from '../db/connection.js';
-
-async function freePorts(workers: number): Promise<ClusterPorts> {
-  const four = async () => ({ frontend: await freePort(), history: await freePort(), matching: await freePort(), worker: await freePort() });
-  const some = async (n: number) => {
-    const ports: number[] = [];
-    for (let i = 0; i < n; i++) ports.push(await freePort());
-    return ports;
-  };
-  return {
-    https: await freePort(),
-    prometheus: await freePort(),
-    alertmanager: await freePort(),
-    ui: await freePort(),
-    temporal: { frontend: await freePort(), frontendHttp: await freePort(), history: await freePort(), matching: await freePort(), worker: await freePort(), membership: await four(), metrics: await four() },
-    api: await some(2),
-    worker: await some(workers),
-    queues: await some(2),
-  };
-}
 
 export const clusterLifecycleFigures: Figure = async (ctx) => {
   const { sizes, log } = ctx;
@@ -51,7 +32,7 @@ export const clusterLifecycleFigures: Figure = async (ctx) => {
       root,
       dataDir: path.join(ctx.dir, 'cluster'),
       dist,
-      ports: await freePorts(2),
+      ports: await freeClusterPorts(),
       postgresUrl,
       databases,
       redisUrl: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379',

@@ -4,13 +4,13 @@
  * dist/ and run as docker-compose.yml runs them, nginx on https://localhost:8443, Prometheus, Alertmanager
  * and the Temporal Web UI. Ctrl-C stops all of it; data is kept for the next start.
  */
-import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync, readdirSync, statSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { DEFAULT_DEMO_PASSWORD } from '../config/env.js';
+import { ensureBuild } from './lib/cluster/build.js';
 import { startCluster, type Cluster, type ClusterPorts } from './lib/cluster/cluster.js';
 import { logSink } from './lib/cluster/supervisor.js';
 import { checkPostgres, checkRedis, DependencyError } from './lib/dependencies.js';
@@ -42,34 +42,6 @@ export const DEFAULT_PORTS: ClusterPorts = {
 function allPorts(ports: ClusterPorts): number[] {
   const t = ports.temporal;
   return [ports.https, ports.prometheus, ports.alertmanager, ports.ui, t.frontend, t.frontendHttp, t.history, t.matching, t.worker, ...Object.values(t.membership), ...Object.values(t.metrics), ...ports.api, ...ports.worker, ...ports.queues];
-}
-
-/** The newest modification time under the folders the build compiles. */
-function newestSource(): number {
-  let newest = 0;
-  const walk = (dir: string) => {
-    for (const entry of readdirSync(dir, { withFileTypes: true })) {
-      if (entry.name === 'node_modules' || entry.name.startsWith('.')) continue;
-      const full = path.join(dir, entry.name);
-      if (entry.isDirectory()) walk(full);
-      else if (/\.(ts|svelte|mjs)$/.test(entry.name)) newest = Math.max(newest, statSync(full).mtimeMs);
-    }
-  };
-  for (const dir of ['api', 'activities', 'config', 'db', 'domain', 'migrations', 'scripts', 'worker', 'workflows', 'web/src']) {
-    if (existsSync(path.join(root, dir))) walk(path.join(root, dir));
-  }
-  return newest;
-}
-
-/** The app runs from dist/, as in the image: built when missing or older than the sources. */
-function ensureBuild(): string {
-  const dist = path.join(root, 'dist');
-  const entry = path.join(dist, 'scripts', 'start-prod.js');
-  if (existsSync(entry) && existsSync(path.join(dist, 'web', 'dist', 'index.html')) && statSync(entry).mtimeMs >= newestSource()) return dist;
-  log('building dist/ (npm run build), as the image does…');
-  const built = spawnSync(process.execPath, [path.join(root, 'scripts', 'build.mjs')], { cwd: root, stdio: 'inherit' });
-  if (built.status !== 0) throw new DependencyError('npm run build failed: see above');
-  return dist;
 }
 
 async function jwtSecret(): Promise<string> {
@@ -123,7 +95,12 @@ async function main(): Promise<number> {
   server.pathname = '/postgres';
   await checkPostgres(server.toString());
   await checkRedis(redisUrl);
-  const dist = ensureBuild();
+  let dist: string;
+  try {
+    dist = ensureBuild(root, log);
+  } catch (error) {
+    throw new DependencyError((error as Error).message);
+  }
   const demoPassword = process.env.DEMO_PASSWORD ?? DEFAULT_DEMO_PASSWORD;
   await mkdir(dataDir, { recursive: true });
   const sink = logSink({ file: path.join(dataDir, 'cluster.log') });

@@ -10,38 +10,15 @@ import { promisify } from 'node:util';
 import { Redis } from 'ioredis';
 import type { TestProject } from 'vitest/node';
 import { dropDatabase } from '../../db/connection.js';
-import { startCluster, type ClusterPorts } from '../../scripts/lib/cluster/cluster.js';
+import { startCluster } from '../../scripts/lib/cluster/cluster.js';
+import { freeClusterPorts } from '../../scripts/lib/cluster/free-ports.js';
 import { ensureCertificate } from '../../scripts/lib/cluster/edge.js';
 import { logSink } from '../../scripts/lib/cluster/supervisor.js';
 import { removeScratchKeys } from '../../scripts/lib/redis-keys.js';
 import type { TestEnv } from './global-setup.js';
-import { freePort } from '../support/ports.js';
 
 const run = promisify(execFile);
 const root = path.resolve(import.meta.dirname, '..', '..');
-
-async function freePorts(): Promise<ClusterPorts> {
-  const next = freePort;
-  const four = async () => ({ frontend: await next(), history: await next(), matching: await next(), worker: await next() });
-  return {
-    https: await next(),
-    prometheus: await next(),
-    alertmanager: await next(),
-    ui: await next(),
-    temporal: {
-      frontend: await next(),
-      frontendHttp: await next(),
-      history: await next(),
-      matching: await next(),
-      worker: await next(),
-      membership: await four(),
-      metrics: await four(),
-    },
-    api: [await next(), await next()],
-    worker: [await next(), await next()],
-    queues: [await next(), await next()],
-  };
-}
 
 export default async function setup(project: TestProject) {
   const log = (line: string) => console.error('[cluster]', line);
@@ -60,7 +37,7 @@ export default async function setup(project: TestProject) {
   log('building the app (npm run build --no-web) …');
   await run(process.execPath, ['scripts/build.mjs', '--no-web', '--out', dist], { cwd: root, maxBuffer: 64 * 1024 * 1024 });
 
-  const ports = await freePorts();
+  const ports = await freeClusterPorts();
   const sink = logSink({ file: path.join(dataDir, 'cluster.log'), quiet: !process.env.CLUSTER_LOGS });
   const started = Date.now();
   const cluster = await startCluster({
