@@ -40,7 +40,20 @@ export class DeployLoad {
   constructor(
     private readonly baseUrl: string,
     private readonly password: string,
-  ) {}
+    options: { order?: boolean } = {},
+  ) {
+    this.ordering = options.order ?? true;
+  }
+
+  /** Deliveries ordered elsewhere (before a restore, say) that this run must see delivered too. */
+  adopt(ids: string[]): void {
+    for (const id of ids) if (!this.ordered.has(id)) this.ordered.set(id, 'unknown');
+  }
+
+  /** The deliveries this run has ordered or adopted. */
+  get deliveryIds(): string[] {
+    return [...this.ordered.keys()];
+  }
 
   /** A call counted as ok, refused or failed; a refused or failed one returns undefined. */
   private async count<T>(client: SimClient, method: string, path: string, body?: unknown): Promise<T | undefined> {
