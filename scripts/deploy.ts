@@ -1,5 +1,6 @@
 /**
- * `npm run deploy [-- --build <dir>] [--no-load]`: a rolling deploy of a new build onto the running
+ * `npm run deploy [-- --build <dir>] [--no-load] [--health-timeout 90] [--open-sample 200] [--settle 180]`
+ * (and --control, --app, --temporal, --namespace, --task-queue for a cluster not on the defaults): a rolling deploy of a new build onto the running
  * cluster (`npm run start:cluster`), through its supervisor's control socket.
  * 1. Without --build, builds this checkout into .data/releases/<UTC time> (the running build is never
  *    overwritten: it is what a rollback goes back to).
@@ -35,6 +36,7 @@ const options = {
   namespace: option('--namespace', 'default'),
   taskQueue: option('--task-queue', 'deliveries'),
   healthTimeoutMs: Number(option('--health-timeout', '90')) * 1000,
+  openSample: Number(option('--open-sample', '200')),
   settleMs: Number(option('--settle', '180')) * 1000,
   load: !args.includes('--no-load'),
   demoPassword: process.env.DEMO_PASSWORD ?? DEFAULT_DEMO_PASSWORD,
@@ -61,7 +63,7 @@ async function main(): Promise<void> {
   const started = Date.now();
 
   Runtime.install({ logger: new DefaultLogger('WARN') });
-  const gate = await replayGate({ build, historiesDir: path.join(root, 'workflows', 'histories'), cluster: { address: options.temporal, namespace: options.namespace, openSample: 50 } });
+  const gate = await replayGate({ build, historiesDir: path.join(root, 'workflows', 'histories'), cluster: { address: options.temporal, namespace: options.namespace, openSample: options.openSample } });
   if (gate.failures.length) {
     for (const f of gate.failures.slice(0, 5)) log(`replay of ${f.workflowId} failed: ${f.error}`);
     log(`REFUSED: ${gate.failures.length} of ${gate.replayed} histories do not replay on ${build}; no process was replaced. Guard the change with patched() (docs/DEPLOYMENT.md).`);

@@ -20,6 +20,7 @@ import { Redis } from 'ioredis';
 import { createSequelize, dropDatabase } from '../db/connection.js';
 import { isBuild } from './lib/cluster/control.js';
 import { startCluster, type Cluster } from './lib/cluster/cluster.js';
+import { ensureCertificate } from './lib/cluster/edge.js';
 import { freeClusterPorts } from './lib/cluster/free-ports.js';
 import { logSink } from './lib/cluster/supervisor.js';
 import { DeployLoad } from './lib/deploy/load.js';
@@ -34,8 +35,10 @@ const option = (name: string, fallback: string) => {
   const at = args.indexOf(name);
   return at >= 0 && args[at + 1] ? args[at + 1]! : fallback;
 };
-const id = new Date().toISOString().replace(/[-:T]/g, '').slice(0, 14);
-const work = path.join(root, '.data', `dr-drill-${id}`);
+const id = process.env.DR_DRILL_ID ?? new Date().toISOString().replace(/[-:T]/g, '').slice(0, 14);
+// Both clusters of a drill run one after the other from this folder (certificate, configs); one drill at a time.
+const clusterDir = path.join(root, '.data', 'dr-drill');
+const work = path.join(clusterDir, id);
 const server = (process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres').replace(/\/[^/]*$/, '');
 const redisUrl = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 const password = 'dr-drill-demo-password';
@@ -55,12 +58,12 @@ function build(): string {
   return out;
 }
 
-const sink = logSink({ file: path.join(work, 'cluster.log'), quiet: true });
+let sink: ReturnType<typeof logSink>;
 
 async function start(name: 'before' | 'after', dist: string, databases: Databases): Promise<Cluster> {
   return startCluster({
     root,
-    dataDir: path.join(work, name),
+    dataDir: clusterDir,
     dist,
     ports: await freeClusterPorts(),
     postgresUrl: server,
@@ -101,8 +104,22 @@ async function cleanUp(): Promise<void> {
   await rm(work, { recursive: true, force: true });
 }
 
+/**
+ * The load reaches nginx over HTTPS with the drill's self-signed certificate, which Node trusts only when
+ * named at start (NODE_EXTRA_CA_CERTS): the drill makes it, then runs again trusting it.
+ */
+async function trustingCertificate(): Promise<number | undefined> {
+  const { cert } = await ensureCertificate(path.join(clusterDir, 'certs'), log);
+  if (process.env.NODE_EXTRA_CA_CERTS === cert) return undefined;
+  const again = spawnSync(process.execPath, [...process.execArgv, ...process.argv.slice(1)], { stdio: 'inherit', env: { ...process.env, NODE_EXTRA_CA_CERTS: cert, DR_DRILL_ID: id } });
+  return again.status ?? 1;
+}
+
 async function main(): Promise<number> {
+  const exited = await trustingCertificate();
+  if (exited !== undefined) return exited;
   await mkdir(work, { recursive: true });
+  sink = logSink({ file: path.join(work, 'cluster.log'), quiet: true });
   const dist = build();
   if (!isBuild(dist)) throw new Error(`${dist} is not an \`npm run build\` output folder`);
   let cluster: Cluster | undefined = await start('before', dist, before);
