@@ -6,7 +6,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import type { ProgramView } from '../../scripts/lib/cluster/control.js';
 import { listPrograms } from '../../scripts/lib/deploy/control-client.js';
 import { makeBrokenBuild } from '../../scripts/lib/deploy/broken-build.js';
-import { deploy, scratchBuildDir as scratch } from '../support/deploy-run.js';
+import { deploy, scratchBuildDir as scratch, summary } from '../support/deploy-run.js';
 import { env } from '../support/harness.js';
 
 const byName = (programs: ProgramView[]) => Object.fromEntries(programs.map((p) => [p.name, p]));
@@ -22,6 +22,7 @@ describe('npm run deploy on the cluster', () => {
     const broken = await makeBrokenBuild('replay', released, scratch('replay'));
     const before = await listPrograms(env().CONTROL_SOCKET!);
     const outcome = await deploy(broken, '--no-load');
+    console.log(summary(outcome));
     expect(outcome.exitCode, outcome.output).toBe(3);
     expect(outcome.output).toContain('REFUSED');
     expect(outcome.result.gate.failures.length).toBe(outcome.result.gate.replayed);
@@ -34,6 +35,7 @@ describe('npm run deploy on the cluster', () => {
     const broken = await makeBrokenBuild('health', released, scratch('health'));
     const before = byName(await listPrograms(env().CONTROL_SOCKET!));
     const outcome = await deploy(broken, '--no-load', '--health-timeout', '60');
+    console.log(summary(outcome));
     expect(outcome.exitCode, outcome.output).toBe(4);
     expect(outcome.result.rollout.rolledBack).toMatchObject({ name: 'worker-1' });
     expect(outcome.result.rollout.rolledBack.rollbackMs).toBeLessThan(60_000);
