@@ -6,6 +6,7 @@
  */
 import { stat } from 'node:fs/promises';
 import path from 'node:path';
+import pg from 'pg';
 import { ensureDatabase } from '../../../db/connection.js';
 import { libpqTarget, runTool, urlFor } from '../pg-tools.js';
 
@@ -46,7 +47,19 @@ export async function restoreAll(server: string, files: Databases, into: Databas
       if ((await ensureDatabase(url)) !== 'created') throw new Error(`${into[key]} exists: a drill restores into new databases only`);
       const target = libpqTarget(url);
       await runTool('pg_restore', ['--dbname', into[key], '--no-owner', '--no-acl', '--single-transaction', '--exit-on-error', files[key]], target.env);
+      // Temporal's schema tool finds its version by database name: under a new name, tell it.
+      if (key !== 'app') await renameSchemaVersion(url, into[key]);
     }),
   );
   return Date.now() - started;
+}
+
+async function renameSchemaVersion(url: string, database: string): Promise<void> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    await client.query('UPDATE schema_version SET db_name = $1', [database]);
+  } finally {
+    await client.end();
+  }
 }
