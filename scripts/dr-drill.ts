@@ -95,6 +95,22 @@ async function inspect(cluster: Cluster, databases: Databases, catchUp: boolean)
   }
 }
 
+/**
+ * The restored `cluster_membership` still names the old cluster's hosts: until the new services have
+ * taken over the ring, the frontend answers UNAVAILABLE ("Not enough hosts to serve the request").
+ */
+async function whenServing<T>(attempt: () => Promise<T>): Promise<T> {
+  const deadline = Date.now() + 180_000;
+  for (;;) {
+    try {
+      return await attempt();
+    } catch (error) {
+      if ((error as { code?: number }).code !== 14 || Date.now() > deadline) throw error;
+      await new Promise((r) => setTimeout(r, 2000));
+    }
+  }
+}
+
 async function cleanUp(): Promise<void> {
   if (args.includes('--keep')) return log(`kept: databases ${Object.values(before).join(', ')}, ${Object.values(after).join(', ')} and ${work}`);
   const redis = new Redis(redisUrl, { maxRetriesPerRequest: 1 });
@@ -142,7 +158,7 @@ async function main(): Promise<number> {
     cluster = await start('after', dist, after);
     const startMs = Date.now() - startedAt;
     log(`cluster up on the restored databases in ${seconds(startMs)}`);
-    const restored = await inspect(cluster, after, true);
+    const restored = await whenServing(() => inspect(cluster!, after, true));
     const recoveryMs = Date.now() - recoveryStarted;
     log(`read model caught up from the histories: ${restored.written} transitions in ${seconds(restored.catchUpMs)}`);
     log(`recovered in ${seconds(recoveryMs)} (restore, start, catch-up): ${restored.checked} deliveries, ${restored.open} open, ${restored.mismatches.length} differ from their workflow`);
