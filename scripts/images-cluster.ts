@@ -19,7 +19,7 @@ import { check, checkUnprivileged, createDispatcher, ended, healthy, IMAGE, imag
 import { startCluster, type Cluster } from './lib/cluster/cluster.js';
 import { containerLauncher } from './lib/cluster/containers.js';
 import { ensureCertificate } from './lib/cluster/edge.js';
-import { freeClusterPorts } from './lib/cluster/ports.js';
+import { freeClusterPorts } from './lib/cluster/free-ports.js';
 import { logSink } from './lib/cluster/supervisor.js';
 import { removeScratchKeys } from './lib/redis-keys.js';
 

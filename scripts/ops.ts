@@ -1,9 +1,15 @@
 /**
- * On-call commands. `npm run ops -- stuck [--json] [--min-attempt N]`: open deliveries whose workflow has
- * an activity that has failed at least once and is still retrying, with its last failure.
+ * On-call commands.
+ * - `npm run ops -- stuck [--json] [--min-attempt N]`: open deliveries whose workflow has an activity
+ *   that has failed at least once and is still retrying, with its last failure.
+ * - `npm run ops -- catch-up`: after a restore of the read model, writes into it every transition the
+ *   deliveries' histories hold beyond it (RUNBOOK.md, "Restoring a backup").
  */
 import { Client, Connection } from '@temporalio/client';
 import { loadConfig } from '../config/env.js';
+import { createSequelize } from '../db/connection.js';
+import { catchUpReadModel } from './lib/dr/catch-up.js';
+import { knownDeliveries } from './lib/dr/verify.js';
 import { findStuckDeliveries } from './lib/stuck.js';
 
 const [command, ...args] = process.argv.slice(2);
@@ -13,8 +19,8 @@ const option = (name: string) => {
   return i >= 0 ? args[i + 1] : undefined;
 };
 
-if (command !== 'stuck') {
-  console.error('usage: npm run ops -- stuck [--json] [--min-attempt N]');
+if (command !== 'stuck' && command !== 'catch-up') {
+  console.error('usage: npm run ops -- stuck [--json] [--min-attempt N] | catch-up');
   process.exit(2);
 }
 
@@ -25,6 +31,19 @@ const connection = await Connection.connect({ address: config.TEMPORAL_ADDRESS }
 });
 try {
   const client = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE });
+  if (command === 'catch-up') {
+    const sequelize = createSequelize(config.DATABASE_URL, { poolMax: 2 });
+    try {
+      const started = Date.now();
+      const ids = await knownDeliveries(client, sequelize);
+      const written = await catchUpReadModel({ client, sequelize, deliveryIds: ids, links: { uiUrl: config.TEMPORAL_UI_URL, namespace: config.TEMPORAL_NAMESPACE } });
+      console.log(`${ids.length} deliveries read; ${written} transitions written from their histories in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+    } finally {
+      await sequelize.close();
+    }
+    await connection.close();
+    process.exit(0);
+  }
   const stuck = await findStuckDeliveries(client, { minAttempt: Number(option('--min-attempt') ?? 2) });
   if (flag('--json')) {
     console.log(JSON.stringify(stuck, null, 2));

@@ -67,6 +67,7 @@ export default async function setup(project: TestProject) {
     DEMO_PASSWORD: demoPassword,
     API_PORTS: ports.api.join(','),
     DATA_DIR: dataDir,
+    CONTROL_SOCKET: cluster.control,
   };
   project.provide('testEnv', env);
 

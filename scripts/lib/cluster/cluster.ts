@@ -13,9 +13,10 @@ import { ensureTemporalServer } from '../../temporal-server.mjs';
 import { createSequelize, ensureDatabase } from '../../../db/connection.js';
 import { initModels } from '../../../db/models.js';
 import { seedDemoData } from '../../../db/seed.js';
-import { appProcess, composeAppServices, type AppProcessPlan, type AppService } from './app-processes.js';
+import { appProcess, composeAppServices, type AppProcessPlan } from './app-processes.js';
 import { ALERTMANAGER_CONFIG, ensureCertificate, ensurePackages, PACKAGES, prometheusConfig, uiServerConfig, writeNginxConfig } from './edge.js';
-import { supervise, type LogSink, type Supervised } from './supervisor.js';
+import { startControl, type AppProgram } from './control.js';
+import { supervise, type LogSink, type ProgramSpec, type Supervised } from './supervisor.js';
 import { startTemporalCluster, type TemporalPorts } from './temporal-cluster.js';
 
 const run = promisify(execFile);
@@ -67,6 +68,8 @@ export interface AppLauncher {
   runOnce(plan: AppProcessPlan): Promise<void>;
   /** A long-running role under the supervisor. */
   start(plan: AppProcessPlan, stopGraceMs: number): Supervised;
+  /** The supervisor's spec of a role, where a process can be swapped to another build (`npm run deploy`). */
+  spec?(plan: AppProcessPlan, stopGraceMs: number): ProgramSpec;
 }
 
 /** Each role as `node <dist>/scripts/start-prod.js <role>`, as `npm run start:prod` runs it. */
@@ -76,9 +79,12 @@ export function nativeLauncher(options: Pick<ClusterOptions, 'root' | 'benchmark
     async runOnce(plan) {
       await run(process.execPath, plan.args, { cwd: options.root, env: { ...plan.env, ...searchPath }, maxBuffer: 16 * 1024 * 1024 });
     },
-    start(plan, stopGraceMs) {
+    spec(plan, stopGraceMs) {
       const env = { ...plan.env, ...options.benchmarkEnv, ...searchPath };
-      return supervise({ name: plan.name, command: process.execPath, args: plan.args, env, cwd: options.root, stopGraceMs }, options.sink);
+      return { name: plan.name, command: process.execPath, args: plan.args, env, cwd: options.root, stopGraceMs };
+    },
+    start(plan, stopGraceMs) {
+      return supervise(this.spec!(plan, stopGraceMs), options.sink);
     },
   };
 }
@@ -86,6 +92,8 @@ export function nativeLauncher(options: Pick<ClusterOptions, 'root' | 'benchmark
 export interface Cluster {
   urls: { app: string; temporalUi: string; prometheus: string; alertmanager: string; temporal: string };
   processes: Supervised[];
+  /** The supervisor's control socket, which `npm run deploy` drives (control.ts). */
+  control: string;
   stop(): Promise<void>;
 }
 
@@ -146,8 +154,13 @@ export function getInsecure(url: string): Promise<{ status: number; body: string
 export async function startCluster(options: ClusterOptions): Promise<Cluster> {
   const { ports, log, sink } = options;
   const processes: Supervised[] = [];
+  const apps: AppProgram[] = [];
+  const controlPath = path.join(options.dataDir, 'control.sock');
+  let control: Awaited<ReturnType<typeof startControl>> | undefined;
   let temporalStop: (() => Promise<void>) | undefined;
   const stop = async () => {
+    // No deploy may replace a process while the cluster stops.
+    await new Promise<void>((resolve) => (control ? control.close(() => resolve()) : resolve()));
     // Intake first (nginx, the API), then the processes that finish work, then what they talk to.
     const byName = (prefix: string) => processes.filter((p) => p.name.startsWith(prefix));
     for (const group of ['nginx', 'api', 'queues', 'worker', 'temporal-ui', 'alertmanager', 'prometheus']) {
@@ -187,22 +200,26 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
     await migrate(options, launcher, compose, local);
     if (options.demoPassword) await seed(appDatabase, options.demoPassword, log);
 
-    const replicas: Array<[AppService, number[], 'PORT' | 'WORKER_METRICS_PORT' | 'QUEUE_METRICS_PORT']> = [
+    const replicas: Array<[AppProgram['service'], number[], 'PORT' | 'WORKER_METRICS_PORT' | 'QUEUE_METRICS_PORT']> = [
       ['worker', ports.worker, 'WORKER_METRICS_PORT'],
       ['queues', ports.queues, 'QUEUE_METRICS_PORT'],
       ['api', ports.api, 'PORT'],
     ];
     for (const [service, servicePorts, portKey] of replicas) {
       servicePorts.forEach((port, i) => {
-        const plan = appProcess(compose, service, {
-          name: `${service}-${i + 1}`,
-          dist: options.dist,
-          vars: options.vars,
-          local,
-          // Unused listeners get port 0: each replica's metrics port must not collide with another's.
-          perProcess: { PORT: '0', WORKER_METRICS_PORT: '0', QUEUE_METRICS_PORT: '0', [portKey]: String(port), REDIS_PREFIX: options.redisPrefix },
-        });
-        processes.push(launcher.start(plan, 40_000));
+        const planFor = (dist: string) =>
+          appProcess(compose, service, {
+            name: `${service}-${i + 1}`,
+            dist,
+            vars: options.vars,
+            local,
+            // Unused listeners get port 0: each replica's metrics port must not collide with another's.
+            perProcess: { PORT: '0', WORKER_METRICS_PORT: '0', QUEUE_METRICS_PORT: '0', [portKey]: String(port), REDIS_PREFIX: options.redisPrefix },
+          });
+        const program = launcher.start(planFor(options.dist), 40_000);
+        processes.push(program);
+        const { spec } = launcher;
+        if (spec) apps.push({ program, service, port, build: options.dist, specFor: (dist) => spec.call(launcher, planFor(dist), 40_000) });
       });
     }
 
@@ -253,10 +270,12 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
     await waitFor(`nginx on :${ports.https}`, async () => (await getInsecure(`${appUrl}/ready`)).status === 200, 60_000);
     await waitFor(`the Temporal UI on :${ports.ui}`, answers(`http://127.0.0.1:${ports.ui}/`), 60_000);
     await waitFor(`Prometheus on :${ports.prometheus}`, answers(`http://127.0.0.1:${ports.prometheus}/-/ready`), 60_000);
+    control = await startControl(controlPath, apps);
 
     return {
       urls: { app: appUrl, temporalUi: uiUrl, prometheus: `http://localhost:${ports.prometheus}`, alertmanager: `http://localhost:${ports.alertmanager}`, temporal: temporal.address },
       processes,
+      control: controlPath,
       stop,
     };
   } catch (error) {

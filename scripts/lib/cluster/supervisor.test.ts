@@ -29,4 +29,24 @@ describe('the cluster supervisor', () => {
     expect(program.restarts).toBe(0);
     expect(lines.some((l) => l.startsWith('exited'))).toBe(false);
   });
+
+  it('replaces a running program: SIGTERM to the old one, then the new spec under the same name', async () => {
+    const lines: string[] = [];
+    const spec = (word: string) => ({ name: 'swapped', command: process.execPath, args: ['-e', `console.log("${word}"); process.on("SIGTERM", () => { console.log("drained ${word}"); process.exit(0); }); setInterval(() => {}, 1000)`] });
+    const program = supervise(spec('old'), (_, line) => lines.push(line));
+    try {
+      await expect.poll(() => lines.includes('old'), { timeout: 10_000 }).toBe(true);
+      const oldPid = program.pid!;
+      await program.replace(spec('new'));
+      expect(lines).toContain('drained old');
+      expect(() => process.kill(oldPid, 0)).toThrow();
+      await expect.poll(() => lines.includes('new'), { timeout: 10_000 }).toBe(true);
+      expect(program.pid).not.toBe(oldPid);
+      expect(program.spec.args[1]).toContain('"new"');
+      expect(program.restarts).toBe(0);
+      expect(lines.some((l) => l.startsWith('exited'))).toBe(false);
+    } finally {
+      await program.stop();
+    }
+  });
 });

@@ -26,7 +26,14 @@ export interface Supervised {
   readonly name: string;
   readonly pid: number | undefined;
   readonly restarts: number;
+  /** The spec of the program now running (a replace changes it). */
+  readonly spec: ProgramSpec;
   stop(): Promise<void>;
+  /**
+   * Stops the running program as stop() does (SIGTERM: it drains, SIGKILL after the grace), then starts
+   * `next` under the same name: a rolling deploy's one step. Restarts count again from 0.
+   */
+  replace(next: ProgramSpec): Promise<void>;
 }
 
 export interface LogSink {
@@ -52,7 +59,8 @@ process.once('exit', () => {
   for (const kill of running) kill();
 });
 
-export function supervise(spec: ProgramSpec, log: LogSink): Supervised {
+export function supervise(first: ProgramSpec, log: LogSink): Supervised {
+  let spec = first;
   let child: ChildProcess | undefined;
   let stopping = false;
   let restarts = 0;
@@ -95,8 +103,22 @@ export function supervise(spec: ProgramSpec, log: LogSink): Supervised {
   running.add(killOnExit);
   launch();
 
+  const halt = async () => {
+    stopping = true;
+    clearTimeout(retryTimer);
+    const current = child;
+    if (!current || current.exitCode !== null || current.signalCode !== null) return;
+    current.kill('SIGTERM');
+    const timer = setTimeout(() => current.kill('SIGKILL'), spec.stopGraceMs ?? 20_000);
+    await exited;
+    clearTimeout(timer);
+  };
+
   return {
     name: spec.name,
+    get spec() {
+      return spec;
+    },
     get pid() {
       return child?.pid;
     },
@@ -104,15 +126,17 @@ export function supervise(spec: ProgramSpec, log: LogSink): Supervised {
       return restarts;
     },
     async stop() {
-      stopping = true;
-      clearTimeout(retryTimer);
       running.delete(killOnExit);
-      const current = child;
-      if (!current || current.exitCode !== null || current.signalCode !== null) return;
-      current.kill('SIGTERM');
-      const timer = setTimeout(() => current.kill('SIGKILL'), spec.stopGraceMs ?? 20_000);
-      await exited;
-      clearTimeout(timer);
+      await halt();
+    },
+    async replace(next) {
+      if (next.name !== spec.name) throw new Error(`replace keeps the name: ${spec.name}, not ${next.name}`);
+      await halt();
+      spec = next;
+      stopping = false;
+      restarts = 0;
+      backoff = FIRST_BACKOFF_MS;
+      launch();
     },
   };
 }

@@ -1,0 +1,43 @@
+/**
+ * After a restore, the read model may lag the workflows: it is dumped first, so every row in it comes
+ * from a transition Temporal's dump also holds, but a transition recorded between the two dumps is in
+ * the history and not in the table. Each delivery's history carries every transition it recorded (the
+ * input of its recordTransition activities), so the missing ones are written from there, through the
+ * same idempotent, seq-ordered statement the activity runs. Nothing is published: those updates went
+ * out before the disaster.
+ */
+import type { Client } from '@temporalio/client';
+import { defaultPayloadConverter } from '@temporalio/common';
+import { QueryTypes, type Sequelize } from 'sequelize';
+import { createReadModelActivities } from '../../../activities/read-model.js';
+import { workflowIdFor, type TransitionRecord } from '../../../domain/delivery.js';
+
+/** The transitions a delivery's history recorded, in seq order. */
+export async function recordedTransitions(client: Client, deliveryId: string): Promise<TransitionRecord[]> {
+  const history = await client.workflow.getHandle(workflowIdFor(deliveryId)).fetchHistory();
+  const records: TransitionRecord[] = [];
+  for (const event of history.events ?? []) {
+    const scheduled = event.activityTaskScheduledEventAttributes;
+    if (scheduled?.activityType?.name !== 'recordTransition') continue;
+    const input = scheduled.input?.payloads?.[0];
+    if (input) records.push(defaultPayloadConverter.fromPayload<TransitionRecord>(input));
+  }
+  return records.sort((a, b) => a.seq - b.seq);
+}
+
+/** Writes what the read model misses of each delivery; returns how many transitions were written. */
+export async function catchUpReadModel(options: { client: Client; sequelize: Sequelize; deliveryIds: string[]; links: { uiUrl: string; namespace: string } }): Promise<number> {
+  const readModel = createReadModelActivities({ sequelize: options.sequelize, links: options.links, hooks: [] });
+  let written = 0;
+  for (const id of options.deliveryIds) {
+    const [row] = await options.sequelize.query<{ seq: number }>('SELECT seq FROM deliveries WHERE id = :id', { replacements: { id }, type: QueryTypes.SELECT });
+    const events = await options.sequelize.query<{ seq: number }>('SELECT seq FROM delivery_events WHERE delivery_id = :id', { replacements: { id }, type: QueryTypes.SELECT });
+    const have = new Set(events.map((e) => e.seq));
+    for (const record of await recordedTransitions(options.client, id)) {
+      if (row && record.seq <= row.seq && have.has(record.seq)) continue;
+      await readModel.recordTransition(record, { publishSeparately: true });
+      written += 1;
+    }
+  }
+  return written;
+}
