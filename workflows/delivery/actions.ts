@@ -8,6 +8,7 @@ import { timelineEventOf } from '../../domain/delivery.js';
 import { arrivalAfter, estimateArrival } from '../../domain/geo.js';
 import { describeMissing, missingProof } from '../../domain/proof-rules.js';
 import { acceptQuoteTarget, checkTransition, isRepeatedAcceptance, type DeliveryAction } from '../../domain/status.js';
+import type { TimelineEventType } from '../../domain/timeline.js';
 import { actionUpdates, quoteRecordedUpdate, stateQuery, type ActionArgs, type ActionResult, type PersonAction } from '../messages.js';
 import { acts } from './activities.js';
 import { alertIfFar, keptProof, placeData } from './evidence.js';
@@ -23,6 +24,13 @@ export function registerActions(d: Ledger): void {
   const { state, input } = d;
   const maxCodeTries = input.timings.maxCodeTries ?? 5;
   const codeLocked = () => Boolean(state.codeRequired && !state.codeOverride && (state.codeFailures ?? 0) >= maxCodeTries);
+
+  /** The driver at a stop: recorded with where the tap came from, and an alert when that is far from the stop. */
+  const arrivedAt = (type: TimelineEventType, action: DeliveryAction, stop: 'pickup' | 'dropoff') => async (args: ActionArgs) => {
+    const seq = d.transition(type, args.actor, d.moveBy(action), placeData(d, state[stop], args), args.at);
+    alertIfFar(d, type, state[stop], args);
+    return seq;
+  };
 
   function validate(action: DeliveryAction, args: ActionArgs): void {
     const subject = { status: state.status, customerId: state.customerId, driverId: state.driver?.id, offeredDriverId: state.offer?.driverId };
@@ -83,11 +91,7 @@ export function registerActions(d: Ledger): void {
       if (previous) await acts.releaseDriver({ deliveryId: state.deliveryId, driverId: previous.id, reason: 'reassigned' });
       return seq;
     },
-    arrivedAtPickup: async (args) => {
-      const seq = d.transition('arrived_pickup', args.actor, d.moveBy('arrivedAtPickup'), placeData(d, state.pickup, args), args.at);
-      alertIfFar(d, 'arrived_pickup', state.pickup, args);
-      return seq;
-    },
+    arrivedAtPickup: arrivedAt('arrived_pickup', 'arrivedAtPickup', 'pickup'),
     confirmPickup: async (args) => {
       const at = args.at ?? now();
       const seq = d.transition('picked_up', args.actor, () => {
@@ -102,11 +106,7 @@ export function registerActions(d: Ledger): void {
       checkDropoffWindow(d);
       return seq;
     },
-    arrivedAtDropoff: async (args) => {
-      const seq = d.transition('arrived_dropoff', args.actor, d.moveBy('arrivedAtDropoff'), placeData(d, state.dropoff, args), args.at);
-      alertIfFar(d, 'arrived_dropoff', state.dropoff, args);
-      return seq;
-    },
+    arrivedAtDropoff: arrivedAt('arrived_dropoff', 'arrivedAtDropoff', 'dropoff'),
     confirmDelivery: async (args) => {
       const at = args.at ?? now();
       const checkCode = Boolean(state.codeRequired && !state.codeOverride);
