@@ -23,11 +23,21 @@ describe('socket event fuzz', () => {
   const connect = (auth: Record<string, unknown>) =>
     new Promise<Socket>((resolve, reject) => {
       const socket = io(base, { auth, transports: ['websocket'], reconnection: false, timeout: 5000 });
-      socket.once('connect', () => resolve(socket));
+      const closedEarly = (reason: string) => {
+        socket.close();
+        reject(new Error(`connection closed before the handshake was answered: ${reason}`));
+      };
+      socket.once('connect', () => {
+        socket.io.off('close', closedEarly);
+        resolve(socket);
+      });
       socket.once('connect_error', (err) => {
         socket.close();
         reject(err);
       });
+      // A handshake over the server's packet limit (16 KiB) is answered by closing the connection, which the
+      // client reports as a close of its transport, not as a connect error.
+      socket.io.once('close', closedEarly);
     });
 
   // Names the client library itself refuses to send are left out.
