@@ -11,6 +11,9 @@ import { promisify } from 'node:util';
 
 const run = promisify(execFile);
 
+/** How long nginx sends nothing to a replica after one of its requests failed. */
+export const NGINX_FAIL_TIMEOUT_MS = 2000;
+
 export const PACKAGES = { nginx: '/usr/sbin/nginx', prometheus: '/usr/bin/prometheus', 'prometheus-alertmanager': '/usr/bin/prometheus-alertmanager' } as const;
 
 /** Installs the missing Debian packages when running as root; otherwise says what to run. */
@@ -57,7 +60,7 @@ export interface NginxOptions {
  * replica that holds the session. X-Served-By names the replica, for operators and the cluster tests.
  */
 export function nginxConfig(options: NginxOptions): string {
-  const servers = options.apiPorts.map((port) => `    server 127.0.0.1:${port} max_fails=1 fail_timeout=2s;`).join('\n');
+  const servers = options.apiPorts.map((port) => `    server 127.0.0.1:${port} max_fails=1 fail_timeout=${NGINX_FAIL_TIMEOUT_MS / 1000}s;`).join('\n');
   const temp = (name: string) => path.join(options.dir, 'tmp', name);
   return `# Written by the cluster at each start (scripts/lib/cluster/edge.ts).
 ${process.getuid?.() === 0 ? '# Started as root: workers keep root so they can use the data folder.\nuser root;\n' : ''}worker_processes 2;

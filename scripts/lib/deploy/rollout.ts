@@ -6,6 +6,7 @@
  * does not is put back on the build it ran, and the deploy stops there.
  */
 import type { ProgramView } from '../cluster/control.js';
+import { NGINX_FAIL_TIMEOUT_MS } from '../cluster/edge.js';
 import { listPrograms, replaceBuild } from './control-client.js';
 import { isServing, type HealthTarget } from './health.js';
 
@@ -82,6 +83,9 @@ export async function rollout(options: RolloutOptions): Promise<RolloutReport> {
     }
     steps.push({ name: program.name, from: program.build, drainMs, ms: Date.now() - stepStarted });
     options.log(`${program.name}: healthy on the new build (${((Date.now() - stepStarted) / 1000).toFixed(1)} s)`);
+    // nginx marks a replica that failed a request as down for its fail_timeout (edge.ts): the next API
+    // replica may only be drained once nginx sends to this one again, or both are down for nginx at once.
+    if (program.service === 'api') await sleep(NGINX_FAIL_TIMEOUT_MS + 1000);
   }
   return { steps, ms: Date.now() - started };
 }
