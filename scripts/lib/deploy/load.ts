@@ -4,6 +4,7 @@
  * before each, and a dispatcher reads the board. Every request is counted: a 5xx or a request that got
  * no answer is failed; a 4xx (a race between two taps, a rate limit) is refused, not an outage.
  */
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { Delivery } from '../../../domain/delivery.js';
 import { DEMO_CITY } from '../../../db/seed.js';
 import { ApiError, SimClient } from '../sim-client.js';
@@ -12,7 +13,6 @@ const WORKING = ['ASSIGNED', 'AT_PICKUP', 'IN_TRANSIT', 'AT_DROPOFF'];
 const ENDED = ['DELIVERED', 'CANCELLED', 'FAILED', 'RETURNED'];
 const MAX_OPEN = 5;
 const SIGNATURE = `data:image/png;base64,${Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0]).toString('base64')}`;
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const near = (spread: number) => ({ lat: DEMO_CITY.lat + (Math.random() - 0.5) * spread, lng: DEMO_CITY.lng + (Math.random() - 0.5) * spread });
 
 export interface LoadReport {

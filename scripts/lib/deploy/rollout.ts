@@ -5,13 +5,13 @@
  * started from the new build and must pass its health check before the next one is touched. One that
  * does not is put back on the build it ran, and the deploy stops there.
  */
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { ProgramView } from '../cluster/control.js';
 import { NGINX_FAIL_TIMEOUT_MS } from '../cluster/edge.js';
 import { listPrograms, replaceBuild } from './control-client.js';
 import { isServing, type HealthTarget } from './health.js';
 
 const ORDER: Array<ProgramView['service']> = ['worker', 'api', 'queues'];
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 export interface StepReport {
   name: string;
