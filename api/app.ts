@@ -99,6 +99,7 @@ export interface BuiltApi {
 
 export function createApp(deps: ApiDeps): BuiltApi {
   const metrics = createApiMetrics();
+  deps.redis.on('reconnecting', () => metrics.redisReconnects.inc());
   const services = createServices(deps, metrics.registry);
   // Behind N trusted proxies the client address is the Nth entry from the right of X-Forwarded-For:
   // everything left of it was written by the client and may be forged.

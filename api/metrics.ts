@@ -32,6 +32,8 @@ export function createApiMetrics() {
     registers: [registry],
   });
   const socketAbuse = new Counter({ name: 'socketio_abuse_disconnects_total', help: 'Sockets disconnected for flooding delivery:subscribe', registers: [registry] });
-  return { registry, requests, duration, sockets, deliveriesByStatus, dependencyUp, socketAbuse };
+  // A blip shorter than a scrape never shows in dependency_up; a reconnect always counts here.
+  const redisReconnects = new Counter({ name: 'redis_reconnects_total', help: 'Times a Redis connection of this process was lost and is being reopened', registers: [registry] });
+  return { registry, requests, duration, sockets, deliveriesByStatus, dependencyUp, socketAbuse, redisReconnects };
 }
 export type ApiMetrics = ReturnType<typeof createApiMetrics>;
