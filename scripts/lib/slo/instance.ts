@@ -13,6 +13,10 @@ import { logSink } from '../cluster/supervisor.js';
 
 export interface SloInstance {
   cluster: Cluster;
+  /** The checkout and the build the cluster runs, and the run's own folder. */
+  root: string;
+  dist: string;
+  dataDir: string;
   ports: ClusterPorts;
   redis: PrivateRedis;
   groq: GroqStub;
@@ -74,6 +78,9 @@ export async function startSloInstance(options: { root: string; dist: string; da
   }
   return {
     cluster,
+    root: options.root,
+    dist: options.dist,
+    dataDir: options.dataDir,
     ports,
     redis,
     groq,

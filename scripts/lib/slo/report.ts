@@ -41,7 +41,8 @@ export function headline(result: SloResult): Headline {
   const all = result.requests;
   const answered = all.filter((r) => r.status > 0 && r.status < 500).length;
   const serverErrors = all.filter((r) => r.status >= 500).length;
-  const recoveries = result.faults.map((f) => f.recoveryMs);
+  // A deploy is planned work, not a failure to recover from: its own row in the five metrics times it.
+  const recoveries = result.faults.filter((f) => !f.deploy).map((f) => f.recoveryMs);
   const v = result.verdicts;
   return {
     requests: all.length,
@@ -97,7 +98,10 @@ export function renderSloReport(result: SloResult, ctx: RunContext): string {
   const v = result.verdicts;
   const delivered = v.deliveries.filter((d) => !d.lost).length;
   const deploy = ctx.deploy?.deploySeconds;
-  const deployRow = deploy === undefined
+  const deployed = result.faults.find((f) => f.deploy);
+  const deployRow = deployed?.deploy
+    ? `| Deploy | < 10 min | ${s(deployed.deploy.gateMs + deployed.deploy.rolloutMs)} (replay gate ${s(deployed.deploy.gateMs)}, then ${deployed.deploy.processes} processes one at a time in ${s(deployed.deploy.rolloutMs)}), under this run's load: ${deployed.failed} of ${deployed.requests} requests failed in its window | ${mark(deployed.deploy.gateMs + deployed.deploy.rolloutMs < 600_000)} | each API replica waits out nginx's fail window before the next is drained; the build itself (\`npm run build\`, about 1 min here) is not counted |`
+    : deploy === undefined
     ? `| Deploy | < 10 min | measured by \`npm run deploy\` (docs/DEPLOYMENT.md), not by this run${ctx.deploy ? '' : `; its figure appears here once \`${ctx.deployFile}\` exists`} | — | the rolling deploy's own run |`
     : `| Deploy | < 10 min | ${(deploy / 60).toFixed(1)} min${ctx.deploy?.rollbackSeconds !== undefined ? `, rollback ${(ctx.deploy.rollbackSeconds / 60).toFixed(1)} min` : ''} (\`${ctx.deploy?.command ?? 'npm run deploy'}\`, ${ctx.deploy?.measuredAt ?? 'date not given'}, read from \`${ctx.deployFile}\`) | ${mark(deploy < 600)} | build and image time on 2 shared cores; the drain grace of each replica |`;
   const faultRows = result.faults.map(
@@ -126,7 +130,7 @@ export function renderSloReport(result: SloResult, ctx: RunContext): string {
     `| Average response | < 500 ms | ${h.averageMs.toFixed(0)} ms (p95 ${h.p95Ms} ms, p99 ${h.p99Ms} ms) | ${mark(h.averageMs < 500)} | 2 cores shared by 14 processes and the load itself; taps wait for their Workflow Update |`,
     `| Error rate | < 0.1 % | ${pct(h.errorRate)} (${h.serverErrors} answered 5xx) | ${mark(h.errorRate < 0.001)} | a SIGKILLed replica's in-flight requests and Temporal's restart windows |`,
     deployRow,
-    `| Recovery | < 5 min | worst ${s(h.worstRecoveryMs)} over ${result.faults.length} faults | ${mark(h.worstRecoveryMs !== undefined && h.worstRecoveryMs < 300_000)} | the supervisor's 1 s restart backoff; Temporal's membership settling after a service returns |`,
+    `| Recovery | < 5 min | worst ${s(h.worstRecoveryMs)} over ${result.faults.filter((f) => !f.deploy).length} faults | ${mark(h.worstRecoveryMs !== undefined && h.worstRecoveryMs < 300_000)} | the supervisor's 1 s restart backoff; Temporal's membership settling after a service returns |`,
     '',
     ...(failureCauses(result).length ? [`Failed requests: ${failureCauses(result).join('; ')}. A 504 is the API's \`WORKFLOW_PENDING\` answer after its 10 s Update deadline; the driver's app retries it with the same key.`, ''] : []),
     `Every delivery in flight kept the zero promises: ${h.zeroPromisesKept ? '**yes**' : '**NO**'} — ${delivered} of ${v.deliveries.length} delivered and equal to their workflow, ${lost.length} lost, ${dups.length} with something applied twice, ${gaps.length} with a seq gap, ${v.unknown.length} deliveries nobody booked, ${v.unanswered} bookings never answered.`,

@@ -41,6 +41,7 @@ export interface FaultRecord {
   gaps: number;
   missedLive: number;
   alerts: AlertSighting[];
+  deploy?: Injected['deploy'];
 }
 
 export interface SloResult {
@@ -87,6 +88,7 @@ function recordFault(injected: Injected, windowEnd: number, greenAt: number | un
     gaps: inFlight.filter((v) => v.gaps.length).length,
     missedLive: missed.length,
     alerts: alerts.raisedBetween(at, windowEnd),
+    ...(injected.deploy ? { deploy: injected.deploy } : {}),
   };
 }
 
