@@ -74,6 +74,10 @@ export async function createDeliveryWorker(options: DeliveryWorkerOptions): Prom
     maxConcurrentActivityTaskExecutions: options.maxConcurrentActivityTaskExecutions ?? 100,
     ...(options.maxCachedWorkflows !== undefined ? { maxCachedWorkflows: options.maxCachedWorkflows } : {}),
     shutdownGraceTime: '10 seconds',
+    // A tap waits for its Update at most 10 s (the API's deadline). When the worker holding a delivery
+    // in its cache dies, its next task waits this long on that worker's sticky queue before any worker
+    // may take it; at the SDK's default of 10 s such a tap always ran out of time.
+    stickyQueueScheduleToStartTimeout: '4 seconds',
   });
   return { worker, connection };
 }
