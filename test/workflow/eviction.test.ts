@@ -3,45 +3,25 @@
  * delivery from its history before each step. Here it keeps one, and three deliveries take their steps
  * in turns, so every step after the first runs on a replayed workflow.
  */
-import { randomUUID } from 'node:crypto';
-import type { Worker } from '@temporalio/worker';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createSequelize } from '../../db/connection.js';
-import { createDeliveryWorker } from '../../worker/delivery-worker.js';
 import { bookAndAccept, expectContiguousTimeline, expectMilestone, waitForOffer } from '../support/flow.js';
-import { createDriverAt, env, isolatedArea, loginAs, startTestApi, type Session, type TestApi, proofFor } from '../support/harness.js';
+import { createDriverAt, isolatedArea, loginAs, startTestApi, type Session, type TestApi, proofFor } from '../support/harness.js';
+import { startTestWorker, type TestWorker } from '../support/worker.js';
 
 describe('deliveries evicted from the worker between steps', () => {
-  const taskQueue = `deliveries-evicted-${randomUUID()}`;
   let api: TestApi;
   let customer: Session;
   let dispatcher: Session;
-  let worker: Worker;
-  let stopWorker: () => Promise<void>;
+  let worker: TestWorker;
 
   beforeAll(async () => {
-    const sequelize = createSequelize(env().DATABASE_URL!);
-    const built = await createDeliveryWorker({
-      address: env().TEMPORAL_ADDRESS!,
-      namespace: env().TEMPORAL_NAMESPACE!,
-      taskQueue,
-      deps: { sequelize, links: { uiUrl: 'http://localhost:8233', namespace: env().TEMPORAL_NAMESPACE! } },
-      maxCachedWorkflows: 1,
-    });
-    worker = built.worker;
-    const running = worker.run();
-    stopWorker = async () => {
-      worker.shutdown();
-      await running;
-      await built.connection.close();
-      await sequelize.close();
-    };
-    api = await startTestApi({ TEMPORAL_TASK_QUEUE: taskQueue });
+    worker = await startTestWorker('deliveries-evicted', { maxCachedWorkflows: 1 });
+    api = await startTestApi({ TEMPORAL_TASK_QUEUE: worker.taskQueue });
     [customer, dispatcher] = await loginAs(api.url, 'customer', 'dispatcher');
   });
   afterAll(async () => {
     await api?.close();
-    await stopWorker?.();
+    await worker?.close();
   });
 
   it('completes three deliveries whose steps alternate, with gap-free timelines', async () => {
@@ -66,7 +46,7 @@ describe('deliveries evicted from the worker between steps', () => {
       for (const [i, driver] of drivers.entries()) {
         await expectMilestone(api.url, driver, ids[i]!, type, status, proofFor(type, 'Sam'));
         // Three open, fewer kept: the SDK evicts once a new activation has taken the slot, so two at a time.
-        expect(worker.getStatus().numCachedWorkflows).toBeLessThan(drivers.length);
+        expect(worker.worker.getStatus().numCachedWorkflows).toBeLessThan(drivers.length);
       }
     }
 
