@@ -3,43 +3,17 @@
  * network returns and lands once; a tap whose answer is lost is replayed with the same Idempotency-Key
  * and still lands once.
  */
-import type { Browser } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  call,
-  deliveryBody,
-  isolatedArea,
-  login,
-  registerCustomer,
-  startTestApi,
-  waitFor,
-  waitForDelivery,
-  type Session,
-  type TestApi,
-  proofFor,
-} from '../support/harness.js';
-import { createDriver, ensureWebBuilt, launchChromium, newContext, PHONE, signIn } from './support/browser.js';
+import { describe, expect } from 'vitest';
+import { call, deliveryBody, isolatedArea, login, registerCustomer, waitFor, waitForDelivery, proofFor } from '../support/harness.js';
+import { createDriver, newContext, PHONE, signIn } from './support/browser.js';
+import { browserTest } from './support/fixtures.js';
 
-let api: TestApi;
-let browser: Browser;
-let dispatcher: Session;
-
-beforeAll(async () => {
-  await ensureWebBuilt();
-  api = await startTestApi({ OFFER_TIMEOUT_MS: '60000' });
-  browser = await launchChromium();
-  dispatcher = await login(api.url, 'dispatcher@example.com');
-}, 240_000);
-
-afterAll(async () => {
-  await browser?.close();
-  await api?.close();
-});
+const it = browserTest({ OFFER_TIMEOUT_MS: '60000' });
 
 const count = (timeline: { type: string }[], type: string) => timeline.filter((e) => e.type === type).length;
 
 describe('driver page offline', () => {
-  it('applies a tap made offline exactly once after reconnecting, and one whose answer was lost', async () => {
+  it('applies a tap made offline exactly once after reconnecting, and one whose answer was lost', async ({ api, browser, dispatcher }) => {
     const area = isolatedArea();
     const account = await createDriver(api.url, dispatcher, 'Olli Offline');
     const driverApi = await login(api.url, account.email, account.password);
