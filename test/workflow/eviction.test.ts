@@ -3,28 +3,15 @@
  * delivery from its history before each step. Here it keeps one, and three deliveries take their steps
  * in turns, so every step after the first runs on a replayed workflow.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect } from 'vitest';
 import { bookAndAccept, expectContiguousTimeline, expectMilestone, waitForOffer } from '../support/flow.js';
-import { createDriverAt, isolatedArea, loginAs, startTestApi, type Session, type TestApi, proofFor } from '../support/harness.js';
-import { startTestWorker, type TestWorker } from '../support/worker.js';
+import { createDriverAt, isolatedArea, proofFor } from '../support/harness.js';
+import { workerTest } from '../support/worker.js';
+
+const it = workerTest('deliveries-evicted', { maxCachedWorkflows: 1 });
 
 describe('deliveries evicted from the worker between steps', () => {
-  let api: TestApi;
-  let customer: Session;
-  let dispatcher: Session;
-  let worker: TestWorker;
-
-  beforeAll(async () => {
-    worker = await startTestWorker('deliveries-evicted', { maxCachedWorkflows: 1 });
-    api = await startTestApi({ TEMPORAL_TASK_QUEUE: worker.taskQueue });
-    [customer, dispatcher] = await loginAs(api.url, 'customer', 'dispatcher');
-  });
-  afterAll(async () => {
-    await api?.close();
-    await worker?.close();
-  });
-
-  it('completes three deliveries whose steps alternate, with gap-free timelines', async () => {
+  it('completes three deliveries whose steps alternate, with gap-free timelines', async ({ api, customer, dispatcher, worker }) => {
     const area = isolatedArea();
     const spots = [0, 1, 2].map((i) => ({ lat: area.lat + i * 0.3, lng: area.lng + i * 0.3 }));
     const drivers = await Promise.all(spots.map((spot) => createDriverAt(api.url, dispatcher, spot)));
