@@ -4,10 +4,11 @@
  * Scheduled column; the driver's card shows the window with a countdown and asks for the code.
  */
 import type { Page } from 'playwright-core';
+import { randomUUID } from 'node:crypto';
 import { describe, expect } from 'vitest';
 import { bookAndAccept, expectMilestone, waitForOffer } from '../support/flow.js';
-import { call, DEMO_PASSWORD, deliveryBody, isolatedArea, login, registerCustomer, waitFor, waitForDelivery } from '../support/harness.js';
-import { createDriver, DESKTOP, drawSignature, newContext, PHONE, screenshot, signIn } from './support/browser.js';
+import { call, createDriverAt, DEMO_PASSWORD, deliveryBody, isolatedArea, registerCustomer, waitFor, waitForDelivery } from '../support/harness.js';
+import { DESKTOP, drawSignature, newContext, PHONE, screenshot, signIn } from './support/browser.js';
 import { browserTest } from './support/fixtures.js';
 
 const it = browserTest({ OFFER_TIMEOUT_MS: '60000' });
@@ -90,14 +91,8 @@ describe('windows, alerts and codes in the pages', () => {
 
   it("shows the driver the window with a countdown, and won't hand over without the code", async ({ api, browser, dispatcher }) => {
     const area = isolatedArea();
-    const account = await createDriver(api.url, dispatcher, 'Wanda Window');
-    const driverApi = await login(api.url, account.email, account.password);
-    await call(api.url, 'PUT', '/api/v1/drivers/me/duty', { token: driverApi.token, body: { onDuty: true } });
-    await call(api.url, 'POST', '/api/v1/drivers/me/location', { token: driverApi.token, body: { lat: area.lat, lng: area.lng, recordedAt: new Date().toISOString() } });
-    await waitFor('driver position saved', async () => {
-      const list = await call(api.url, 'GET', '/api/v1/drivers', { token: dispatcher.token });
-      return list.body.items?.some((d: any) => d.id === account.driverId && d.position);
-    });
+    const password = `pw-${randomUUID()}`;
+    const driverApi = await createDriverAt(api.url, dispatcher, area, { name: 'Wanda Window', password });
     const customer = await registerCustomer(api.url);
     const soon = (ms: number) => new Date(Date.now() + ms).toISOString();
     const id = await bookAndAccept(api.url, customer, area, {
@@ -113,7 +108,7 @@ describe('windows, alerts and codes in the pages', () => {
     const deliveryCode = (await call(api.url, 'GET', `/api/v1/deliveries/${id}`, { token: customer.token })).body.deliveryCode as string;
 
     const { page, errors, context } = await newContext(browser, api.url, PHONE);
-    await signIn(page, account.email, account.password, '/driver');
+    await signIn(page, driverApi.user.email, password, '/driver');
     const job = page.getByTestId('job');
     await expect(job.getByTestId('job-window').textContent()).resolves.toMatch(/Window .*closes in (\d+ h \d\d min|\d+:\d\d)/);
     await job.getByTestId('code-needed').waitFor();
