@@ -15,7 +15,7 @@ import { workflowIdFor } from '../domain/delivery.js';
 import { roadDistanceKm } from '../domain/geo.js';
 import type { ImportProgress } from '../domain/imports.js';
 import { quotePrice } from '../domain/pricing.js';
-import { searchAttributes } from '../domain/search-attributes.js';
+import { startingSearchAttributes } from '../domain/search-attributes.js';
 import type { LivePublisher } from '../adapters/live-publisher.js';
 
 export interface ImportBatchRequest {
@@ -77,12 +77,7 @@ export function createImportActivities(deps: { sequelize: Database; live?: Pick<
         args: [input],
         memo: { importId },
         workflowIdReusePolicy: 'REJECT_DUPLICATE',
-        typedSearchAttributes: [
-          { key: searchAttributes.status, value: 'QUOTED' },
-          { key: searchAttributes.customerId, value: input.customerId },
-          { key: searchAttributes.priority, value: input.priority },
-          { key: searchAttributes.delayed, value: false },
-        ],
+        typedSearchAttributes: startingSearchAttributes(input),
       });
       return 'created';
     } catch (err) {

@@ -1,20 +1,22 @@
-import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { SEARCH_ATTRIBUTES } from '../scripts/temporal.mjs';
-import { searchAttributes } from './search-attributes.js';
+import { startingSearchAttributes } from './search-attributes.js';
 
-// scripts/temporal.mjs runs before `npm install` and the compose set-up is shell, so neither can import
-// this module: these checks keep the lists one.
-const wanted = Object.fromEntries(Object.values(searchAttributes).map(({ name, type }) => [name, type.toLowerCase()]));
+describe('startingSearchAttributes', () => {
+  const pairs = (input: Parameters<typeof startingSearchAttributes>[0]) => startingSearchAttributes(input).map(({ key, value }) => [key.name, value]);
 
-describe('search attributes', () => {
-  it('are the ones the dev server registers, with the same types', () => {
-    expect(Object.fromEntries(Object.entries(SEARCH_ATTRIBUTES).map(([name, type]) => [name, type.toLowerCase()]))).toEqual(wanted);
+  it('starts a delivery as QUOTED, not delayed, under its customer and priority', () => {
+    expect(pairs({ customerId: 'c1', priority: 'express' })).toEqual([
+      ['DeliveryStatus', 'QUOTED'],
+      ['CustomerId', 'c1'],
+      ['Priority', 'express'],
+      ['Delayed', false],
+    ]);
   });
 
-  it('are the ones deploy/temporal/search-attributes.txt lists for the cluster and compose', () => {
-    const text = readFileSync(new URL('../deploy/temporal/search-attributes.txt', import.meta.url), 'utf8');
-    const listed = text.split('\n').map((line) => line.trim()).filter((line) => line && !line.startsWith('#')).map((line) => line.split(/\s+/));
-    expect(Object.fromEntries(listed.map(([name, type]) => [name, type!.toLowerCase()]))).toEqual(wanted);
+  it('adds the end of the first window, the pickup’s before the drop-off’s', () => {
+    const pickupWindow = { from: '2025-03-14T08:00:00.000Z', to: '2025-03-14T10:00:00.000Z' };
+    const dropoffWindow = { from: '2025-03-14T12:00:00.000Z', to: '2025-03-14T14:00:00.000Z' };
+    expect(pairs({ customerId: 'c1', priority: 'standard', pickupWindow, dropoffWindow }).at(-1)).toEqual(['WindowEndsAt', new Date(pickupWindow.to)]);
+    expect(pairs({ customerId: 'c1', priority: 'standard', dropoffWindow }).at(-1)).toEqual(['WindowEndsAt', new Date(dropoffWindow.to)]);
   });
 });

@@ -2,6 +2,8 @@
  * Search attributes a delivery workflow keeps current (DESIGN §4). Plain `{name, type}` keys are what
  * the Temporal SDK's typed search attribute API expects, so both the workflow and the client use these.
  */
+import type { DeliveryWorkflowInput } from './delivery.js';
+
 export const searchAttributes = {
   status: { name: 'DeliveryStatus', type: 'KEYWORD' },
   driverId: { name: 'DriverId', type: 'KEYWORD' },
@@ -13,3 +15,18 @@ export const searchAttributes = {
   windowEndsAt: { name: 'WindowEndsAt', type: 'DATETIME' },
   windowAtRisk: { name: 'WindowAtRisk', type: 'BOOL' },
 } as const;
+
+/**
+ * The attributes a delivery's workflow is started with, so lists find it as QUOTED before its first
+ * upsert; the end of its first window only when it was booked with windows.
+ */
+export function startingSearchAttributes(input: Pick<DeliveryWorkflowInput, 'customerId' | 'priority' | 'pickupWindow' | 'dropoffWindow'>) {
+  const window = input.pickupWindow ?? input.dropoffWindow;
+  return [
+    { key: searchAttributes.status, value: 'QUOTED' },
+    { key: searchAttributes.customerId, value: input.customerId },
+    { key: searchAttributes.priority, value: input.priority },
+    { key: searchAttributes.delayed, value: false },
+    ...(window ? [{ key: searchAttributes.windowEndsAt, value: new Date(window.to) }] : []),
+  ];
+}

@@ -12,16 +12,14 @@ import { mkdir, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { Connection } from '@temporalio/client';
-import { Redis } from 'ioredis';
-import { dropDatabase } from '../db/connection.js';
 import { contract, driveDelivery } from './images-delivery.js';
 import { check, checkUnprivileged, createDispatcher, ended, healthy, IMAGE, imageSize, residentMiB, root, sleep } from './images-support.js';
 import { startCluster, type Cluster } from './lib/cluster/cluster.js';
 import { containerLauncher } from './lib/cluster/containers.js';
 import { ensureCertificate } from './lib/cluster/edge.js';
 import { freeClusterPorts } from './lib/cluster/free-ports.js';
+import { removeScratchStores, scratchStores } from './lib/cluster/scratch.js';
 import { logSink } from './lib/cluster/supervisor.js';
-import { removeScratchKeys } from './lib/redis-keys.js';
 
 const seconds = (since: number) => `${((Date.now() - since) / 1000).toFixed(1)} s`;
 
@@ -30,10 +28,7 @@ export async function againstCluster(): Promise<void> {
   console.log(`▶ ${IMAGE}: ${(size / 1e6).toFixed(0)} MB`);
   const id = String(process.pid);
   const dataDir = path.join(root, '.data', `images-cluster-${id}`);
-  const postgresUrl = (process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres').replace(/\/[^/]*$/, '');
-  const redisUrl = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
-  const databases = { app: `logistics_imgc_${id}`, temporal: `temporal_imgc_${id}`, visibility: `temporal_vis_imgc_${id}` };
-  const redisPrefix = `lpimgc${id}`;
+  const stores = scratchStores('imgc', id, { databaseUrl: process.env.DATABASE_URL, redisUrl: process.env.REDIS_URL });
   const log = (line: string) => console.log(`  [cluster] ${line}`);
   await mkdir(dataDir, { recursive: true });
   const sink = logSink({ file: path.join(dataDir, 'cluster.log'), quiet: !process.env.CLUSTER_LOGS });
@@ -48,10 +43,7 @@ export async function againstCluster(): Promise<void> {
       await cluster?.stop().catch(report);
       sink.close();
       await launcher.removeAll().catch(report);
-      const redis = new Redis(redisUrl, { maxRetriesPerRequest: 1 });
-      await removeScratchKeys(redis, redisPrefix).catch(report);
-      redis.disconnect();
-      for (const name of Object.values(databases)) await dropDatabase(`${postgresUrl}/${name}`).catch(report);
+      await removeScratchStores(stores, report);
       if (passed) await rm(dataDir, { recursive: true, force: true });
       else if (existsSync(dataDir)) console.error(`every process's log: ${path.relative(root, path.join(dataDir, 'cluster.log'))}`);
     })());
@@ -73,10 +65,7 @@ export async function againstCluster(): Promise<void> {
       // The image's build: the container launcher runs the image's entrypoint with compose's command.
       dist: '/app/dist',
       ports,
-      postgresUrl,
-      databases,
-      redisUrl,
-      redisPrefix,
+      ...stores,
       namespace: 'default',
       historyShards: 8,
       vars: { JWT_SECRET: randomBytes(48).toString('base64'), LOG_LEVEL: 'info' },

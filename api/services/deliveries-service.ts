@@ -9,7 +9,7 @@ import { workflowIdFor } from '../../domain/delivery.js';
 import { isQuotableDistance, PRICING, quotePrice, type Priority } from '../../domain/pricing.js';
 import { normalizeWindow, windowProblems } from '../../domain/windows.js';
 import type { CreateDeliveryBody } from '../../domain/schemas.js';
-import { searchAttributes } from '../../domain/search-attributes.js';
+import { startingSearchAttributes } from '../../domain/search-attributes.js';
 import { DELIVERY_STATUSES, type DeliveryStatus } from '../../domain/status.js';
 import { actionUpdates, quoteRecordedUpdate, type ActionArgs, type PersonAction } from '../../workflows/messages.js';
 import { AppError, ValidationError, NotFoundError } from '../errors.js';
@@ -136,13 +136,7 @@ export class DeliveriesService {
         args: [input],
         memo: requestId ? { requestId } : undefined,
         workflowIdReusePolicy: 'REJECT_DUPLICATE',
-        typedSearchAttributes: [
-          { key: searchAttributes.status, value: 'QUOTED' },
-          { key: searchAttributes.customerId, value: user.id },
-          { key: searchAttributes.priority, value: body.priority },
-          { key: searchAttributes.delayed, value: false },
-          ...(pickupWindow || dropoffWindow ? [{ key: searchAttributes.windowEndsAt, value: new Date((pickupWindow ?? dropoffWindow)!.to) }] : []),
-        ],
+        typedSearchAttributes: startingSearchAttributes(input),
       });
       return this.withCode(user, deliveryFromState(await this.withinDeadline(() => handle.executeUpdate(quoteRecordedUpdate)), this.deps.links));
     } catch (err) {

@@ -1,21 +1,9 @@
 /** POST /api/v1/ai/assistant: answers grounded in a snapshot of live operations, by the model or by rule. */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { answerFromSnapshot } from '../../api/services/assistant-fallback.js';
-import { startGroqStub, userData, type GroqStub } from '../support/groq-stub.js';
-import {
-  call,
-  createDriverAt,
-  deliveryBody,
-  env,
-  isolatedArea,
-  login,
-  loginAs,
-  startTestApi,
-  waitForDelivery,
-  type Session,
-  type TestApi,
-  proofFor,
-} from '../support/harness.js';
+import { userData, type GroqStub } from '../support/groq-stub.js';
+import { call, createDriverAt, deliveryBody, isolatedArea, login, loginAs, waitForDelivery, type Session, type TestApi, proofFor } from '../support/harness.js';
+import { startAiApis, type AiApis } from './support.js';
 
 describe('dispatcher assistant', () => {
   let stub: GroqStub;
@@ -25,16 +13,12 @@ describe('dispatcher assistant', () => {
   let customer: Session;
   let late: { id: string; trackingCode: string };
   let waiting: { id: string; trackingCode: string };
+  let apis: AiApis | undefined;
 
   beforeAll(async () => {
-    stub = await startGroqStub();
-    const prefix = `${env().REDIS_PREFIX}:ai-assistant`;
     // A short promise makes a delivery late a second after pickup.
-    const common = { DELIVERY_PROMISE_MS: '1000', AI_QUOTA_PER_HOUR: '100' };
-    [api, noKey] = await Promise.all([
-      startTestApi({ ...common, GROQ_API_KEY: 'test-key', GROQ_BASE_URL: stub.url, GROQ_TIMEOUT_MS: '800', REDIS_PREFIX: prefix }),
-      startTestApi({ ...common, REDIS_PREFIX: `${prefix}:nokey` }),
-    ]);
+    apis = await startAiApis('ai-assistant', { DELIVERY_PROMISE_MS: '1000', AI_QUOTA_PER_HOUR: '100' });
+    ({ stub, api, noKey } = apis);
     [dispatcher, customer] = await loginAs(api.url, 'dispatcher', 'customer');
 
     const area = isolatedArea();
@@ -55,8 +39,7 @@ describe('dispatcher assistant', () => {
   });
   afterAll(async () => {
     if (waiting) await call(api.url, 'POST', `/api/v1/deliveries/${waiting.id}/cancel`, { token: dispatcher.token, body: { reason: 'test over' } });
-    await Promise.all([api?.close(), noKey?.close()]);
-    await stub?.close();
+    await apis?.close();
   });
   beforeEach(() => stub.reset());
 

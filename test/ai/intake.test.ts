@@ -1,17 +1,8 @@
 /** POST /api/v1/ai/intake: the real groq-sdk against a local stub, the rule-based fallback, scope and quota. */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { startGroqStub, userData, type GroqStub } from '../support/groq-stub.js';
-import {
-  call,
-  deliveryBody,
-  env,
-  isolatedArea,
-  login,
-  registerCustomer,
-  startTestApi,
-  type Session,
-  type TestApi,
-} from '../support/harness.js';
+import { userData, type GroqStub } from '../support/groq-stub.js';
+import { call, deliveryBody, isolatedArea, login, registerCustomer, type Session, type TestApi } from '../support/harness.js';
+import { startAiApis, type AiApis } from './support.js';
 
 const ORDER = '3 boxes, 12 kg total, from the bakery on 5th to Maria at Elm St 14, before 5 pm tomorrow, urgent';
 
@@ -26,19 +17,13 @@ describe('AI order intake', () => {
   let stub: GroqStub;
   let api: TestApi;
   let noKey: TestApi;
+  let apis: AiApis | undefined;
 
   beforeAll(async () => {
-    stub = await startGroqStub();
-    const prefix = `${env().REDIS_PREFIX}:ai-intake`;
-    [api, noKey] = await Promise.all([
-      startTestApi({ GROQ_API_KEY: 'test-key', GROQ_BASE_URL: stub.url, GROQ_TIMEOUT_MS: '800', AI_QUOTA_PER_HOUR: '5', REDIS_PREFIX: prefix }),
-      startTestApi({ AI_QUOTA_PER_HOUR: '5', REDIS_PREFIX: `${prefix}:nokey` }),
-    ]);
+    apis = await startAiApis('ai-intake', { AI_QUOTA_PER_HOUR: '5' });
+    ({ stub, api, noKey } = apis);
   });
-  afterAll(async () => {
-    await Promise.all([api?.close(), noKey?.close()]);
-    await stub?.close();
-  });
+  afterAll(() => apis?.close());
   beforeEach(() => stub.reset());
 
   /** A customer who once sent from the bakery to Maria Lopez at Elm St 14 in `area`. */

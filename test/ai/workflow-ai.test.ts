@@ -3,17 +3,13 @@
  * retries, recorded on the timeline — with a worker that has the model, and with one that has not.
  */
 import { randomUUID } from 'node:crypto';
-import type { Worker } from '@temporalio/worker';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createGroqClient } from '../../adapters/ai/groq.js';
-import { createSequelize } from '../../db/connection.js';
-import { createDeliveryWorker } from '../../worker/delivery-worker.js';
 import { startGroqStub, userData, type ChatRequest, type GroqStub, type StubReply } from '../support/groq-stub.js';
 import {
   call,
   createDriverAt,
   deliveryBody,
-  env,
   isolatedArea,
   loginAs,
   startTestApi,
@@ -22,6 +18,7 @@ import {
   type TestApi,
   proofFor,
 } from '../support/harness.js';
+import { startTestWorker, type TestWorker } from '../support/worker.js';
 
 const isRanking = (r: ChatRequest) => r.messages[0]!.content.includes('which driver to offer');
 const isDelayMessage = (r: ChatRequest) => r.messages[0]!.content.includes('running late');
@@ -97,9 +94,7 @@ describe('AI steps on a worker without a model', () => {
 describe('AI steps on a worker with the model', () => {
   let stub: GroqStub;
   let api: TestApi;
-  let worker: Worker;
-  let running: Promise<void>;
-  let closeWorker: () => Promise<void>;
+  let worker: TestWorker;
   /** Per test: how the stub answers each use. */
   let rank: (r: ChatRequest) => StubReply;
   let delay: (r: ChatRequest) => StubReply;
@@ -107,31 +102,14 @@ describe('AI steps on a worker with the model', () => {
   beforeAll(async () => {
     stub = await startGroqStub();
     stub.otherwise((r) => (isRanking(r) ? rank(r) : isDelayMessage(r) ? delay(r) : { status: 500 }));
-    const taskQueue = `ai-deliveries-${randomUUID()}`;
-    const sequelize = createSequelize(env().DATABASE_URL!);
-    const built = await createDeliveryWorker({
-      address: env().TEMPORAL_ADDRESS!,
-      namespace: env().TEMPORAL_NAMESPACE!,
-      taskQueue,
-      deps: {
-        sequelize,
-        links: { uiUrl: 'http://localhost:8233', namespace: env().TEMPORAL_NAMESPACE! },
-        ai: { groq: createGroqClient({ GROQ_API_KEY: 'test-key', GROQ_BASE_URL: stub.url, GROQ_TIMEOUT_MS: 2000 }), model: 'test-model' },
-      },
+    worker = await startTestWorker('ai-deliveries', {
+      deps: { ai: { groq: createGroqClient({ GROQ_API_KEY: 'test-key', GROQ_BASE_URL: stub.url, GROQ_TIMEOUT_MS: 2000 }), model: 'test-model' } },
     });
-    worker = built.worker;
-    running = worker.run();
-    closeWorker = async () => {
-      worker.shutdown();
-      await running;
-      await built.connection.close();
-      await sequelize.close();
-    };
-    api = await startTestApi({ TEMPORAL_TASK_QUEUE: taskQueue, GROQ_API_KEY: 'test-key', GROQ_BASE_URL: stub.url, DELIVERY_PROMISE_MS: '1000' });
+    api = await startTestApi({ TEMPORAL_TASK_QUEUE: worker.taskQueue, GROQ_API_KEY: 'test-key', GROQ_BASE_URL: stub.url, DELIVERY_PROMISE_MS: '1000' });
   });
   afterAll(async () => {
     await api?.close();
-    await closeWorker?.();
+    await worker?.close();
     await stub?.close();
   });
 

@@ -54,6 +54,24 @@ describe('the production topology on one machine', () => {
     customer = await registerCustomer(app());
   });
 
+  /** A delivery booked in an area of its own and taken by the one driver there. */
+  async function assignedDelivery(): Promise<{ driver: Session; id: string }> {
+    const area = isolatedArea();
+    const driver = await createDriverAt(app(), dispatcher, area);
+    const { id } = await book(app(), customer, area);
+    await acceptQuote(app(), customer, id);
+    await takeOffer(app(), dispatcher, driver, id);
+    return { driver, id };
+  }
+
+  /** The driver's taps from the pickup to DELIVERED, each answered with its status. */
+  async function deliver(driver: Session, id: string): Promise<void> {
+    await step(app(), driver, id, 'arrived_pickup', 'AT_PICKUP');
+    await step(app(), driver, id, 'picked_up', 'IN_TRANSIT');
+    await step(app(), driver, id, 'arrived_dropoff', 'AT_DROPOFF');
+    await step(app(), driver, id, 'delivered', 'DELIVERED');
+  }
+
   it('answers /ready through nginx from both API replicas, every dependency up', async () => {
     const instances = new Set<string>();
     const servedBy = new Set<string>();
@@ -70,15 +88,8 @@ describe('the production topology on one machine', () => {
   });
 
   it('runs a delivery from quote to DELIVERED on the Temporal cluster, its workflow visible by its search attributes', async () => {
-    const area = isolatedArea();
-    const driver = await createDriverAt(app(), dispatcher, area);
-    const { id } = await book(app(), customer, area);
-    await acceptQuote(app(), customer, id);
-    await takeOffer(app(), dispatcher, driver, id);
-    await step(app(), driver, id, 'arrived_pickup', 'AT_PICKUP');
-    await step(app(), driver, id, 'picked_up', 'IN_TRANSIT');
-    await step(app(), driver, id, 'arrived_dropoff', 'AT_DROPOFF');
-    await step(app(), driver, id, 'delivered', 'DELIVERED');
+    const { driver, id } = await assignedDelivery();
+    await deliver(driver, id);
     const final = await waitForDelivery(app(), customer.token, id, (d) => d.status === 'DELIVERED');
     expect(final.timeline.map((e: { seq: number }) => e.seq)).toEqual(final.timeline.map((_: unknown, i: number) => i + 1));
 
@@ -116,11 +127,7 @@ describe('the production topology on one machine', () => {
   });
 
   it('cancels an assigned delivery through the dispatcher and frees its driver', async () => {
-    const area = isolatedArea();
-    const driver = await createDriverAt(app(), dispatcher, area);
-    const { id } = await book(app(), customer, area);
-    await acceptQuote(app(), customer, id);
-    await takeOffer(app(), dispatcher, driver, id);
+    const { driver, id } = await assignedDelivery();
     const cancelled = await call(app(), 'POST', `/api/v1/deliveries/${id}/cancel`, { token: dispatcher.token, body: { reason: 'customer called off' } });
     expect(cancelled.status, JSON.stringify(cancelled.body)).toBe(200);
     const final = await waitForDelivery(app(), dispatcher.token, id, (d) => d.status === 'CANCELLED');
@@ -142,15 +149,8 @@ describe('the production topology on one machine', () => {
       }
       expect(new Set(sockets.map((s) => s.replica)).size).toBe(2);
 
-      const area = isolatedArea();
-      const driver = await createDriverAt(app(), dispatcher, area);
-      const { id } = await book(app(), customer, area);
-      await acceptQuote(app(), customer, id);
-      await takeOffer(app(), dispatcher, driver, id);
-      await step(app(), driver, id, 'arrived_pickup', 'AT_PICKUP');
-      await step(app(), driver, id, 'picked_up', 'IN_TRANSIT');
-      await step(app(), driver, id, 'arrived_dropoff', 'AT_DROPOFF');
-      await step(app(), driver, id, 'delivered', 'DELIVERED');
+      const { driver, id } = await assignedDelivery();
+      await deliver(driver, id);
       const final = await waitForDelivery(app(), dispatcher.token, id, (d) => d.status === 'DELIVERED');
       const seqs = final.timeline.map((e: { seq: number }) => e.seq);
 

@@ -3,41 +3,17 @@
  * the job through to a signed delivery, the dispatcher's board follows it live, and the public
  * tracking page ends on DELIVERED with the proof time.
  */
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  call,
-  deliveryBody,
-  DEMO_PASSWORD,
-  isolatedArea,
-  login,
-  registerCustomer,
-  startTestApi,
-  waitFor,
-  type Session,
-  type TestApi,
-} from '../support/harness.js';
-import { createDriver, DESKTOP, drawSignature, ensureWebBuilt, launchChromium, layoutProblems, newContext, PHONE, screenshot, signIn } from './support/browser.js';
+import type { Page } from 'playwright-core';
+import { describe, expect } from 'vitest';
+import { call, deliveryBody, DEMO_PASSWORD, isolatedArea, login, registerCustomer, waitFor } from '../support/harness.js';
+import { createDriver, DESKTOP, drawSignature, layoutProblems, newContext, PHONE, screenshot, signIn } from './support/browser.js';
+import { browserTest } from './support/fixtures.js';
 
 /** Pictures the user guides in docs/guides/ show. */
 const GUIDE = { guide: true };
 
-let api: TestApi;
-let browser: Browser;
-let dispatcherApi: Session;
-
-beforeAll(async () => {
-  await ensureWebBuilt();
-  // A generous offer window: the driver answers through a real page, not a direct call.
-  api = await startTestApi({ OFFER_TIMEOUT_MS: '60000' });
-  browser = await launchChromium();
-  dispatcherApi = await login(api.url, 'dispatcher@example.com');
-}, 240_000);
-
-afterAll(async () => {
-  await browser?.close();
-  await api?.close();
-});
+// A generous offer window: the driver answers through a real page, not a direct call.
+const it = browserTest({ OFFER_TIMEOUT_MS: '60000' });
 
 /** Waits until the board shows the delivery in the column of `status`. */
 async function onBoard(page: Page, code: string, status: string): Promise<void> {
@@ -45,7 +21,7 @@ async function onBoard(page: Page, code: string, status: string): Promise<void> 
 }
 
 describe('a delivery from quote to signed proof, seen by all three parties', () => {
-  it('books, dispatches, delivers and tracks live without reloads', async () => {
+  it('books, dispatches, delivers and tracks live without reloads', async ({ api, browser, dispatcher: dispatcherApi }) => {
     const area = isolatedArea();
     const driverAccount = await createDriver(api.url, dispatcherApi, 'Robin Rider');
 

@@ -3,66 +3,35 @@
  * network returns and lands once; a tap whose answer is lost is replayed with the same Idempotency-Key
  * and still lands once.
  */
-import type { Browser } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  call,
-  deliveryBody,
-  isolatedArea,
-  login,
-  registerCustomer,
-  startTestApi,
-  waitFor,
-  waitForDelivery,
-  type Session,
-  type TestApi,
-  proofFor,
-} from '../support/harness.js';
-import { createDriver, ensureWebBuilt, launchChromium, newContext, PHONE, signIn } from './support/browser.js';
+import { randomUUID } from 'node:crypto';
+import { describe, expect } from 'vitest';
+import { call, createDriverAt, deliveryBody, isolatedArea, registerCustomer, waitForDelivery, proofFor } from '../support/harness.js';
+import { newContext, PHONE, signIn } from './support/browser.js';
+import { browserTest } from './support/fixtures.js';
 
-let api: TestApi;
-let browser: Browser;
-let dispatcher: Session;
-
-beforeAll(async () => {
-  await ensureWebBuilt();
-  api = await startTestApi({ OFFER_TIMEOUT_MS: '60000' });
-  browser = await launchChromium();
-  dispatcher = await login(api.url, 'dispatcher@example.com');
-}, 240_000);
-
-afterAll(async () => {
-  await browser?.close();
-  await api?.close();
-});
+const it = browserTest({ OFFER_TIMEOUT_MS: '60000' });
 
 const count = (timeline: { type: string }[], type: string) => timeline.filter((e) => e.type === type).length;
 
 describe('driver page offline', () => {
-  it('applies a tap made offline exactly once after reconnecting, and one whose answer was lost', async () => {
+  it('applies a tap made offline exactly once after reconnecting, and one whose answer was lost', async ({ api, browser, dispatcher }) => {
     const area = isolatedArea();
-    const account = await createDriver(api.url, dispatcher, 'Olli Offline');
-    const driverApi = await login(api.url, account.email, account.password);
-    await call(api.url, 'PUT', '/api/v1/drivers/me/duty', { token: driverApi.token, body: { onDuty: true } });
-    await call(api.url, 'POST', '/api/v1/drivers/me/location', { token: driverApi.token, body: { lat: area.lat, lng: area.lng, recordedAt: new Date().toISOString() } });
-    await waitFor('driver position saved', async () => {
-      const list = await call(api.url, 'GET', '/api/v1/drivers', { token: dispatcher.token });
-      return list.body.items?.some((d: any) => d.id === account.driverId && d.position);
-    });
+    const password = `pw-${randomUUID()}`;
+    const driverApi = await createDriverAt(api.url, dispatcher, area, { name: 'Olli Offline', password });
 
     // A job already under way: offered, accepted and picked up through the API.
     const customer = await registerCustomer(api.url);
     const created = await call(api.url, 'POST', '/api/v1/deliveries', { token: customer.token, body: deliveryBody(area, { autoAccept: true }) });
     expect(created.status).toBe(201);
     const id = created.body.id as string;
-    await waitForDelivery(api.url, dispatcher.token, id, (d) => d.offer?.driverId === account.driverId);
+    await waitForDelivery(api.url, dispatcher.token, id, (d) => d.offer?.driverId === driverApi.user.driverId);
     for (const type of ['accept_offer', 'arrived_pickup', 'picked_up']) {
       const res = await call(api.url, 'POST', `/api/v1/deliveries/${id}/milestones`, { token: driverApi.token, body: { type, ...proofFor(type) } });
       expect(res.status, `${type}: ${JSON.stringify(res.body)}`).toBe(200);
     }
 
     const { context, page, errors } = await newContext(browser, api.url, PHONE);
-    await signIn(page, account.email, account.password, '/driver');
+    await signIn(page, driverApi.user.email, password, '/driver');
     const job = page.getByTestId('job');
     await job.getByRole('button', { name: 'Arrived at drop-off' }).waitFor();
 

@@ -3,28 +3,16 @@
  * once); the key books a delivery that the member sees arrive live on the customer page while an
  * outsider gets 404; the key is revoked from the page; a CSV import shows its progress and refused rows.
  */
-import type { Browser } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect } from 'vitest';
 import { expectProblem, registerAndLogin } from '../api/support.js';
-import { call, deliveryBody, isolatedArea, startTestApi, type TestApi } from '../support/harness.js';
-import { ensureWebBuilt, launchChromium, newContext, screenshot, signIn } from './support/browser.js';
+import { call, deliveryBody, isolatedArea } from '../support/harness.js';
+import { newContext, screenshot, signIn } from './support/browser.js';
+import { browserTest } from './support/fixtures.js';
 
-let api: TestApi;
-let browser: Browser;
-
-beforeAll(async () => {
-  await ensureWebBuilt();
-  api = await startTestApi();
-  browser = await launchChromium();
-}, 240_000);
-
-afterAll(async () => {
-  await browser?.close();
-  await api?.close();
-});
+const it = browserTest();
 
 describe('organisation page', () => {
-  it('runs a shop: members, a key shown once and revoked, a live booking, and a CSV import', async () => {
+  it('runs a shop: members, a key shown once and revoked, a live booking, and a CSV import', async ({ api, browser }) => {
     const [owner, member, outsider] = await Promise.all([registerAndLogin(api.url, 'Olive Owner'), registerAndLogin(api.url, 'Mel Member'), registerAndLogin(api.url, 'Otto Outsider')]);
 
     const { page, errors } = await newContext(browser, api.url, { viewport: { width: 1280, height: 900 } });

@@ -3,26 +3,14 @@
  * out of script's reach (an httpOnly cookie, nothing in storage or document.cookie), and a reload signs
  * back in from the cookie.
  */
-import type { Browser } from 'playwright-core';
-import { afterAll, beforeAll, expect, it } from 'vitest';
-import { DEMO_PASSWORD, startTestApi, type TestApi } from '../support/harness.js';
-import { DESKTOP, ensureWebBuilt, launchChromium, newContext, signIn } from './support/browser.js';
+import { expect } from 'vitest';
+import { DEMO_PASSWORD } from '../support/harness.js';
+import { DESKTOP, newContext, signIn } from './support/browser.js';
+import { browserTest } from './support/fixtures.js';
 
-let api: TestApi;
-let browser: Browser;
+const it = browserTest();
 
-beforeAll(async () => {
-  await ensureWebBuilt();
-  api = await startTestApi();
-  browser = await launchChromium();
-}, 240_000);
-
-afterAll(async () => {
-  await browser?.close();
-  await api?.close();
-});
-
-it('keeps the refresh token where page script cannot read it, under a CSP, and survives a reload', async () => {
+it('keeps the refresh token where page script cannot read it, under a CSP, and survives a reload', async ({ api, browser }) => {
   const { context, page, errors } = await newContext(browser, api.url, DESKTOP);
   const violations: string[] = [];
   page.on('console', (m) => {

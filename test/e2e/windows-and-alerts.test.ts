@@ -3,27 +3,15 @@
  * reload (count in the tab title); a customer books tomorrow's slot with the picker and it waits in the
  * Scheduled column; the driver's card shows the window with a countdown and asks for the code.
  */
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { randomUUID } from 'node:crypto';
+import { describe, expect } from 'vitest';
 import { bookAndAccept, expectMilestone, waitForOffer } from '../support/flow.js';
-import { call, DEMO_PASSWORD, deliveryBody, isolatedArea, login, registerCustomer, startTestApi, waitFor, waitForDelivery, type Session, type TestApi } from '../support/harness.js';
-import { createDriver, DESKTOP, drawSignature, ensureWebBuilt, launchChromium, newContext, PHONE, screenshot, signIn } from './support/browser.js';
+import { call, createDriverAt, DEMO_PASSWORD, deliveryBody, isolatedArea, registerCustomer, waitFor, waitForDelivery } from '../support/harness.js';
+import { DESKTOP, drawSignature, newContext, PHONE, screenshot, signIn } from './support/browser.js';
+import { browserTest } from './support/fixtures.js';
 
-let api: TestApi;
-let browser: Browser;
-let dispatcher: Session;
-
-beforeAll(async () => {
-  await ensureWebBuilt();
-  api = await startTestApi({ OFFER_TIMEOUT_MS: '60000' });
-  browser = await launchChromium();
-  dispatcher = await login(api.url, 'dispatcher@example.com');
-}, 240_000);
-
-afterAll(async () => {
-  await browser?.close();
-  await api?.close();
-});
+const it = browserTest({ OFFER_TIMEOUT_MS: '60000' });
 
 /** Whether the count beside the alerts and the one in the tab title both equal the alerts listed. */
 async function shownCounts(page: Page): Promise<{ ok: boolean; count?: number; listed?: number; title?: string }> {
@@ -33,7 +21,7 @@ async function shownCounts(page: Page): Promise<{ ok: boolean; count?: number; l
 }
 
 describe('windows, alerts and codes in the pages', () => {
-  it('shows an alert raised while no page was open, counts it in the tab title, and drops it once acknowledged', async () => {
+  it('shows an alert raised while no page was open, counts it in the tab title, and drops it once acknowledged', async ({ api, browser, dispatcher }) => {
     const customer = await registerCustomer(api.url);
     const created = await call(api.url, 'POST', '/api/v1/deliveries', { token: customer.token, body: deliveryBody(isolatedArea(), { autoAccept: true }) });
     const code = created.body.trackingCode as string;
@@ -58,7 +46,7 @@ describe('windows, alerts and codes in the pages', () => {
     await context.close();
   });
 
-  it('books tomorrow 9–11 with the picker; the board shows it in the Scheduled column', async () => {
+  it('books tomorrow 9–11 with the picker; the board shows it in the Scheduled column', async ({ api, browser }) => {
     const customer = await newContext(browser, api.url, DESKTOP);
     await signIn(customer.page, 'customer@example.com', DEMO_PASSWORD(), '/customer');
     const form = customer.page.getByRole('form', { name: 'Quote request' });
@@ -101,16 +89,10 @@ describe('windows, alerts and codes in the pages', () => {
     await Promise.all([customer.context.close(), dispatch.context.close()]);
   });
 
-  it("shows the driver the window with a countdown, and won't hand over without the code", async () => {
+  it("shows the driver the window with a countdown, and won't hand over without the code", async ({ api, browser, dispatcher }) => {
     const area = isolatedArea();
-    const account = await createDriver(api.url, dispatcher, 'Wanda Window');
-    const driverApi = await login(api.url, account.email, account.password);
-    await call(api.url, 'PUT', '/api/v1/drivers/me/duty', { token: driverApi.token, body: { onDuty: true } });
-    await call(api.url, 'POST', '/api/v1/drivers/me/location', { token: driverApi.token, body: { lat: area.lat, lng: area.lng, recordedAt: new Date().toISOString() } });
-    await waitFor('driver position saved', async () => {
-      const list = await call(api.url, 'GET', '/api/v1/drivers', { token: dispatcher.token });
-      return list.body.items?.some((d: any) => d.id === account.driverId && d.position);
-    });
+    const password = `pw-${randomUUID()}`;
+    const driverApi = await createDriverAt(api.url, dispatcher, area, { name: 'Wanda Window', password });
     const customer = await registerCustomer(api.url);
     const soon = (ms: number) => new Date(Date.now() + ms).toISOString();
     const id = await bookAndAccept(api.url, customer, area, {
@@ -126,7 +108,7 @@ describe('windows, alerts and codes in the pages', () => {
     const deliveryCode = (await call(api.url, 'GET', `/api/v1/deliveries/${id}`, { token: customer.token })).body.deliveryCode as string;
 
     const { page, errors, context } = await newContext(browser, api.url, PHONE);
-    await signIn(page, account.email, account.password, '/driver');
+    await signIn(page, driverApi.user.email, password, '/driver');
     const job = page.getByTestId('job');
     await expect(job.getByTestId('job-window').textContent()).resolves.toMatch(/Window .*closes in (\d+ h \d\d min|\d+:\d\d)/);
     await job.getByTestId('code-needed').waitFor();

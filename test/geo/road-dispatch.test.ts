@@ -2,55 +2,35 @@
  * Dispatch and ETAs on a router's answers: candidates ranked by travel time from one table call, the
  * offer and the transit ETA on road distance, and the straight-line estimate, flagged, when it is down.
  */
-import { randomUUID } from 'node:crypto';
-import type { Worker } from '@temporalio/worker';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createGeoProviders } from '../../adapters/geo/providers.js';
 import { loadConfig } from '../../config/env.js';
-import { createSequelize } from '../../db/connection.js';
 import { arrivalAfter, haversineKm } from '../../domain/geo.js';
-import { createDeliveryWorker } from '../../worker/delivery-worker.js';
 import { expectMilestone, waitForOffer, bookAndAccept } from '../support/flow.js';
 import { startOsrmStub, STUB_ROAD, type GeoStub } from '../support/geo-stubs.js';
 import { call, createDriverAt, env, isolatedArea, login, startTestApi, type Session, type TestApi } from '../support/harness.js';
+import { startTestWorker, type TestWorker } from '../support/worker.js';
 
 describe('dispatch and ETAs on road distances', () => {
   let osrm: GeoStub;
   let api: TestApi;
   let dispatcher: Session;
   let customer: Session;
-  let closeWorker: () => Promise<void>;
+  let worker: TestWorker;
 
   beforeAll(async () => {
     osrm = await startOsrmStub();
-    const taskQueue = `road-deliveries-${randomUUID()}`;
-    const sequelize = createSequelize(env().DATABASE_URL!);
     const config = loadConfig({ ...env(), ROUTER_URL: osrm.url });
-    const built = await createDeliveryWorker({
-      address: env().TEMPORAL_ADDRESS!,
-      namespace: env().TEMPORAL_NAMESPACE!,
-      taskQueue,
-      deps: {
-        sequelize,
-        links: { uiUrl: 'http://localhost:8233', namespace: env().TEMPORAL_NAMESPACE! },
-        trips: createGeoProviders(config, { logger: { warn: () => {}, info: () => {} } }).trips,
-      },
+    worker = await startTestWorker('road-deliveries', {
+      deps: { trips: createGeoProviders(config, { logger: { warn: () => {}, info: () => {} } }).trips },
     });
-    const worker: Worker = built.worker;
-    const running = worker.run();
-    closeWorker = async () => {
-      worker.shutdown();
-      await running;
-      await built.connection.close();
-      await sequelize.close();
-    };
-    api = await startTestApi({ TEMPORAL_TASK_QUEUE: taskQueue, ROUTER_URL: osrm.url, OFFER_TIMEOUT_MS: '20000' });
+    api = await startTestApi({ TEMPORAL_TASK_QUEUE: worker.taskQueue, ROUTER_URL: osrm.url, OFFER_TIMEOUT_MS: '20000' });
     [dispatcher, customer] = await Promise.all([login(api.url, 'dispatcher@example.com'), login(api.url, 'customer@example.com')]);
   });
   beforeEach(() => osrm.reset());
   afterAll(async () => {
     await api?.close();
-    await closeWorker?.();
+    await worker?.close();
     await osrm?.close();
   });
 

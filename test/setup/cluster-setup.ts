@@ -7,14 +7,12 @@ import { execFile } from 'node:child_process';
 import { rm } from 'node:fs/promises';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { Redis } from 'ioredis';
 import type { TestProject } from 'vitest/node';
-import { dropDatabase } from '../../db/connection.js';
 import { startCluster } from '../../scripts/lib/cluster/cluster.js';
 import { freeClusterPorts } from '../../scripts/lib/cluster/free-ports.js';
 import { ensureCertificate } from '../../scripts/lib/cluster/edge.js';
+import { removeScratchStores, scratchStores } from '../../scripts/lib/cluster/scratch.js';
 import { logSink } from '../../scripts/lib/cluster/supervisor.js';
-import { removeScratchKeys } from '../../scripts/lib/redis-keys.js';
 import type { TestEnv } from './global-setup.js';
 
 const run = promisify(execFile);
@@ -25,10 +23,7 @@ export default async function setup(project: TestProject) {
   const id = `${Date.now()}_${process.pid}`;
   const dataDir = path.join(root, '.data', `cluster-test-${process.pid}`);
   const dist = path.join(root, '.data', `cluster-build-${process.pid}`);
-  const postgresUrl = (process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres').replace(/\/[^/]*$/, '');
-  const databases = { app: `logistics_ct_${id}`, temporal: `temporal_ct_${id}`, visibility: `temporal_vis_ct_${id}` };
-  const redisUrl = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
-  const redisPrefix = `lpct${process.pid}`;
+  const stores = scratchStores('ct', id, { databaseUrl: process.env.TEST_DATABASE_URL, redisUrl: process.env.TEST_REDIS_URL });
   const demoPassword = 'demo-password-for-cluster-tests';
 
   // Made before the test workers fork, so they start trusting it.
@@ -45,10 +40,7 @@ export default async function setup(project: TestProject) {
     dataDir,
     dist,
     ports,
-    postgresUrl,
-    databases,
-    redisUrl,
-    redisPrefix,
+    ...stores,
     namespace: 'default',
     historyShards: 8,
     vars: { JWT_SECRET: `cluster-test-secret-${id}-0123456789abcdef0123456789`, LOG_LEVEL: 'warn', WEBHOOK_ALLOWED_HOSTS: '127.0.0.1' },
@@ -75,10 +67,7 @@ export default async function setup(project: TestProject) {
     await cluster.stop();
     sink.close();
     if (process.env.KEEP_TEST_DB) return;
-    const redis = new Redis(redisUrl, { maxRetriesPerRequest: 1 });
-    await removeScratchKeys(redis, redisPrefix).catch((err) => log(`removing the run’s Redis keys failed: ${String(err)}`));
-    redis.disconnect();
-    for (const name of Object.values(databases)) await dropDatabase(`${postgresUrl}/${name}`).catch((err) => log(`dropping ${name} failed: ${String(err)}`));
+    await removeScratchStores(stores, (err, what) => log(`${what} failed: ${String(err)}`));
     await rm(dist, { recursive: true, force: true });
     await rm(dataDir, { recursive: true, force: true });
   };

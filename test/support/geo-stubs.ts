@@ -4,9 +4,9 @@
  * Each answers sensibly by default; a test queues scripted replies (a status, a delay, garbage) to
  * make the faults it checks.
  */
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo, Socket } from 'node:net';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { deflateSync, crc32 } from 'node:zlib';
+import { listenStub } from './stub-server.js';
 
 export type Scripted =
   | { status: number; body?: unknown; headers?: Record<string, string> }
@@ -37,7 +37,6 @@ type Answer = (req: StubRequest) => { status: number; body: unknown; type?: stri
 async function startStub(answer: Answer): Promise<GeoStub> {
   const queue: Scripted[] = [];
   const requests: StubRequest[] = [];
-  const sockets = new Set<Socket>();
   let always: Scripted | null = null;
 
   async function send(res: ServerResponse, req: StubRequest, scripted: Scripted | undefined): Promise<void> {
@@ -60,22 +59,14 @@ async function startStub(answer: Answer): Promise<GeoStub> {
     res.end(JSON.stringify(scripted.body ?? { error: `status ${scripted.status}` }));
   }
 
-  const server = createServer((req, res) => {
+  const server = await listenStub(async (req, res) => {
     const url = new URL(req.url ?? '/', 'http://stub');
     const request: StubRequest = { path: url.pathname, query: url.searchParams, headers: req.headers, receivedAt: Date.now() };
     requests.push(request);
-    void send(res, request, always ?? queue.shift()).catch((err) => {
-      if (!res.headersSent) res.writeHead(500).end(String(err));
-    });
+    await send(res, request, always ?? queue.shift());
   });
-  server.on('connection', (socket) => {
-    sockets.add(socket);
-    socket.on('close', () => sockets.delete(socket));
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
   return {
-    url: `http://127.0.0.1:${port}`,
+    url: server.url,
     requests,
     reply: (...replies) => queue.push(...replies),
     failAll: (reply) => {
@@ -86,10 +77,7 @@ async function startStub(answer: Answer): Promise<GeoStub> {
       requests.length = 0;
       always = null;
     },
-    close: async () => {
-      for (const socket of sockets) socket.destroy();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
-    },
+    close: server.close,
   };
 }
 

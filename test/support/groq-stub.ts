@@ -2,8 +2,8 @@
  * A local OpenAI-compatible chat-completions server for the real groq-sdk to talk to
  * (POST {baseURL}/openai/v1/chat/completions). Each test scripts the replies it needs.
  */
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo, Socket } from 'node:net';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { listenStub } from './stub-server.js';
 
 export interface ChatRequest {
   model: string;
@@ -40,19 +40,8 @@ export interface GroqStub {
 export async function startGroqStub(): Promise<GroqStub> {
   const queue: StubScript[] = [];
   const requests: ChatRequest[] = [];
-  const sockets = new Set<Socket>();
   const unscripted: StubScript = { status: 500, body: { error: { message: 'no scripted reply', type: 'internal_server_error' } } };
   let otherwise: StubScript = unscripted;
-
-  const server = createServer((req, res) => {
-    void handle(req, res).catch((err) => {
-      if (!res.headersSent) res.writeHead(500).end(String(err));
-    });
-  });
-  server.on('connection', (socket) => {
-    sockets.add(socket);
-    socket.on('close', () => sockets.delete(socket));
-  });
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     if (req.method !== 'POST' || req.url !== '/openai/v1/chat/completions') {
@@ -93,10 +82,9 @@ export async function startGroqStub(): Promise<GroqStub> {
     );
   }
 
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
+  const server = await listenStub(handle);
   return {
-    url: `http://127.0.0.1:${port}`,
+    url: server.url,
     requests,
     reply: (...replies) => queue.push(...replies),
     otherwise: (script) => {
@@ -107,10 +95,7 @@ export async function startGroqStub(): Promise<GroqStub> {
       requests.length = 0;
       otherwise = unscripted;
     },
-    close: async () => {
-      for (const socket of sockets) socket.destroy();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
-    },
+    close: server.close,
   };
 }
 

@@ -86,10 +86,11 @@ export async function createDriverAt(
   base: string,
   dispatcher: Session,
   at: { lat: number; lng: number },
-  options: { name?: string; capacityKg?: number; onDuty?: boolean } = {},
+  /** `password`: one the test knows, to sign in as the driver through a page. */
+  options: { name?: string; capacityKg?: number; onDuty?: boolean; password?: string } = {},
 ): Promise<Session> {
   const email = `driver-${randomUUID().slice(0, 8)}@example.com`;
-  const password = `pw-${randomUUID()}`;
+  const password = options.password ?? `pw-${randomUUID()}`;
   const created = await call(base, 'POST', '/api/v1/drivers', {
     token: dispatcher.token,
     body: { name: options.name ?? 'Tess Driver', email, password, vehicle: { type: 'van', capacityKg: options.capacityKg ?? 500 } },

@@ -3,48 +3,15 @@
  * delivery from its history before each step. Here it keeps one, and three deliveries take their steps
  * in turns, so every step after the first runs on a replayed workflow.
  */
-import { randomUUID } from 'node:crypto';
-import type { Worker } from '@temporalio/worker';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createSequelize } from '../../db/connection.js';
-import { createDeliveryWorker } from '../../worker/delivery-worker.js';
+import { describe, expect } from 'vitest';
 import { bookAndAccept, expectContiguousTimeline, expectMilestone, waitForOffer } from '../support/flow.js';
-import { createDriverAt, env, isolatedArea, loginAs, startTestApi, type Session, type TestApi, proofFor } from '../support/harness.js';
+import { createDriverAt, isolatedArea, proofFor } from '../support/harness.js';
+import { workerTest } from '../support/worker.js';
+
+const it = workerTest('deliveries-evicted', { maxCachedWorkflows: 1 });
 
 describe('deliveries evicted from the worker between steps', () => {
-  const taskQueue = `deliveries-evicted-${randomUUID()}`;
-  let api: TestApi;
-  let customer: Session;
-  let dispatcher: Session;
-  let worker: Worker;
-  let stopWorker: () => Promise<void>;
-
-  beforeAll(async () => {
-    const sequelize = createSequelize(env().DATABASE_URL!);
-    const built = await createDeliveryWorker({
-      address: env().TEMPORAL_ADDRESS!,
-      namespace: env().TEMPORAL_NAMESPACE!,
-      taskQueue,
-      deps: { sequelize, links: { uiUrl: 'http://localhost:8233', namespace: env().TEMPORAL_NAMESPACE! } },
-      maxCachedWorkflows: 1,
-    });
-    worker = built.worker;
-    const running = worker.run();
-    stopWorker = async () => {
-      worker.shutdown();
-      await running;
-      await built.connection.close();
-      await sequelize.close();
-    };
-    api = await startTestApi({ TEMPORAL_TASK_QUEUE: taskQueue });
-    [customer, dispatcher] = await loginAs(api.url, 'customer', 'dispatcher');
-  });
-  afterAll(async () => {
-    await api?.close();
-    await stopWorker?.();
-  });
-
-  it('completes three deliveries whose steps alternate, with gap-free timelines', async () => {
+  it('completes three deliveries whose steps alternate, with gap-free timelines', async ({ api, customer, dispatcher, worker }) => {
     const area = isolatedArea();
     const spots = [0, 1, 2].map((i) => ({ lat: area.lat + i * 0.3, lng: area.lng + i * 0.3 }));
     const drivers = await Promise.all(spots.map((spot) => createDriverAt(api.url, dispatcher, spot)));
@@ -66,7 +33,7 @@ describe('deliveries evicted from the worker between steps', () => {
       for (const [i, driver] of drivers.entries()) {
         await expectMilestone(api.url, driver, ids[i]!, type, status, proofFor(type, 'Sam'));
         // Three open, fewer kept: the SDK evicts once a new activation has taken the slot, so two at a time.
-        expect(worker.getStatus().numCachedWorkflows).toBeLessThan(drivers.length);
+        expect(worker.worker.getStatus().numCachedWorkflows).toBeLessThan(drivers.length);
       }
     }
 

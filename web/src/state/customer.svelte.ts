@@ -4,8 +4,8 @@ import type { Delivery } from '../../../domain/delivery.js';
 import type { CreateDeliveryBody } from '../../../domain/schemas.js';
 import { availableActions, type DeliveryAction } from '../../../domain/status.js';
 import { api, ApiError, type SessionUser } from '../lib/api.js';
-import { connectLive, type LiveClient } from '../lib/live-client.js';
-import { session } from './session.svelte.js';
+import type { LiveClient } from '../lib/live-client.js';
+import { connectSignedIn } from './live.js';
 
 export class CustomerDesk {
   deliveries = new SvelteMap<string, Delivery>();
@@ -37,13 +37,7 @@ export class CustomerDesk {
     }
     // In an organisation (picked on its page), every member's bookings arrive here as they are made.
     const organizationId = api.http.organizationId ?? undefined;
-    this.client = connectLive({
-      auth: { token: await api.http.token(), organizationId },
-      getToken: () => api.http.token(),
-      fetchDelivery: (id) => api.deliveries.get(id),
-      onDelivery: (d) => this.upsert(d),
-      onRevoked: () => void session.logout(),
-    });
+    this.client = await connectSignedIn({ organizationId, onDelivery: (d) => this.upsert(d) });
     for (const d of this.deliveries.values()) void this.follow(d);
   }
 

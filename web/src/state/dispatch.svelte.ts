@@ -4,8 +4,8 @@ import type { Delivery } from '../../../domain/delivery.js';
 import { severityRank, type AlertRecord } from '../../../domain/alerts.js';
 import { availableActions, DELIVERY_STATUSES, type DeliveryAction, type DeliveryStatus, type Role } from '../../../domain/status.js';
 import { api, ApiError, type DriverSummary } from '../lib/api.js';
-import { connectLive, type LiveClient } from '../lib/live-client.js';
-import { session } from './session.svelte.js';
+import type { LiveClient } from '../lib/live-client.js';
+import { connectSignedIn } from './live.js';
 
 const HIDDEN_BY_DEFAULT: DeliveryStatus[] = ['RETURNED', 'CANCELLED', 'EXPIRED'];
 const DRIVERS_REFRESH_MS = 30_000;
@@ -77,10 +77,7 @@ export class DispatchBoard {
     await Promise.all([this.loadDeliveries(), this.loadDrivers(), this.loadAlerts()]);
     this.timer = setInterval(() => void this.loadDrivers(), DRIVERS_REFRESH_MS);
     try {
-      this.client = connectLive({
-        auth: { token: await api.http.token() },
-        getToken: () => api.http.token(),
-        fetchDelivery: (id) => api.deliveries.get(id),
+      this.client = await connectSignedIn({
         onDelivery: (d) => this.upsert(d),
         onLocation: (loc) => {
           const driver = this.drivers.get(loc.driverId);
@@ -93,7 +90,6 @@ export class DispatchBoard {
           // Events missed while down reach only the followed (selected) delivery: reload the board.
           if (status === 'connected' && wasDown) void Promise.all([this.loadDeliveries(), this.loadDrivers(), this.loadAlerts()]);
         },
-        onRevoked: () => void session.logout(),
       });
     } catch (err) {
       this.error = `Live updates are off: ${err instanceof Error ? err.message : String(err)}`;

@@ -3,10 +3,10 @@ import { SvelteMap } from 'svelte/reactivity';
 import type { Delivery } from '../../../domain/delivery.js';
 import { availableMilestones, DRIVER_HELD_STATUSES, isTerminal, type DeliveryStatus, type MilestoneType } from '../../../domain/status.js';
 import { api, ApiError, type SessionUser } from '../lib/api.js';
-import { connectLive, type LiveClient } from '../lib/live-client.js';
+import type { LiveClient } from '../lib/live-client.js';
 import { MilestoneOutbox } from './driver-outbox.svelte.js';
 import { LocationSharing } from './location-sharing.svelte.js';
-import { session } from './session.svelte.js';
+import { connectSignedIn } from './live.js';
 
 /** Offers (DISPATCHING) and the jobs the driver holds. */
 const OPEN: DeliveryStatus[] = ['DISPATCHING', ...DRIVER_HELD_STATUSES];
@@ -66,10 +66,7 @@ export class DriverDesk {
     addEventListener('offline', this.onOffline);
     this.timer = setInterval(() => this.retry(), RETRY_MS);
     try {
-      this.client = connectLive({
-        auth: { token: await api.http.token() },
-        getToken: () => api.http.token(),
-        fetchDelivery: (id) => api.deliveries.get(id),
+      this.client = await connectSignedIn({
         onDelivery: (d) => this.upsert(d),
         onReleased: ({ deliveryId, reason }) => this.release(deliveryId, reason),
         onStatus: (status) => {
@@ -80,7 +77,6 @@ export class DriverDesk {
           // Offers made while the socket was down reach no tracked job: reload the list.
           if (wasDown) void this.refresh();
         },
-        onRevoked: () => void session.logout(),
       });
       for (const d of this.jobs.values()) this.client.track(d);
     } catch (err) {

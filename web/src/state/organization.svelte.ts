@@ -2,8 +2,8 @@
 import type { ImportProgress, ImportView } from '../../../domain/imports.js';
 import type { ApiKeyScope, ApiKeyView, InviteView, MemberView, OrganizationRole, OrganizationView } from '../../../domain/organizations.js';
 import { api, ApiError } from '../lib/api.js';
-import { connectLive, type LiveClient } from '../lib/live-client.js';
-import { session } from './session.svelte.js';
+import type { LiveClient } from '../lib/live-client.js';
+import { connectSignedIn } from './live.js';
 
 export class OrganizationDesk {
   organizations = $state<OrganizationView[]>([]);
@@ -49,13 +49,10 @@ export class OrganizationDesk {
       this.members = await api.organizations.members(id);
       [this.invites, this.keys] = this.isOwner ? await Promise.all([api.organizations.invites(id), api.organizations.keys(id)]) : [[], []];
     });
-    this.live = connectLive({
-      auth: { token: await api.http.token(), organizationId: id },
-      getToken: () => api.http.token(),
-      fetchDelivery: (deliveryId) => api.deliveries.get(deliveryId),
+    this.live = await connectSignedIn({
+      organizationId: id,
       onDelivery: () => {},
       onImport: (progress) => this.progressed(progress),
-      onRevoked: () => void session.logout(),
     });
   }
 
