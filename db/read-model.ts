@@ -97,3 +97,16 @@ export async function bookingOf(sequelize: Sequelize, deliveryId: string): Promi
   const [row] = await sequelize.query<Record<string, unknown>>(BOOKING_OF, { type: QueryTypes.SELECT, replacements: { id: deliveryId } });
   return row;
 }
+
+/** Every delivery the read model holds. */
+export async function deliveryIds(sequelize: Sequelize): Promise<string[]> {
+  const rows = await sequelize.query<{ id: string }>('SELECT id FROM deliveries', { type: QueryTypes.SELECT });
+  return rows.map((r) => r.id);
+}
+
+/** Where the read model has a delivery: its row's status and seq (null without a row), and its timeline's seqs in order. */
+export async function readModelPosition(sequelize: Sequelize, deliveryId: string): Promise<{ row: { status: string; seq: number } | null; eventSeqs: number[] }> {
+  const [row] = await sequelize.query<{ status: string; seq: number }>('SELECT status, seq FROM deliveries WHERE id = :id', { replacements: { id: deliveryId }, type: QueryTypes.SELECT });
+  const events = await sequelize.query<{ seq: number }>('SELECT seq FROM delivery_events WHERE delivery_id = :id ORDER BY seq', { replacements: { id: deliveryId }, type: QueryTypes.SELECT });
+  return { row: row ?? null, eventSeqs: events.map((e) => e.seq) };
+}

@@ -8,7 +8,8 @@
  */
 import type { Client } from '@temporalio/client';
 import { defaultPayloadConverter } from '@temporalio/common';
-import { QueryTypes, type Sequelize } from 'sequelize';
+import type { Sequelize } from 'sequelize';
+import { readModelPosition } from '../../../db/read-model.js';
 import { createReadModelActivities } from '../../../activities/read-model.js';
 import { workflowIdFor, type TransitionRecord } from '../../../domain/delivery.js';
 
@@ -30,9 +31,8 @@ export async function catchUpReadModel(options: { client: Client; sequelize: Seq
   const readModel = createReadModelActivities({ sequelize: options.sequelize, links: options.links, hooks: [] });
   let written = 0;
   for (const id of options.deliveryIds) {
-    const [row] = await options.sequelize.query<{ seq: number }>('SELECT seq FROM deliveries WHERE id = :id', { replacements: { id }, type: QueryTypes.SELECT });
-    const events = await options.sequelize.query<{ seq: number }>('SELECT seq FROM delivery_events WHERE delivery_id = :id', { replacements: { id }, type: QueryTypes.SELECT });
-    const have = new Set(events.map((e) => e.seq));
+    const { row, eventSeqs } = await readModelPosition(options.sequelize, id);
+    const have = new Set(eventSeqs);
     for (const record of await recordedTransitions(options.client, id)) {
       if (row && record.seq <= row.seq && have.has(record.seq)) continue;
       await readModel.recordTransition(record, { publishSeparately: true });

@@ -5,7 +5,8 @@
  * from 1 without a gap.
  */
 import type { Client } from '@temporalio/client';
-import { QueryTypes, type Sequelize } from 'sequelize';
+import type { Sequelize } from 'sequelize';
+import { deliveryIds, readModelPosition } from '../../../db/read-model.js';
 import { workflowIdFor, type DeliveryState } from '../../../domain/delivery.js';
 
 export interface Mismatch {
@@ -16,8 +17,7 @@ export interface Mismatch {
 
 /** The deliveries in the read model and those Temporal lists, once each. */
 export async function knownDeliveries(client: Client, sequelize: Sequelize): Promise<string[]> {
-  const rows = await sequelize.query<{ id: string }>('SELECT id FROM deliveries', { type: QueryTypes.SELECT });
-  const ids = new Set(rows.map((r) => r.id));
+  const ids = new Set(await deliveryIds(sequelize));
   for await (const wf of client.workflow.list({ query: `WorkflowType = 'deliveryWorkflow'` })) ids.add(wf.workflowId.replace(/^delivery-/, ''));
   return [...ids].sort();
 }
@@ -26,9 +26,8 @@ export async function compareWithWorkflows(client: Client, sequelize: Sequelize,
   const mismatches: Mismatch[] = [];
   let open = 0;
   for (const id of ids) {
-    const [row] = await sequelize.query<{ status: string; seq: number }>('SELECT status, seq FROM deliveries WHERE id = :id', { replacements: { id }, type: QueryTypes.SELECT });
-    const events = await sequelize.query<{ seq: number }>('SELECT seq FROM delivery_events WHERE delivery_id = :id ORDER BY seq', { replacements: { id }, type: QueryTypes.SELECT });
-    const readModel = row ? { status: row.status, seq: row.seq, events: events.length } : null;
+    const { row, eventSeqs } = await readModelPosition(sequelize, id);
+    const readModel = row ? { status: row.status, seq: row.seq, events: eventSeqs.length } : null;
     let workflow: Mismatch['workflow'];
     try {
       const handle = client.workflow.getHandle(workflowIdFor(id));
@@ -38,7 +37,7 @@ export async function compareWithWorkflows(client: Client, sequelize: Sequelize,
     } catch (error) {
       workflow = `no state: ${error instanceof Error ? error.message : String(error)}`;
     }
-    const gapless = events.every((e, i) => e.seq === i + 1);
+    const gapless = eventSeqs.every((seq, i) => seq === i + 1);
     const equal = readModel !== null && typeof workflow !== 'string' && readModel.status === workflow.status && readModel.seq === workflow.seq && readModel.events === workflow.seq && gapless;
     if (!equal) mismatches.push({ id, readModel, workflow });
   }
