@@ -13,6 +13,7 @@ import { pagePolicy } from './content-security.js';
 import { organizationContext } from './auth/organization-context.js';
 import { AppError, problemHandler } from './errors.js';
 import { idempotency } from './idempotency.js';
+import { onConnectionLost } from '../db/connection.js';
 import { createApiMetrics, type ApiMetrics } from './metrics.js';
 import { buildOpenApi, DOCS_HTML } from './openapi.js';
 import { generalLimit } from './rate-limits.js';
@@ -100,6 +101,7 @@ export interface BuiltApi {
 export function createApp(deps: ApiDeps): BuiltApi {
   const metrics = createApiMetrics();
   deps.redis.on('reconnecting', () => metrics.redisReconnects.inc());
+  onConnectionLost(deps.db, () => metrics.databaseConnectionsLost.inc());
   const services = createServices(deps, metrics.registry);
   // Behind N trusted proxies the client address is the Nth entry from the right of X-Forwarded-For:
   // everything left of it was written by the client and may be forged.

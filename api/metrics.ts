@@ -34,6 +34,7 @@ export function createApiMetrics() {
   const socketAbuse = new Counter({ name: 'socketio_abuse_disconnects_total', help: 'Sockets disconnected for flooding delivery:subscribe', registers: [registry] });
   // A blip shorter than a scrape never shows in dependency_up; a reconnect always counts here.
   const redisReconnects = new Counter({ name: 'redis_reconnects_total', help: 'Times a Redis connection of this process was lost and is being reopened', registers: [registry] });
-  return { registry, requests, duration, sockets, deliveriesByStatus, dependencyUp, socketAbuse, redisReconnects };
+  const databaseConnectionsLost = new Counter({ name: 'database_connections_lost_total', help: 'Idle Postgres connections of this process that broke (a restart or failover of Postgres)', registers: [registry] });
+  return { registry, requests, duration, sockets, deliveriesByStatus, dependencyUp, socketAbuse, redisReconnects, databaseConnectionsLost };
 }
 export type ApiMetrics = ReturnType<typeof createApiMetrics>;

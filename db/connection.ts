@@ -41,6 +41,14 @@ export class Database extends Sequelize {
   }
 }
 
+/**
+ * Calls `listener` each time an idle connection of the statement pool breaks: Postgres restarted or
+ * failed over, or the network cut it. The pool replaces it; a process can count it for an alert.
+ */
+export function onConnectionLost(db: Sequelize, listener: () => void): void {
+  statementPool(db).on('error', listener);
+}
+
 /** The pool named prepared statements run on (see `prepared`). */
 export function statementPool(db: Sequelize): pg.Pool {
   const pool = statementPools.get(db);

@@ -34,6 +34,8 @@ describe('fault: Postgres restarts with 20 deliveries in flight', () => {
       expect({ status: readModel.status, seq: readModel.seq }).toEqual({ status: workflow.status, seq: workflow.seq });
     }
     expect((await call(api.url, 'GET', '/ready')).status).toBe(200);
+    // The warmed connections that broke are counted, so DatabaseConnectionLost fires on a restart no request noticed.
+    expect(Number(/^database_connections_lost_total (\d+)/m.exec((await call(api.url, 'GET', '/metrics')).body)?.[1] ?? 0)).toBeGreaterThan(0);
     const tracked = await Promise.all(codes.map((code) => call(api.url, 'GET', `/api/v1/track/${code}`)));
     expect(tracked.map((t) => [t.status, t.body.status])).toEqual(codes.map(() => [200, 'DELIVERED']));
   });

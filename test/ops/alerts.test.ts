@@ -55,7 +55,7 @@ describe('alert rules (deploy/prometheus/alerts.yml)', () => {
         'ApiErrorRatioHigh', 'ApiLatencyP95High', 'TargetDown', 'PostgresDown', 'RedisDown', 'WorkflowTaskFailures',
         'TemporalWorkflowTaskFailures', 'TemporalHistoryTaskErrors', 'ActivityScheduleToStartSlow', 'TaskQueueBacklogOld',
         'DeliveryActivityFailingRepeatedly', 'DeliveryWriteRefused', 'QueueDeadLetters', 'QueueJobsWaitingTooLong', 'QueueJobsPilingUp',
-        'ProcessRestarted', 'RedisConnectionLost', 'AiModelFailing',
+        'ProcessRestarted', 'RedisConnectionLost', 'DatabaseConnectionLost', 'AiModelFailing',
       ].sort(),
     );
     for (const { alert } of rules) {

@@ -5,6 +5,7 @@
  */
 import { cp } from 'node:fs/promises';
 import path from 'node:path';
+import { DefaultLogger, Runtime } from '@temporalio/worker';
 import { restartPostgres } from '../../../test/support/services.js';
 import { getInsecure } from '../cluster/cluster.js';
 import { replayGate } from '../deploy/replay-gate.js';
@@ -46,6 +47,8 @@ async function rollingDeploy(instance: SloInstance): Promise<NonNullable<Injecte
   const release = path.join(instance.dataDir, 'release');
   await cp(instance.dist, release, { recursive: true });
   const temporalAddress = instance.cluster.urls.temporal;
+  // The gate's replay workers log each start and stop at INFO; the run's own lines are what to read.
+  Runtime.install({ logger: new DefaultLogger('WARN') });
   const gate = await replayGate({ build: release, historiesDir: path.join(instance.root, 'workflows', 'histories'), cluster: { address: temporalAddress, namespace: 'default', openSample: 200 } });
   if (gate.failures.length) throw new Error(`the replay gate refused this run's own build: ${gate.failures[0]!.error}`);
   const report = await rollout({
