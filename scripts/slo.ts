@@ -5,8 +5,7 @@
  * flight, then writes docs/SLO.md. Exits 1 when a delivery was lost or duplicated or a timeline has a gap.
  */
 import { spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { availableParallelism, loadavg } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -20,8 +19,6 @@ import { runSlo, type SloPlan } from './lib/slo/run.js';
 import type { LoadShape } from './lib/slo/users.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-/** Where `npm run deploy` leaves its measured figures for this page: { deploySeconds, rollbackSeconds, measuredAt, command }. */
-const DEPLOY_FIGURES = 'docs/deploy-figures.json';
 const say = (line: string) => console.log(`${'slo'.padEnd(8)}| ${line}`);
 
 const SHAPE: LoadShape = { customers: 3, drivers: 8, openPerCustomer: 3, bookEveryMs: 5000, pingEveryMs: 3000, pingsPerLeg: 4 };
@@ -41,12 +38,6 @@ function parseArgs(argv: string[]): { kind: 'quick' | 'full'; plan: SloPlan; com
     plan.faults = names as FaultName[];
   }
   return { kind, plan, command: `npm run slo${argv.length ? ` -- ${argv.join(' ')}` : ''}` };
-}
-
-async function deployFigures(): Promise<RunContext['deploy']> {
-  const file = path.join(root, DEPLOY_FIGURES);
-  if (!existsSync(file)) return undefined;
-  return JSON.parse(await readFile(file, 'utf8')) as RunContext['deploy'];
 }
 
 /**
@@ -87,7 +78,7 @@ async function main(): Promise<number> {
   try {
     say(`cluster up at ${instance.cluster.urls.app}; ${kind} run, faults: ${plan.faults.join(', ')}`);
     const result = await runSlo(instance, plan, say);
-    const ctx: RunContext = { command, kind, cores: availableParallelism(), loadBefore, loadAfter: loadavg(), deploy: await deployFigures(), deployFile: DEPLOY_FIGURES };
+    const ctx: RunContext = { command, kind, cores: availableParallelism(), loadBefore, loadAfter: loadavg() };
     await writeFile(path.join(root, 'docs', 'SLO.md'), renderSloReport(result, ctx));
     await mkdir(path.join(root, '.data', 'slo'), { recursive: true });
     await writeFile(path.join(root, '.data', 'slo', `last-${kind}.json`), JSON.stringify({ ...result, requests: undefined, failedRequests: result.requests.filter((r) => r.failed) }, null, 2));

@@ -39,6 +39,8 @@ export interface Injected {
   deploy?: { gateMs: number; rolloutMs: number; processes: number };
 }
 
+let quietRuntime = false;
+
 /**
  * `npm run deploy`'s two steps, under the run's load: the release is this run's build copied to a folder
  * of its own (the code is the same; every process is drained and started again from the copy).
@@ -48,7 +50,9 @@ async function rollingDeploy(instance: SloInstance): Promise<NonNullable<Injecte
   await cp(instance.dist, release, { recursive: true });
   const temporalAddress = instance.cluster.urls.temporal;
   // The gate's replay workers log each start and stop at INFO; the run's own lines are what to read.
-  Runtime.install({ logger: new DefaultLogger('WARN') });
+  // The runtime is installed once per process: a plan may deploy more than once.
+  if (!quietRuntime) Runtime.install({ logger: new DefaultLogger('WARN') });
+  quietRuntime = true;
   const gate = await replayGate({ build: release, historiesDir: path.join(instance.root, 'workflows', 'histories'), cluster: { address: temporalAddress, namespace: 'default', openSample: 200 } });
   if (gate.failures.length) throw new Error(`the replay gate refused this run's own build: ${gate.failures[0]!.error}`);
   const report = await rollout({

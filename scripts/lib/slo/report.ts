@@ -9,9 +9,6 @@ export interface RunContext {
   cores: number;
   loadBefore: number[];
   loadAfter: number[];
-  /** From `npm run deploy`'s figures file, when it has written one. */
-  deploy: { deploySeconds?: number; rollbackSeconds?: number; measuredAt?: string; command?: string } | undefined;
-  deployFile: string;
 }
 
 const s = (ms: number | undefined) => (ms === undefined ? '—' : `${(ms / 1000).toFixed(1)} s`);
@@ -97,15 +94,12 @@ export function renderSloReport(result: SloResult, ctx: RunContext): string {
   const minutes = (result.endedAt - result.startedAt) / 60_000;
   const v = result.verdicts;
   const delivered = v.deliveries.filter((d) => !d.lost).length;
-  const deploy = ctx.deploy?.deploySeconds;
   const deployed = result.faults.find((f) => f.deploy);
   // Busy: another process kept the cores occupied (one-minute load at or above the core count before the run).
   const busy = (ctx.loadBefore[0] ?? 0) >= ctx.cores;
   const deployRow = deployed?.deploy
     ? `| Deploy | < 10 min | ${s(deployed.deploy.gateMs + deployed.deploy.rolloutMs)} (replay gate ${s(deployed.deploy.gateMs)}, then ${deployed.deploy.processes} processes one at a time in ${s(deployed.deploy.rolloutMs)}), under this run's load: ${deployed.failed} of ${deployed.requests} requests failed in its window | ${mark(deployed.deploy.gateMs + deployed.deploy.rolloutMs < 600_000)} | each API replica waits out nginx's fail window before the next is drained; the build itself (\`npm run build\`, about 1 min here) is not counted |`
-    : deploy === undefined
-    ? `| Deploy | < 10 min | measured by \`npm run deploy\` (docs/DEPLOYMENT.md), not by this run${ctx.deploy ? '' : `; its figure appears here once \`${ctx.deployFile}\` exists`} | — | the rolling deploy's own run |`
-    : `| Deploy | < 10 min | ${(deploy / 60).toFixed(1)} min${ctx.deploy?.rollbackSeconds !== undefined ? `, rollback ${(ctx.deploy.rollbackSeconds / 60).toFixed(1)} min` : ''} (\`${ctx.deploy?.command ?? 'npm run deploy'}\`, ${ctx.deploy?.measuredAt ?? 'date not given'}, read from \`${ctx.deployFile}\`) | ${mark(deploy < 600)} | build and image time on 2 shared cores; the drain grace of each replica |`;
+    : `| Deploy | < 10 min | not in this run's plan (the full run deploys under its load; \`npm run deploy\` alone: docs/DEPLOYMENT.md) | — | — |`;
   const faultRows = result.faults.map(
     (f) => `| ${f.title} | ${f.inFlight} | ${f.failed} / ${f.requests} | ${s(f.recoveryMs)} | ${f.greenAt === undefined ? 'not within 5 min' : s(f.greenAt - f.at)} | ${f.lost} | ${f.duplicated} | ${f.gaps} | ${f.missedLive} | ${alertCell(f)} |`,
   );
