@@ -7,7 +7,8 @@ import type { LivePublisher } from '../adapters/live-publisher.js';
 import { liveTransitionHook } from './live-hook.js';
 import type { TripMeasurer } from '../adapters/geo/router.js';
 import { createImportActivities, type DeliveryStarter } from './imports.js';
-import { createReadModelActivities, type TransitionHook } from './read-model.js';
+import { createReadModelActivities, publisherFor, type TransitionHook } from './read-model.js';
+import type { TransitionRelay } from './transition-relay.js';
 
 export interface ActivityDeps {
   sequelize: Database;
@@ -21,12 +22,22 @@ export interface ActivityDeps {
   trips?: TripMeasurer;
   /** Starts the deliveries of bulk imports (the worker supplies it). */
   starter?: DeliveryStarter;
+  /** Publishes recorded transitions (the worker supplies it, built with `transitionPublisher`). */
+  relay?: Pick<TransitionRelay, 'handOff'>;
+}
+
+function transitionHooks(deps: ActivityDeps): TransitionHook[] {
+  return [...(deps.live ? [liveTransitionHook(deps.live, { sequelize: deps.sequelize })] : []), ...(deps.hooks ?? [])];
+}
+
+/** What publishing a committed transition runs: the live rooms, then notifications and webhooks. */
+export function transitionPublisher(deps: ActivityDeps) {
+  return publisherFor(deps.links, transitionHooks(deps));
 }
 
 export function createActivities(deps: ActivityDeps) {
-  const hooks = [...(deps.live ? [liveTransitionHook(deps.live, { sequelize: deps.sequelize })] : []), ...(deps.hooks ?? [])];
   return {
-    ...createReadModelActivities({ sequelize: deps.sequelize, links: deps.links, hooks }),
+    ...createReadModelActivities({ sequelize: deps.sequelize, links: deps.links, hooks: transitionHooks(deps), relay: deps.relay }),
     ...createDispatchActivities({ sequelize: deps.sequelize, live: deps.live, trips: deps.trips }),
     ...createAiActivities(deps.ai),
     ...createImportActivities({ sequelize: deps.sequelize, live: deps.live, starter: deps.starter }),

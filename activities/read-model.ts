@@ -5,6 +5,7 @@ import { raiseAlert, resolveClearedAlerts } from '../db/alerts.js';
 import type { Database } from '../db/connection.js';
 import { deliveryFromState, type TemporalLinks } from '../db/deliveries.js';
 import * as readModel from '../db/read-model.js';
+import type { TransitionRelay } from './transition-relay.js';
 
 /** Runs after a transition has committed; must tolerate being called twice for the same seq. */
 export type TransitionHook = (record: TransitionRecord, delivery: Delivery) => Promise<void>;
@@ -13,12 +14,22 @@ export interface ReadModelDeps {
   sequelize: Database;
   links: TemporalLinks;
   hooks: TransitionHook[];
+  /** Publishes what `recordTransitions` recorded; without one, it publishes before answering. */
+  relay?: Pick<TransitionRelay, 'handOff'>;
+}
+
+/** Runs every hook on a committed transition, in order. */
+export function publisherFor(links: TemporalLinks, hooks: TransitionHook[]): (record: TransitionRecord) => Promise<void> {
+  return async (record) => {
+    const delivery = deliveryFromState(record.snapshot, links);
+    for (const hook of hooks) await hook(record, delivery);
+  };
 }
 
 /** Bookings never change, so a worker keeps the latest ones it met rather than read them per transition. */
 const BOOKINGS_KEPT = 2000;
 
-export function createReadModelActivities({ sequelize, links, hooks }: ReadModelDeps) {
+export function createReadModelActivities({ sequelize, links, hooks, relay }: ReadModelDeps) {
   const bookings = new Map<string, Booking>();
   function keepBooking(deliveryId: string, booking: Booking): void {
     bookings.delete(deliveryId);
@@ -34,27 +45,15 @@ export function createReadModelActivities({ sequelize, links, hooks }: ReadModel
     }
     let booking = bookings.get(record.deliveryId);
     if (!booking) {
-      const row = await readModel.bookingOf(sequelize, record.deliveryId);
+      booking = await readModel.bookingOf(sequelize, record.deliveryId);
       // Its first transition was refused for good, so there is no booking to complete this one with.
-      if (!row) throw ApplicationFailure.create({ type: DATA_REJECTED, message: `delivery ${record.deliveryId} has no row to record seq ${record.seq} on`, nonRetryable: true });
-      const iso = (v: unknown) => (v instanceof Date ? v.toISOString() : (v as string | null));
-      booking = {
-        ...(row as unknown as Booking),
-        organizationId: (row.organizationId as string | null) ?? undefined,
-        reference: (row.reference as string | null) ?? undefined,
-        notes: (row.notes as string | null) ?? undefined,
-        createdAt: iso(row.createdAt)!,
-        dispatchAt: iso(row.dispatchAt),
-      };
+      if (!booking) throw ApplicationFailure.create({ type: DATA_REJECTED, message: `delivery ${record.deliveryId} has no row to record seq ${record.seq} on`, nonRetryable: true });
       keepBooking(record.deliveryId, booking);
     }
     return withBooking(record, booking);
   }
 
-  async function publish(record: TransitionRecord): Promise<void> {
-    const delivery = deliveryFromState(record.snapshot, links);
-    for (const hook of hooks) await hook(record, delivery);
-  }
+  const publish = publisherFor(links, hooks);
 
   /** The read model's alerts follow the timeline: raised by alert transitions, resolved when their cause clears. */
   async function recordAlerts(record: TransitionRecord): Promise<void> {
@@ -75,6 +74,23 @@ export function createReadModelActivities({ sequelize, links, hooks }: ReadModel
       await readModel.recordTransition(sequelize, record);
       await recordAlerts(record);
       if (!options.publishSeparately) await publish(record);
+    },
+
+    /**
+     * A workflow task's transitions, in `seq` order, each with its outbox row; then handed to the relay,
+     * which publishes them without holding up the answer. Run as a local activity first, so recording
+     * adds one marker to the history and no task of its own.
+     */
+    async recordTransitions(transitions: Array<TransitionRecord | SlimTransitionRecord>): Promise<void> {
+      const records: TransitionRecord[] = [];
+      for (const transition of transitions) {
+        const record = await complete(transition);
+        await readModel.recordTransition(sequelize, record, { queue: Boolean(relay) });
+        await recordAlerts(record);
+        records.push(record);
+      }
+      if (relay) relay.handOff(records);
+      else for (const record of records) await publish(record);
     },
 
     /** Live updates and notifications for a committed transition; retried on its own while Redis is down. */

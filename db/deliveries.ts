@@ -1,6 +1,6 @@
 /** The read model's deliveries, and the maps between the workflow's state, the row and the contract's `Delivery`. */
 import { Op, type WhereOptions } from 'sequelize';
-import type { Delivery, DeliveryState, TimelineEvent } from '../domain/delivery.js';
+import type { Booking, Delivery, DeliveryState, TimelineEvent } from '../domain/delivery.js';
 import { workflowIdFor } from '../domain/delivery.js';
 import type { Stop } from '../domain/schemas.js';
 import type { DeliveryStatus, Role } from '../domain/status.js';
@@ -16,6 +16,34 @@ export function temporalUiUrl(links: TemporalLinks, workflowId: string): string 
 }
 
 export const iso = (d: Date | string | null | undefined): string | null => (d ? new Date(d).toISOString() : null);
+
+/** The row's columns that hold the booking. */
+export const BOOKING_COLUMNS = [
+  'trackingCode', 'customerId', 'organizationId', 'clientReference', 'priority', 'pickup', 'dropoff', 'parcel', 'notes', 'quote',
+  'createdAt', 'pickupWindow', 'dropoffWindow', 'dispatchAt', 'codeRequired', 'leaveAtDoor',
+] as const satisfies ReadonlyArray<keyof DeliveryRow>;
+
+/** What a delivery was booked with, as its row keeps it: the same values the workflow's state starts from. */
+export function bookingFromRow(row: Pick<DeliveryRow, (typeof BOOKING_COLUMNS)[number]>): Booking {
+  return {
+    trackingCode: row.trackingCode,
+    customerId: row.customerId,
+    ...(row.organizationId ? { organizationId: row.organizationId } : {}),
+    ...(row.clientReference ? { reference: row.clientReference } : {}),
+    priority: row.priority,
+    pickup: row.pickup,
+    dropoff: row.dropoff,
+    parcel: row.parcel,
+    ...(row.notes !== null ? { notes: row.notes } : {}),
+    quote: row.quote,
+    createdAt: iso(row.createdAt)!,
+    pickupWindow: row.pickupWindow ?? null,
+    dropoffWindow: row.dropoffWindow ?? null,
+    dispatchAt: iso(row.dispatchAt),
+    codeRequired: row.codeRequired ?? false,
+    leaveAtDoor: row.leaveAtDoor ?? false,
+  };
+}
 
 export function deliveryFromState(state: DeliveryState, links: TemporalLinks): Delivery {
   const workflowId = workflowIdFor(state.deliveryId);
@@ -171,10 +199,10 @@ export function createDeliveryStore(links: TemporalLinks) {
       return deliveryFromRow(row, links, events);
     },
 
-    /** Who booked the delivery, if the viewer may see it. */
-    async bookerOf(viewer: DeliveryViewer, id: string): Promise<{ customerId: string } | null> {
-      const row = await DeliveryRow.findOne({ where: { [Op.and]: [{ id }, visibleTo(viewer)] }, attributes: ['customerId'] });
-      return row ? { customerId: row.customerId } : null;
+    /** What the delivery was booked with (and by whom), if the viewer may see it. */
+    async bookingOf(viewer: DeliveryViewer, id: string): Promise<Booking | null> {
+      const row = await DeliveryRow.findOne({ where: { [Op.and]: [{ id }, visibleTo(viewer)] }, attributes: [...BOOKING_COLUMNS] });
+      return row ? bookingFromRow(row) : null;
     },
 
     /** What the public route line of a tracking code (upper case) needs. */

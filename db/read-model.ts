@@ -3,7 +3,8 @@
  * and ordered by `seq` (a write with a `seq` not above the stored one changes nothing).
  */
 import { QueryTypes, type Sequelize } from 'sequelize';
-import type { TransitionRecord } from '../domain/delivery.js';
+import type { Booking, TransitionRecord } from '../domain/delivery.js';
+import { bookingFromRow } from './deliveries.js';
 
 const UPSERT_DELIVERY = `
   INSERT INTO deliveries AS d (id, tracking_code, customer_id, organization_id, client_reference, status, seq, delayed, priority, pickup, dropoff, parcel,
@@ -32,11 +33,29 @@ const RECORD_TRANSITION = `
   VALUES (:id, :eventSeq, :type, :at, :actor, :data)
   ON CONFLICT (delivery_id, seq) DO NOTHING`;
 
-/** The row and its timeline event of one transition, together (one statement). Safe to repeat. */
-export async function recordTransition(sequelize: Sequelize, record: TransitionRecord): Promise<void> {
+/**
+ * The same, and the transition queued in the outbox for the relay to publish; only a first recording
+ * queues it (a repeat finds the event there and queues nothing).
+ */
+const RECORD_AND_QUEUE_TRANSITION = `
+  WITH delivery AS (${UPSERT_DELIVERY} RETURNING 1),
+  event AS (
+    INSERT INTO delivery_events (delivery_id, seq, type, at, actor, data)
+    VALUES (:id, :eventSeq, :type, :at, :actor, :data)
+    ON CONFLICT (delivery_id, seq) DO NOTHING
+    RETURNING 1)
+  INSERT INTO delivery_outbox (delivery_id, seq, record)
+  SELECT CAST(:id AS uuid), CAST(:eventSeq AS integer), CAST(:record AS jsonb) WHERE EXISTS (SELECT 1 FROM event)
+  ON CONFLICT (delivery_id, seq) DO NOTHING`;
+
+/**
+ * The row and its timeline event of one transition, together (one statement). Safe to repeat. With
+ * `queue`, the transition also goes to the outbox (db/transition-outbox.ts) in that statement.
+ */
+export async function recordTransition(sequelize: Sequelize, record: TransitionRecord, options: { queue?: boolean } = {}): Promise<void> {
   const s = record.snapshot;
   const json = (v: unknown) => (v === null || v === undefined ? null : JSON.stringify(v));
-  await sequelize.query(RECORD_TRANSITION, {
+  await sequelize.query(options.queue ? RECORD_AND_QUEUE_TRANSITION : RECORD_TRANSITION, {
     replacements: {
       id: s.deliveryId,
       trackingCode: s.trackingCode,
@@ -74,6 +93,7 @@ export async function recordTransition(sequelize: Sequelize, record: TransitionR
       at: record.at,
       actor: JSON.stringify(record.actor),
       data: JSON.stringify(record.data),
+      ...(options.queue ? { record: JSON.stringify(record) } : {}),
     },
   });
 }
@@ -87,15 +107,15 @@ export async function voidQuote(sequelize: Sequelize, deliveryId: string): Promi
 }
 
 const BOOKING_OF = `
-  SELECT tracking_code AS "trackingCode", customer_id AS "customerId", organization_id AS "organizationId", client_reference AS reference,
+  SELECT tracking_code AS "trackingCode", customer_id AS "customerId", organization_id AS "organizationId", client_reference AS "clientReference",
     priority, pickup, dropoff, parcel, notes, quote, created_at AS "createdAt", pickup_window AS "pickupWindow",
     dropoff_window AS "dropoffWindow", dispatch_at AS "dispatchAt", code_required AS "codeRequired", leave_at_door AS "leaveAtDoor"
   FROM deliveries WHERE id = :id`;
 
 /** What a delivery was booked with, as its row keeps it; undefined when it has no row. */
-export async function bookingOf(sequelize: Sequelize, deliveryId: string): Promise<Record<string, unknown> | undefined> {
-  const [row] = await sequelize.query<Record<string, unknown>>(BOOKING_OF, { type: QueryTypes.SELECT, replacements: { id: deliveryId } });
-  return row;
+export async function bookingOf(sequelize: Sequelize, deliveryId: string): Promise<Booking | undefined> {
+  const [row] = await sequelize.query<Parameters<typeof bookingFromRow>[0]>(BOOKING_OF, { type: QueryTypes.SELECT, replacements: { id: deliveryId } });
+  return row ? bookingFromRow(row) : undefined;
 }
 
 /** Every delivery the read model holds. */

@@ -199,25 +199,36 @@ export const BOOKING_FIELDS = [
 ] as const satisfies ReadonlyArray<keyof DeliveryState>;
 export type Booking = Pick<DeliveryState, (typeof BOOKING_FIELDS)[number]>;
 
+/** The state without its booking: what moves as a delivery goes on (the quote only by being voided). */
+export type DeliveryChange = Omit<DeliveryState, keyof Booking> & { quoteVoidedAt?: string | null };
+
+export function changeOf(state: DeliveryState): DeliveryChange {
+  const change: Record<string, unknown> = { ...state };
+  for (const field of BOOKING_FIELDS) delete change[field];
+  if (state.quote.voidedAt) change.quoteVoidedAt = state.quote.voidedAt;
+  return change as DeliveryChange;
+}
+
+/** The whole state again, from its booking and its change. */
+export function stateFrom(booking: Booking, { quoteVoidedAt, ...rest }: DeliveryChange): DeliveryState {
+  const { voidedAt: _stored, ...quote } = booking.quote;
+  return { ...booking, ...rest, quote: quoteVoidedAt ? { ...quote, voidedAt: quoteVoidedAt } : quote };
+}
+
 /** A transition after the first, as the activities receive it: the state without its booking. */
 export interface SlimTransitionRecord extends TimelineEvent {
   type: TimelineEventType;
   deliveryId: string;
-  change: Omit<DeliveryState, keyof Booking> & { quoteVoidedAt?: string | null };
+  change: DeliveryChange;
 }
 
 export function slimTransition({ snapshot, ...event }: TransitionRecord): SlimTransitionRecord {
-  const change: Record<string, unknown> = { ...snapshot };
-  for (const field of BOOKING_FIELDS) delete change[field];
-  if (snapshot.quote.voidedAt) change.quoteVoidedAt = snapshot.quote.voidedAt;
-  return { ...event, change: change as SlimTransitionRecord['change'] };
+  return { ...event, change: changeOf(snapshot) };
 }
 
 /** The transition with its full snapshot again, from the booking the read model holds. */
 export function withBooking({ change, ...event }: SlimTransitionRecord, booking: Booking): TransitionRecord {
-  const { quoteVoidedAt, ...rest } = change;
-  const { voidedAt: _stored, ...quote } = booking.quote;
-  return { ...event, snapshot: { ...booking, ...rest, quote: quoteVoidedAt ? { ...quote, voidedAt: quoteVoidedAt } : quote } };
+  return { ...event, snapshot: stateFrom(booking, change) };
 }
 
 /** The `Delivery` of the HTTP contract. */

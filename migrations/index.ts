@@ -9,6 +9,7 @@ import * as windowsCodesAlerts from './20261203234500-windows-codes-alerts.js';
 import * as places from './20261203235000-places.js';
 import * as organizations from './20261203234500-organizations.js';
 import * as imports from './20261204000500-imports.js';
+import * as transitionOutbox from './20261204150000-transition-outbox.js';
 
 export const migrations = [
   { name: '20261125000100-core', ...core },
@@ -21,4 +22,5 @@ export const migrations = [
   { name: '20261203235000-places', ...places },
   { name: '20261203234500-organizations', ...organizations },
   { name: '20261204000500-imports', ...imports },
+  { name: '20261204150000-transition-outbox', ...transitionOutbox },
 ];

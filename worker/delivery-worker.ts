@@ -7,8 +7,10 @@ import { promisify } from 'node:util';
 import { Client, Connection } from '@temporalio/client';
 import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
 import type { Logger } from 'pino';
+import type { Counter } from 'prom-client';
 import { boardAlerts } from '../activities/alerts.js';
-import { createActivities, type ActivityDeps } from '../activities/index.js';
+import { createActivities, transitionPublisher, type ActivityDeps } from '../activities/index.js';
+import { TransitionRelay } from '../activities/transition-relay.js';
 import { activityGuard, type ActivityGuardOptions } from './activity-guard.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -47,6 +49,10 @@ export interface DeliveryWorkerOptions {
   maxCachedWorkflows?: number;
   /** Alerts for failing activities; by default after 5 attempts in a row, to the board through `deps.live`. */
   guard?: Partial<ActivityGuardOptions>;
+  /** Counts the transitions the outbox sweep published (delivery_transitions_swept_total). */
+  sweptTransitions?: Counter<'reason'>;
+  /** How old an unpublished transition must be before the sweep publishes it (default 5 s). */
+  relayStaleAfterMs?: number;
 }
 
 export async function createDeliveryWorker(options: DeliveryWorkerOptions): Promise<{ worker: Worker; connection: NativeConnection }> {
@@ -62,11 +68,18 @@ export async function createDeliveryWorker(options: DeliveryWorkerOptions): Prom
     await clientConnection.close();
     await closeWorkerConnection();
   };
+  const relay = new TransitionRelay({
+    sequelize: options.deps.sequelize,
+    publish: transitionPublisher(options.deps),
+    log: options.logger,
+    swept: options.sweptTransitions,
+    staleAfterMs: options.relayStaleAfterMs,
+  });
   const worker = await Worker.create({
     connection,
     namespace: options.namespace,
     taskQueue: options.taskQueue,
-    activities: createActivities({ starter, ...options.deps }),
+    activities: createActivities({ starter, relay, ...options.deps }),
     interceptors: {
       activity: [activityGuard({ alertAfterAttempts: 5, raise: boardAlerts({ live: options.deps.live, sequelize: options.deps.sequelize }, options.logger), ...options.guard })],
     },
@@ -79,5 +92,15 @@ export async function createDeliveryWorker(options: DeliveryWorkerOptions): Prom
     // may take it; at the SDK's default of 10 s such a tap always ran out of time.
     stickyQueueScheduleToStartTimeout: '4 seconds',
   });
+  // The relay publishes while the worker runs, and what it holds is out (or back in the outbox) before run() returns.
+  const run = worker.run.bind(worker);
+  worker.run = async () => {
+    relay.start();
+    try {
+      await run();
+    } finally {
+      await relay.stop();
+    }
+  };
   return { worker, connection };
 }

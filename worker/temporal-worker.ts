@@ -10,6 +10,7 @@ import { openDatabase } from '../db/connection.js';
 import { createGeoProviders } from '../adapters/geo/providers.js';
 import { createDeliveryWorker } from './delivery-worker.js';
 import { createActivityGuardMetrics } from './activity-guard.js';
+import { createRelayMetrics } from '../activities/transition-relay.js';
 import { installWorkerTelemetry } from './telemetry.js';
 
 const config = loadConfig();
@@ -40,6 +41,7 @@ const { worker, connection } = await createDeliveryWorker({
   logger,
   maxCachedWorkflows: config.WORKER_MAX_CACHED_WORKFLOWS,
   guard: { alertAfterAttempts: config.ACTIVITY_ALERT_AFTER_ATTEMPTS, metrics: createActivityGuardMetrics(telemetry.registry) },
+  sweptTransitions: createRelayMetrics(telemetry.registry),
 }).catch(couldNotStart);
 telemetry.watch(worker);
 

@@ -1,6 +1,6 @@
 /** The delivery workflow's Updates and Query: imported by the workflow and by the API's client. */
 import { defineQuery, defineUpdate } from '@temporalio/workflow';
-import type { Actor, DeliveryState, Proof, TimelineEvent } from '../domain/delivery.js';
+import type { Actor, DeliveryChange, DeliveryState, Proof, TimelineEvent } from '../domain/delivery.js';
 import type { DeliveryAction } from '../domain/status.js';
 
 export interface ActionArgs {
@@ -20,7 +20,18 @@ export interface ActionArgs {
  * `applied.state` is sent only when later transitions moved the delivery on; absent, it is the delivery
  * now, and every answer in history carries one snapshot instead of two.
  */
-export type ActionResult = DeliveryState & { applied?: { event: TimelineEvent; state?: DeliveryState } };
+export type FullActionResult = DeliveryState & { applied?: { event: TimelineEvent; state?: DeliveryState } };
+
+/**
+ * The same answer from deliveries started lean (workflows/delivery/state.ts): each state without its
+ * booking, which the API read before it sent the Update.
+ */
+export interface LeanActionResult {
+  change: DeliveryChange;
+  applied?: { event: TimelineEvent; change?: DeliveryChange };
+}
+
+export type ActionResult = FullActionResult | LeanActionResult;
 
 /** Actions a person can take through an Update; the remaining ones are the workflow's own timers. */
 export type PersonAction = Exclude<DeliveryAction, 'reattempt' | 'startReturn' | 'expireQuote' | 'startDispatch'>;

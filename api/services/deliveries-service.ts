@@ -4,14 +4,14 @@ import { WorkflowExecutionAlreadyStartedError, type Client } from '@temporalio/c
 import type { Logger } from 'pino';
 import { deliveryFromState, type DeliveryStore, type TemporalLinks } from '../../db/deliveries.js';
 import { newTrackingCode } from '../../db/tracking.js';
-import type { Delivery, DeliveryTimings, DeliveryWorkflowInput } from '../../domain/delivery.js';
-import { workflowIdFor } from '../../domain/delivery.js';
+import type { Booking, Delivery, DeliveryState, DeliveryTimings, DeliveryWorkflowInput, TimelineEvent } from '../../domain/delivery.js';
+import { stateFrom, workflowIdFor } from '../../domain/delivery.js';
 import { isQuotableDistance, PRICING, quotePrice, type Priority } from '../../domain/pricing.js';
 import { normalizeWindow, windowProblems } from '../../domain/windows.js';
 import type { CreateDeliveryBody } from '../../domain/schemas.js';
 import { startingSearchAttributes } from '../../domain/search-attributes.js';
 import { DELIVERY_STATUSES, type DeliveryStatus } from '../../domain/status.js';
-import { actionUpdates, quoteRecordedUpdate, type ActionArgs, type PersonAction } from '../../workflows/messages.js';
+import { actionUpdates, quoteRecordedUpdate, type ActionArgs, type ActionResult, type PersonAction } from '../../workflows/messages.js';
 import { AppError, ValidationError, NotFoundError } from '../errors.js';
 import { isUuid } from '../validate.js';
 import type { AuthUser } from '../types.js';
@@ -206,18 +206,18 @@ export class DeliveriesService {
 
   /** Sends one Update; the workflow's validator is the authority on whether it is allowed now. */
   async act(user: AuthUser, id: string, action: PersonAction, args: Omit<ActionArgs, 'actor'>, updateId?: string, requestId?: string): Promise<Delivery> {
-    const row = await this.deps.deliveries.bookerOf(user, id);
-    if (!row) throw new NotFoundError('delivery');
+    const booking = await this.deps.deliveries.bookingOf(user, id);
+    if (!booking) throw new NotFoundError('delivery');
     // An organisation's delivery is the organisation's: any member may do what its booker may, so the
     // workflow's owner check sees the booker, and the timeline the member's own name.
-    const userId = user.organizationId && user.role === 'customer' ? row.customerId : user.id;
+    const userId = user.organizationId && user.role === 'customer' ? booking.customerId : user.id;
     const handle = this.deps.temporal.workflow.getHandle(workflowIdFor(id));
     try {
       const result = await this.withinDeadline(() => handle.executeUpdate(actionUpdates[action], {
         args: [{ ...args, actor: { kind: user.role, userId, driverId: user.driverId, name: user.name, ...(requestId ? { requestId } : {}) } }],
         ...(updateId ? { updateId: `${user.id}:${updateId}` } : {}),
       }));
-      const { applied, ...state } = result;
+      const { state, applied } = answeredStates(result, booking);
       const delivery = deliveryFromState(state, this.deps.links);
       // The change is in the read model: whoever tracks it, the caller first, must not be shown the old view.
       this.deps.tracking?.changed(delivery.trackingCode);
@@ -232,4 +232,17 @@ export class DeliveriesService {
       throw updateError(err, id);
     }
   }
+}
+
+/** An action's answer as whole states: lean deliveries answer without the booking, which the caller read first. */
+function answeredStates(result: ActionResult, booking: Booking): { state: DeliveryState; applied?: { event: TimelineEvent; state?: DeliveryState } } {
+  if (!('change' in result)) {
+    const { applied, ...state } = result;
+    return { state, applied };
+  }
+  const { change, applied } = result;
+  return {
+    state: stateFrom(booking, change),
+    ...(applied ? { applied: { event: applied.event, ...(applied.change ? { state: stateFrom(booking, applied.change) } : {}) } } : {}),
+  };
 }

@@ -26,25 +26,25 @@ afterAll(async () => {
 
 describe('the delivery state machine, with stubbed activities', () => {
   it('walks quote → offer → pickup → delivered, each Update answering once its transition is recorded', async () => {
-    const { handle, calls } = await deliveries.start({ candidates: [candidate('d1', 0.9)] });
-    const accepted = await handle.executeUpdate(actionUpdates.acceptQuote, { args: [{ actor: customer }] });
+    const { handle, calls, act } = await deliveries.start({ candidates: [candidate('d1', 0.9)] });
+    const accepted = await act(actionUpdates.acceptQuote, { actor: customer });
     expect(accepted.status).toBe('DISPATCHING');
     // It answers with its own transition, already in the read model.
     expect(accepted.applied?.event).toMatchObject({ seq: 2, type: 'quote_accepted' });
     expect(calls.recorded.map((r) => r.seq)).toContain(2);
 
     await expect.poll(async () => (await handle.query(stateQuery)).offer?.driverId, { timeout: 15_000 }).toBe('d1');
-    const assigned = await handle.executeUpdate(actionUpdates.acceptOffer, { args: [{ actor: driver('d1') }] });
+    const assigned = await act(actionUpdates.acceptOffer, { actor: driver('d1') });
     expect(assigned).toMatchObject({ status: 'ASSIGNED', driver: { id: 'd1', name: 'Driver d1' } });
     expect(assigned.applied?.event.type).toBe('assigned');
 
-    expect((await handle.executeUpdate(actionUpdates.arrivedAtPickup, { args: [{ actor: driver('d1') }] })).status).toBe('AT_PICKUP');
-    const pickedUp = await handle.executeUpdate(actionUpdates.confirmPickup, { args: [{ actor: driver('d1'), proof: { recipientName: 'Pat Baker' } }] });
+    expect((await act(actionUpdates.arrivedAtPickup, { actor: driver('d1') })).status).toBe('AT_PICKUP');
+    const pickedUp = await act(actionUpdates.confirmPickup, { actor: driver('d1'), proof: { recipientName: 'Pat Baker' } });
     expect(pickedUp.status).toBe('IN_TRANSIT');
     expect(pickedUp.eta).toBeTruthy();
     expect(pickedUp.promisedBy).toBeTruthy();
-    expect((await handle.executeUpdate(actionUpdates.arrivedAtDropoff, { args: [{ actor: driver('d1') }] })).status).toBe('AT_DROPOFF');
-    const delivered = await handle.executeUpdate(actionUpdates.confirmDelivery, { args: [{ actor: driver('d1'), proof: HANDED_OVER }] });
+    expect((await act(actionUpdates.arrivedAtDropoff, { actor: driver('d1') })).status).toBe('AT_DROPOFF');
+    const delivered = await act(actionUpdates.confirmDelivery, { actor: driver('d1'), proof: HANDED_OVER });
     expect(delivered).toMatchObject({ status: 'DELIVERED', proof: { recipientName: 'Maria Lopez' } });
     // Its own transition is the latest: the answer carries the delivery once, not a second copy as of it.
     expect(delivered.applied).toEqual({ event: expect.objectContaining({ seq: 8, type: 'delivered' }) });
@@ -60,45 +60,45 @@ describe('the delivery state machine, with stubbed activities', () => {
   });
 
   it('refuses an action the state machine does not allow, before anything is written', async () => {
-    const { handle, calls } = await deliveries.start({});
+    const { handle, calls, act } = await deliveries.start({});
     await handle.executeUpdate(quoteRecordedUpdate);
     // A quote not yet accepted cannot be assigned, and a driver cannot act on a delivery that is not theirs.
-    await expect(handle.executeUpdate(actionUpdates.assignDriver, { args: [{ actor: dispatcher, driverId: 'd1' }] })).rejects.toMatchObject({ cause: { type: 'INVALID_TRANSITION' } });
-    await expect(handle.executeUpdate(actionUpdates.confirmPickup, { args: [{ actor: driver('d1'), proof: { recipientName: 'x' } }] })).rejects.toMatchObject({ cause: { type: 'NOT_YOUR_DELIVERY' } });
+    await expect(act(actionUpdates.assignDriver, { actor: dispatcher, driverId: 'd1' })).rejects.toMatchObject({ cause: { type: 'INVALID_TRANSITION' } });
+    await expect(act(actionUpdates.confirmPickup, { actor: driver('d1'), proof: { recipientName: 'x' } })).rejects.toMatchObject({ cause: { type: 'NOT_YOUR_DELIVERY' } });
     expect(types(calls)).toEqual(['quoted']);
-    await handle.executeUpdate(actionUpdates.cancel, { args: [{ actor: customer, reason: 'changed my mind' }] });
+    await act(actionUpdates.cancel, { actor: customer, reason: 'changed my mind' });
     expect((await handle.result()).status).toBe('CANCELLED');
     expect(types(calls)).toEqual(['quoted', 'cancelled']);
   });
 
   it('offers the next driver when the first declines', async () => {
-    const { handle, calls } = await deliveries.start({ candidates: [candidate('d1', 0.9), candidate('d2', 0.7)], autoAccept: true });
+    const { handle, calls, act } = await deliveries.start({ candidates: [candidate('d1', 0.9), candidate('d2', 0.7)], autoAccept: true });
     await expect.poll(async () => (await handle.query(stateQuery)).offer?.driverId, { timeout: 15_000 }).toBe('d1');
-    const declined = await handle.executeUpdate(actionUpdates.declineOffer, { args: [{ actor: driver('d1'), reason: 'too far' }] });
+    const declined = await act(actionUpdates.declineOffer, { actor: driver('d1'), reason: 'too far' });
     expect(declined).toMatchObject({ status: 'DISPATCHING', declinedDriverIds: ['d1'] });
 
     await expect.poll(async () => (await handle.query(stateQuery)).offer?.driverId, { timeout: 15_000 }).toBe('d2');
     // The driver who declined cannot take it back.
-    await expect(handle.executeUpdate(actionUpdates.acceptOffer, { args: [{ actor: driver('d1') }] })).rejects.toMatchObject({ cause: { type: 'NOT_YOUR_DELIVERY' } });
-    const assigned = await handle.executeUpdate(actionUpdates.acceptOffer, { args: [{ actor: driver('d2') }] });
+    await expect(act(actionUpdates.acceptOffer, { actor: driver('d1') })).rejects.toMatchObject({ cause: { type: 'NOT_YOUR_DELIVERY' } });
+    const assigned = await act(actionUpdates.acceptOffer, { actor: driver('d2') });
     expect(assigned).toMatchObject({ status: 'ASSIGNED', driver: { id: 'd2' } });
     const offers = calls.recorded.filter((r) => r.type === 'offer_sent' || r.type === 'offer_declined').map((r) => `${r.type} ${String(r.data.driverId)}`);
     expect(offers).toEqual(['offer_sent d1', 'offer_declined d1', 'offer_sent d2']);
 
-    await handle.executeUpdate(actionUpdates.cancel, { args: [{ actor: dispatcher, reason: 'test over' }] });
+    await act(actionUpdates.cancel, { actor: dispatcher, reason: 'test over' });
     await handle.result();
   });
 
   it('cancelled after assignment, releases the driver and voids the quote, in reverse order, after the cancellation is recorded', async () => {
-    const { handle, calls } = await deliveries.start({ candidates: [candidate('d1', 0.9)], autoAccept: true });
+    const { handle, calls, act } = await deliveries.start({ candidates: [candidate('d1', 0.9)], autoAccept: true });
     await expect.poll(async () => (await handle.query(stateQuery)).offer?.driverId, { timeout: 15_000 }).toBe('d1');
-    await handle.executeUpdate(actionUpdates.acceptOffer, { args: [{ actor: driver('d1') }] });
+    await act(actionUpdates.acceptOffer, { actor: driver('d1') });
     // A dispatcher reassigns: the first driver is released at once, and the saga now holds the second.
-    const reassigned = await handle.executeUpdate(actionUpdates.assignDriver, { args: [{ actor: dispatcher, driverId: 'd9' }] });
+    const reassigned = await act(actionUpdates.assignDriver, { actor: dispatcher, driverId: 'd9' });
     expect(reassigned).toMatchObject({ status: 'ASSIGNED', driver: { id: 'd9' } });
 
     const effectsBefore = calls.effects.length;
-    const cancelled = await handle.executeUpdate(actionUpdates.cancel, { args: [{ actor: customer, reason: 'no longer needed' }] });
+    const cancelled = await act(actionUpdates.cancel, { actor: customer, reason: 'no longer needed' });
     expect(cancelled).toMatchObject({ status: 'CANCELLED', cancellation: { by: 'customer', reason: 'no longer needed' } });
     expect(cancelled.quote.voidedAt).toBeTruthy();
     // The Update answers after its compensations ran.
@@ -109,7 +109,7 @@ describe('the delivery state machine, with stubbed activities', () => {
   });
 
   it('after a failed attempt with none left, starts the return and ends RETURNED', async () => {
-    const { handle, calls } = await deliveries.start({ candidates: [candidate('d1', 0.9)], autoAccept: true, timings: { maxAttempts: 1 } });
+    const { handle, calls, act } = await deliveries.start({ candidates: [candidate('d1', 0.9)], autoAccept: true, timings: { maxAttempts: 1 } });
     await expect.poll(async () => (await handle.query(stateQuery)).offer?.driverId, { timeout: 15_000 }).toBe('d1');
     for (const [action, args] of [
       ['acceptOffer', {}],
@@ -117,14 +117,14 @@ describe('the delivery state machine, with stubbed activities', () => {
       ['confirmPickup', { proof: { recipientName: 'Pat Baker' } }],
       ['arrivedAtDropoff', {}],
     ] as const) {
-      await handle.executeUpdate(actionUpdates[action], { args: [{ actor: driver('d1'), ...args }] });
+      await act(actionUpdates[action], { actor: driver('d1'), ...args });
     }
-    const failed = await handle.executeUpdate(actionUpdates.reportFailedAttempt, { args: [{ actor: driver('d1'), reason: 'nobody home' }] });
+    const failed = await act(actionUpdates.reportFailedAttempt, { actor: driver('d1'), reason: 'nobody home' });
     expect(failed).toMatchObject({ attempts: 1 });
     await expect.poll(async () => (await handle.query(stateQuery)).status, { timeout: 15_000 }).toBe('RETURNING');
     // The return needs the sender's signature or a photo.
-    await expect(handle.executeUpdate(actionUpdates.confirmReturn, { args: [{ actor: driver('d1') }] })).rejects.toMatchObject({ cause: { type: 'PROOF_REQUIRED' } });
-    const returned = await handle.executeUpdate(actionUpdates.confirmReturn, { args: [{ actor: driver('d1'), proof: { photoId: '00000000-0000-4000-8000-000000000002' } }] });
+    await expect(act(actionUpdates.confirmReturn, { actor: driver('d1') })).rejects.toMatchObject({ cause: { type: 'PROOF_REQUIRED' } });
+    const returned = await act(actionUpdates.confirmReturn, { actor: driver('d1'), proof: { photoId: '00000000-0000-4000-8000-000000000002' } });
     expect(returned.status).toBe('RETURNED');
     expect((await handle.result()).status).toBe('RETURNED');
     expect(types(calls).slice(-4)).toEqual(['attempt_failed', 'alert', 'return_started', 'returned']);
@@ -132,13 +132,13 @@ describe('the delivery state machine, with stubbed activities', () => {
   });
 
   it('expires an unaccepted quote and voids it', async () => {
-    const { handle, calls } = await deliveries.start({ timings: { quoteTtlMs: 1_500 } });
+    const { handle, calls, act } = await deliveries.start({ timings: { quoteTtlMs: 1_500 } });
     const final = await handle.result();
     expect(final.status).toBe('EXPIRED');
     expect(final.quote.voidedAt).toBeTruthy();
     expect(types(calls)).toEqual(['quoted', 'expired']);
     expect(calls.effects).toEqual(['voidQuote']);
     // Too late to accept.
-    await expect(handle.executeUpdate(actionUpdates.acceptQuote, { args: [{ actor: customer }] })).rejects.toThrow();
+    await expect(act(actionUpdates.acceptQuote, { actor: customer })).rejects.toThrow();
   });
 });

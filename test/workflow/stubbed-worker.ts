@@ -6,13 +6,31 @@
 import { randomUUID } from 'node:crypto';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import type { UpdateDefinition } from '@temporalio/common';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker } from '@temporalio/worker';
 import { inject } from 'vitest';
 import type { createActivities } from '../../activities/index.js';
-import { DEFAULT_TIMINGS, workflowIdFor, type DeliveryTimings, type DeliveryWorkflowInput, type SlimTransitionRecord, type TransitionRecord } from '../../domain/delivery.js';
+import {
+  BOOKING_FIELDS, DEFAULT_TIMINGS, stateFrom, workflowIdFor,
+  type Booking, type DeliveryState, type DeliveryTimings, type DeliveryWorkflowInput, type SlimTransitionRecord, type TimelineEvent, type TransitionRecord,
+} from '../../domain/delivery.js';
 import type { RankedCandidate } from '../../domain/scoring.js';
 import { deliveryWorkflow } from '../../workflows/index.js';
+import { initialState } from '../../workflows/delivery/state.js';
+import type { ActionArgs, ActionResult } from '../../workflows/messages.js';
+
+/** An action's answer as the API reads it: whole states, whether the delivery answers lean or not. */
+export type Answer = DeliveryState & { applied?: { event: TimelineEvent; state?: DeliveryState } };
+
+function answerOf(result: ActionResult, booking: Booking): Answer {
+  if (!('change' in result)) return result;
+  const { change, applied } = result;
+  return {
+    ...stateFrom(booking, change),
+    ...(applied ? { applied: { event: applied.event, ...(applied.change ? { state: stateFrom(booking, applied.change) } : {}) } } : {}),
+  };
+}
 
 type Activities = ReturnType<typeof createActivities>;
 
@@ -33,6 +51,8 @@ export interface StubbedDeliveries {
     handle: Awaited<ReturnType<TestWorkflowEnvironment['client']['workflow']['start']>>;
     input: DeliveryWorkflowInput;
     calls: Calls;
+    /** Sends an action's Update and answers with whole states, as the API reads them. */
+    act(update: UpdateDefinition<ActionResult, [ActionArgs]>, args: ActionArgs): Promise<Answer>;
   }>;
   close(): Promise<void>;
 }
@@ -48,6 +68,11 @@ export async function startStubbedDeliveries(): Promise<StubbedDeliveries> {
   const activities: Partial<Activities> = {
     async recordTransition(record) {
       of(record.deliveryId).recorded.push(record);
+    },
+    async recordTransitions(records) {
+      // The worker's relay publishes what this records.
+      for (const record of records) of(record.deliveryId).recorded.push(record);
+      for (const record of records) of(record.deliveryId).published.push(record);
     },
     async publishTransition(record) {
       of(record.deliveryId).published.push(record);
@@ -90,7 +115,8 @@ export async function startStubbedDeliveries(): Promise<StubbedDeliveries> {
       calls.set(deliveryId, { recorded: [], published: [], effects: [] });
       candidatesOf.set(deliveryId, candidates);
       const handle = await env.client.workflow.start(deliveryWorkflow, { taskQueue, workflowId: workflowIdFor(deliveryId), args: [input] });
-      return { handle, input, calls: of(deliveryId) };
+      const booking = Object.fromEntries(BOOKING_FIELDS.map((f) => [f, initialState(input)[f]])) as Booking;
+      return { handle, input, calls: of(deliveryId), act: async (update, args) => answerOf(await handle.executeUpdate(update, { args: [args] }), booking) };
     },
     async close() {
       worker.shutdown();

@@ -74,7 +74,7 @@ describe('timers, search attributes and Update semantics', () => {
     const args = [{ actor: { kind: 'driver' as const, userId: driver.user.id, driverId: driver.user.driverId }, proof: { recipientName: 'Pat Baker' } }] as [never];
     const first = await handle.executeUpdate(confirmPickupUpdate, { args, updateId: 'tap-123' });
     const second = await handle.executeUpdate(confirmPickupUpdate, { args, updateId: 'tap-123' });
-    expect(second.seq).toBe(first.seq);
+    expect(second).toEqual(first);
     const body = await expectContiguousTimeline(api.url, dispatcher.token, id);
     expect(body.timeline.filter((e: any) => e.type === 'picked_up')).toHaveLength(1);
 

@@ -4,7 +4,7 @@
  * An Update answers once its transition is in the read model.
  */
 import { ApplicationFailure, setHandler } from '@temporalio/workflow';
-import { timelineEventOf } from '../../domain/delivery.js';
+import { changeOf, timelineEventOf } from '../../domain/delivery.js';
 import { arrivalAfter, estimateArrival } from '../../domain/geo.js';
 import { describeMissing, missingProof } from '../../domain/proof-rules.js';
 import { acceptQuoteTarget, checkTransition, isRepeatedAcceptance, type DeliveryAction } from '../../domain/status.js';
@@ -178,10 +178,7 @@ export function registerActions(d: Ledger): void {
       async (args: ActionArgs): Promise<ActionResult> => {
         const seq = await handlers[action](args);
         await d.recorded(seq);
-        const own = d.recentTransition(seq);
-        if (!own) return snapshotOf(state);
-        const event = timelineEventOf(own);
-        return { ...snapshotOf(state), applied: own.seq === state.seq ? { event } : { event, state: own.snapshot } };
+        return answer(d, seq);
       },
       { validator: (args: ActionArgs) => validate(action, args) },
     );
@@ -191,4 +188,18 @@ export function registerActions(d: Ledger): void {
     return snapshotOf(state);
   });
   setHandler(stateQuery, () => state);
+}
+
+/** The delivery now and, when later transitions followed, as the caller's own transition left it. */
+function answer(d: Ledger, seq: number): ActionResult {
+  const now = snapshotOf(d.state);
+  const own = d.recentTransition(seq);
+  const event = own && timelineEventOf(own);
+  if (d.lean) {
+    const change = changeOf(now);
+    if (!own || !event) return { change };
+    return { change, applied: own.seq === now.seq ? { event } : { event, change: changeOf(own.snapshot) } };
+  }
+  if (!own || !event) return now;
+  return { ...now, applied: own.seq === now.seq ? { event } : { event, state: own.snapshot } };
 }

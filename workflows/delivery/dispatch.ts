@@ -4,7 +4,7 @@
  */
 import { condition, log } from '@temporalio/workflow';
 import type { RankedCandidate } from '../../domain/scoring.js';
-import { acts, aiActs } from './activities.js';
+import { acts, aiActs, localActs, locallyFirst } from './activities.js';
 import { SYSTEM, type Ledger } from './state.js';
 import { watchDispatchSla } from './watchers.js';
 
@@ -13,13 +13,17 @@ export async function dispatchDriver(d: Ledger): Promise<void> {
   const dispatching = () => state.status === 'DISPATCHING';
   void watchDispatchSla(d);
   while (dispatching()) {
-    const candidates = await acts.findCandidates({
+    const query = {
       deliveryId: state.deliveryId,
       pickup: { lat: state.pickup.lat, lng: state.pickup.lng },
       weightKg: state.parcel.weightKg,
       priority: state.priority,
       excludeDriverIds: state.declinedDriverIds,
-    });
+    };
+    // A read of Postgres: in the workflow task for lean deliveries (one marker instead of an activity's task).
+    const candidates = d.lean
+      ? await locallyFirst('the candidate search', () => localActs.findCandidates(query), () => acts.findCandidates(query))
+      : await acts.findCandidates(query);
     if (!dispatching()) return;
     const ranked = await rankCandidates(d, candidates);
     for (const candidate of ranked) {

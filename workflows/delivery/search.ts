@@ -10,14 +10,18 @@ function windowEndsAt(state: DeliveryState): string | null {
   return (BEFORE_PICKUP.includes(state.status) ? state.pickupWindow?.to : state.dropoffWindow?.to) ?? null;
 }
 
-/** Returns a function that upserts the attributes when, and only when, one of them changed. */
-export function searchAttributeSync(input: DeliveryWorkflowInput, state: DeliveryState): () => void {
+/**
+ * Returns a function that upserts the attributes when, and only when, one of them changed. With
+ * `startedWithThem`, the workflow was started with the attributes of its initial state
+ * (`startingSearchAttributes`), so they count as upserted already.
+ */
+export function searchAttributeSync(input: DeliveryWorkflowInput, state: DeliveryState, options: { startedWithThem?: boolean } = {}): () => void {
   const hasWindows = Boolean(input.pickupWindow || input.dropoffWindow);
-  let lastKey = '';
+  // Deliveries without windows upsert exactly what they always did, so their histories replay unchanged.
+  const keyOf = () => [state.status, state.driver?.id, state.delayed, state.promisedBy, ...(hasWindows ? [windowEndsAt(state), state.windowAtRisk ?? false] : [])].join('|');
+  let lastKey = options.startedWithThem ? keyOf() : '';
   return () => {
-    // Deliveries without windows upsert exactly what they always did, so their histories replay unchanged.
-    const windowKey = hasWindows ? [windowEndsAt(state), state.windowAtRisk ?? false] : [];
-    const key = [state.status, state.driver?.id, state.delayed, state.promisedBy, ...windowKey].join('|');
+    const key = keyOf();
     if (key === lastKey) return;
     lastKey = key;
     const ends = windowEndsAt(state);

@@ -1,15 +1,17 @@
 /**
  * A delivery's ledger: its state, its transitions in `seq` order on their way to the read model, and the
- * saga's compensations. The recorder writes each transition to Postgres; the publisher then pushes it to
- * screens and queues, so a Redis outage never holds up a driver's tap: an Update answers once Postgres has
- * the change.
+ * saga's compensations. The recorder writes each workflow task's transitions to Postgres in that task (a
+ * local activity), with their outbox rows; the worker's relay then pushes them to screens and queues, so
+ * a Redis outage never holds up a driver's tap: an Update answers once Postgres has the change.
+ * Deliveries started before this shape record with one activity per transition, and publish with
+ * another (or, the oldest, in the same one).
  */
 import { ActivityFailure, ApplicationFailure, allHandlersFinished, condition, log, patched } from '@temporalio/workflow';
 import { DATA_REJECTED, slimTransition, type Actor, type Alert, type DeliveryState, type DeliveryWorkflowInput, type TransitionRecord } from '../../domain/delivery.js';
 import { targetOf, type DeliveryAction } from '../../domain/status.js';
 import type { TimelineEventType } from '../../domain/timeline.js';
 import { dispatchAtFor } from '../../domain/windows.js';
-import { acts } from './activities.js';
+import { acts, localActs, locallyFirst } from './activities.js';
 import { searchAttributeSync } from './search.js';
 
 export const SYSTEM: Actor = { kind: 'system' };
@@ -34,6 +36,11 @@ export class Ledger {
   /** The latest transitions, for Updates to answer with their own. */
   private readonly recent: TransitionRecord[] = [];
   private recordedSeq: number;
+  /**
+   * Records in its workflow tasks and leaves publishing to the relay; answers Updates without the
+   * booking; is started with its search attributes (no first upsert).
+   */
+  readonly lean: boolean;
   // Deliveries started before publishing ran behind the write record and publish in one activity.
   private readonly publishSeparately: boolean;
   readonly syncSearchAttributes: () => void;
@@ -42,8 +49,9 @@ export class Ledger {
     this.state = resume?.state ?? initialState(input);
     this.compensations = resume?.compensations ?? [{ kind: 'voidQuote' }];
     this.recordedSeq = resume ? this.state.seq : 0;
-    this.publishSeparately = patched('publish-after-record');
-    this.syncSearchAttributes = searchAttributeSync(input, this.state);
+    this.lean = patched('lean-delivery');
+    this.publishSeparately = this.lean || patched('publish-after-record');
+    this.syncSearchAttributes = searchAttributeSync(input, this.state, { startedWithThem: this.lean && !resume });
   }
 
   /** Applies a change and queues it for the read model; returns the seq to wait on. */
@@ -117,29 +125,48 @@ export class Ledger {
   /** Starts the loops that carry transitions to the read model and then to screens and queues. */
   startRecording(): void {
     void this.recorder();
-    void this.publisher();
+    if (this.publishSeparately && !this.lean) void this.publisher();
   }
 
   private async recorder(): Promise<void> {
     for (;;) {
       await condition(() => this.pending.length > 0);
+      if (this.lean) {
+        await this.recordPending();
+        continue;
+      }
+      // Earlier deliveries: one activity per transition. Replay needs these awaits exactly as they are.
       const record = this.pending[0]!;
       let kept = true;
       try {
         if (this.publishSeparately) await acts.recordTransition(onTheWire(record), { publishSeparately: true });
         else await acts.recordTransition(onTheWire(record));
       } catch (err) {
-        // The database refuses this record for good (the worker has raised an alert on the board). The
-        // delivery goes on in Temporal, its source of truth; the read model stays at its last good change
-        // and no caller waits on this one for ever.
         if (!isDataRejected(err)) throw err;
         kept = false;
-        log.error('transition not recorded: the database refused it', { seq: record.seq, type: record.type, error: String(err) });
+        refused(record, err);
       }
       this.pending.shift();
       this.recordedSeq = record.seq;
       if (this.publishSeparately && kept) this.unpublished.push(record);
     }
+  }
+
+  /** Everything pending, in one local activity; should it keep failing, each through a retried activity. */
+  private async recordPending(): Promise<void> {
+    const batch = [...this.pending];
+    await locallyFirst('recording transitions', () => localActs.recordTransitions(batch), async () => {
+      for (const record of batch) {
+        try {
+          await acts.recordTransitions([onTheWire(record)]);
+        } catch (err) {
+          if (!isDataRejected(err)) throw err;
+          refused(record, err);
+        }
+      }
+    });
+    this.pending.splice(0, batch.length);
+    this.recordedSeq = batch[batch.length - 1]!.seq;
   }
 
   private async publisher(): Promise<void> {
@@ -160,6 +187,15 @@ function onTheWire(record: TransitionRecord) {
   return record.seq === 1 ? record : slimTransition(record);
 }
 
+/**
+ * The database refuses this record for good (the worker has raised an alert on the board). The delivery
+ * goes on in Temporal, its source of truth; the read model stays at its last good change and no caller
+ * waits on this one for ever.
+ */
+function refused(record: TransitionRecord, err: unknown): void {
+  log.error('transition not recorded: the database refused it', { seq: record.seq, type: record.type, error: String(err) });
+}
+
 function isDataRejected(err: unknown): boolean {
   return err instanceof ActivityFailure && err.cause instanceof ApplicationFailure && err.cause.type === DATA_REJECTED;
 }
@@ -169,7 +205,7 @@ export function snapshotOf(state: DeliveryState): DeliveryState {
   return JSON.parse(JSON.stringify(state)) as DeliveryState;
 }
 
-function initialState(input: DeliveryWorkflowInput): DeliveryState {
+export function initialState(input: DeliveryWorkflowInput): DeliveryState {
   return {
     deliveryId: input.deliveryId,
     trackingCode: input.trackingCode,
