@@ -89,6 +89,10 @@ export function activityGuard(options: ActivityGuardOptions): ActivityIntercepto
               at: new Date().toISOString(),
             });
           }
+          // A database error carries its statement with every value in it (names, addresses): the retry
+          // and the worker's log get its message and SQLSTATE only.
+          const sqlState = sqlStateOf(err);
+          if (sqlState) throw ApplicationFailure.retryable(`${message} (SQLSTATE ${sqlState})`, 'DATABASE_ERROR');
           throw err;
         }
       },

@@ -77,7 +77,7 @@ describe('stuck deliveries', () => {
     const t0 = Date.now();
     const alert = await waitFor('the record_rejected alert', async () => alertOf(board, deliveryId, 'record_rejected'), 60_000);
     expect(Date.now() - t0).toBeLessThan(60_000);
-    expect(alert.message).toMatch(/recordTransition refused by the database for good \(22/);
+    expect(alert.message).toMatch(/recordTransitions refused by the database for good \(22/);
     // The Update the API waits on answers: the workflow moved past the record it could not write.
     const state = await handle.executeUpdate(quoteRecordedUpdate);
     expect(state.status).toBe('QUOTED');
@@ -100,9 +100,9 @@ describe('stuck deliveries', () => {
     await start(deliveryId, 'Main Street 1');
 
     const alert = await waitFor('the activity_failing alert', async () => alertOf(board, deliveryId, 'activity_failing'), 60_000);
-    expect(alert.message).toMatch(/recordTransition has failed 5 times in a row/);
+    expect(alert.message).toMatch(/recordTransitions has failed 5 times in a row/);
     const stuck = (await findStuckDeliveries(await temporalClient())).find((s) => s.deliveryId === deliveryId);
-    expect(stuck).toMatchObject({ activity: 'recordTransition', lastFailure: expect.stringContaining('refused for now') });
+    expect(stuck).toMatchObject({ activity: 'recordTransitions', lastFailure: expect.stringContaining('refused for now') });
     expect(stuck!.attempt).toBeGreaterThanOrEqual(5);
 
     await sql('DROP TRIGGER refuse_for_test ON deliveries');

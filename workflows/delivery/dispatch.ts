@@ -22,7 +22,7 @@ export async function dispatchDriver(d: Ledger): Promise<void> {
     };
     // A read of Postgres: in the workflow task for lean deliveries (one marker instead of an activity's task).
     const candidates = d.lean
-      ? await locallyFirst('the candidate search', () => localActs.findCandidates(query), () => acts.findCandidates(query))
+      ? await d.inTurn(() => locallyFirst('the candidate search', () => localActs.findCandidates(query), () => acts.findCandidates(query)))
       : await acts.findCandidates(query);
     if (!dispatching()) return;
     const ranked = await rankCandidates(d, candidates);

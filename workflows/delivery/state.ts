@@ -36,6 +36,8 @@ export class Ledger {
   /** The latest transitions, for Updates to answer with their own. */
   private readonly recent: TransitionRecord[] = [];
   private recordedSeq: number;
+  /** The local activity running now, if any (see `inTurn`). */
+  private localTurn: Promise<unknown> = Promise.resolve();
   /**
    * Records in its workflow tasks and leaves publishing to the relay; answers Updates without the
    * booking; is started with its search attributes (no first upsert).
@@ -87,6 +89,17 @@ export class Ledger {
   /** The transition of this seq, while it is among the latest kept. */
   recentTransition(seq: number): TransitionRecord | undefined {
     return this.recent.find((r) => r.seq === seq);
+  }
+
+  /**
+   * Runs local activities one at a time. Replay resolves a workflow task's local activities from their
+   * markers; had two run at once, their results could come back together and resume the workflow in
+   * another order than the original run did (a nondeterminism error).
+   */
+  inTurn<R>(work: () => Promise<R>): Promise<R> {
+    const turn = this.localTurn.then(work);
+    this.localTurn = turn.catch(() => undefined);
+    return turn;
   }
 
   recorded(seq: number): Promise<void> {
@@ -155,7 +168,7 @@ export class Ledger {
   /** Everything pending, in one local activity; should it keep failing, each through a retried activity. */
   private async recordPending(): Promise<void> {
     const batch = [...this.pending];
-    await locallyFirst('recording transitions', () => localActs.recordTransitions(batch), async () => {
+    await this.inTurn(() => locallyFirst('recording transitions', () => localActs.recordTransitions(batch), async () => {
       for (const record of batch) {
         try {
           await acts.recordTransitions([onTheWire(record)]);
@@ -164,7 +177,7 @@ export class Ledger {
           refused(record, err);
         }
       }
-    });
+    }));
     this.pending.splice(0, batch.length);
     this.recordedSeq = batch[batch.length - 1]!.seq;
   }
