@@ -23,7 +23,7 @@ export interface ActivityDeps {
   /** Starts the deliveries of bulk imports (the worker supplies it). */
   starter?: DeliveryStarter;
   /** Publishes recorded transitions (the worker supplies it, built with `transitionPublisher`). */
-  relay?: Pick<TransitionRelay, 'handOff'>;
+  relay?: Pick<TransitionRelay, 'handOff' | 'group'>;
 }
 
 function transitionHooks(deps: ActivityDeps): TransitionHook[] {

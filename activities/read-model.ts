@@ -15,7 +15,7 @@ export interface ReadModelDeps {
   links: TemporalLinks;
   hooks: TransitionHook[];
   /** Publishes what `recordTransitions` recorded; without one, it publishes before answering. */
-  relay?: Pick<TransitionRelay, 'handOff'>;
+  relay?: Pick<TransitionRelay, 'handOff' | 'group'>;
 }
 
 /** Runs every hook on a committed transition, in order. */
@@ -85,7 +85,7 @@ export function createReadModelActivities({ sequelize, links, hooks, relay }: Re
       const records: TransitionRecord[] = [];
       for (const transition of transitions) {
         const record = await complete(transition);
-        await readModel.recordTransition(sequelize, record, { queue: Boolean(relay) });
+        await readModel.recordTransition(sequelize, record, relay ? { queueFor: relay.group } : {});
         await recordAlerts(record);
         records.push(record);
       }

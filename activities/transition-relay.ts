@@ -6,18 +6,21 @@
  * - A delivery's transitions are published one after another in `seq` order; deliveries in parallel.
  * - A transition that fails to publish stays in the outbox, and so do the later ones of its delivery:
  *   the sweep publishes them in order once they are `staleAfterMs` old, from whichever worker's relay
- *   claims them first (a worker that died leaves its rows to the others).
+ *   claims them first (a worker that died leaves its rows to the others); each claim counts in the
+ *   row's `sweeps`, and one that fails is released for the next sweep.
  * - Publishing is at least once: a sweep may repeat what a slow hand-off already pushed. Clients keep
  *   the first copy of each `seq`; notifications and webhooks are keyed by it.
  */
 import type { Logger } from 'pino';
 import { Counter, type Registry } from 'prom-client';
 import type { Database } from '../db/connection.js';
-import { claimStale, clearPublished, type OutboxKey } from '../db/transition-outbox.js';
+import { claimStale, clearPublished, releaseClaims, type OutboxKey } from '../db/transition-outbox.js';
 import type { TransitionRecord } from '../domain/delivery.js';
 
 export interface TransitionRelayOptions {
   sequelize: Database;
+  /** The rows this relay publishes: its workers' task queue. */
+  group: string;
   publish: (record: TransitionRecord) => Promise<void>;
   log?: Pick<Logger, 'warn' | 'error'>;
   /** Rows older than this are swept (default 5 s): well past a hand-off's publish. */
@@ -42,6 +45,8 @@ const BLOCKED_MS = 30_000;
 const CLAIM_MS = 30_000;
 const SWEEP_LIMIT = 500;
 const CLEAR_EVERY_MS = 50;
+/** A publish that has not finished by then counts as failed (a Redis that accepts and never answers). */
+const PUBLISH_TIMEOUT_MS = 5_000;
 
 export class TransitionRelay {
   private readonly chains = new Map<string, Promise<void>>();
@@ -53,6 +58,10 @@ export class TransitionRelay {
   private sweeping: Promise<number> | undefined;
 
   constructor(private readonly options: TransitionRelayOptions) {}
+
+  get group(): string {
+    return this.options.group;
+  }
 
   /** Publishes freshly recorded transitions of one or more deliveries; never throws, never waits. */
   handOff(records: TransitionRecord[]): void {
@@ -88,7 +97,7 @@ export class TransitionRelay {
   async sweep(): Promise<number> {
     let records: TransitionRecord[];
     try {
-      records = await claimStale(this.options.sequelize, { olderThanMs: this.options.staleAfterMs ?? 5000, claimMs: CLAIM_MS, limit: SWEEP_LIMIT });
+      records = await claimStale(this.options.sequelize, { group: this.options.group, olderThanMs: this.options.staleAfterMs ?? 5000, claimMs: CLAIM_MS, limit: SWEEP_LIMIT });
     } catch (err) {
       this.options.log?.warn({ err: (err as Error).message }, 'transition outbox not swept: the database did not answer');
       return 0;
@@ -108,6 +117,8 @@ export class TransitionRelay {
     }
     for (const record of records) if (!failed.has(record.deliveryId)) this.blocked.delete(record.deliveryId);
     await this.flushCleared();
+    // What failed is tried again by the next sweep, a second from now, not when the claim runs out.
+    await releaseClaims(this.options.sequelize, [...failed]).catch(() => undefined);
     return count;
   }
 
@@ -121,11 +132,19 @@ export class TransitionRelay {
   }
 
   private async publishOne(record: TransitionRecord): Promise<boolean> {
+    let timer: NodeJS.Timeout | undefined;
     try {
-      await this.options.publish(record);
+      await Promise.race([
+        this.options.publish(record),
+        new Promise((_, reject) => {
+          timer = setTimeout(() => reject(new Error(`publishing took over ${PUBLISH_TIMEOUT_MS} ms`)), PUBLISH_TIMEOUT_MS);
+        }),
+      ]);
     } catch (err) {
       this.options.log?.warn({ err: (err as Error).message, deliveryId: record.deliveryId, seq: record.seq }, 'transition not published yet; the outbox keeps it');
       return false;
+    } finally {
+      clearTimeout(timer);
     }
     this.published.push({ deliveryId: record.deliveryId, seq: record.seq });
     this.clearTimer ??= setTimeout(() => void this.flushCleared(), CLEAR_EVERY_MS);

@@ -44,18 +44,19 @@ const RECORD_AND_QUEUE_TRANSITION = `
     VALUES (:id, :eventSeq, :type, :at, :actor, :data)
     ON CONFLICT (delivery_id, seq) DO NOTHING
     RETURNING 1)
-  INSERT INTO delivery_outbox (delivery_id, seq, record)
-  SELECT CAST(:id AS uuid), CAST(:eventSeq AS integer), CAST(:record AS jsonb) WHERE EXISTS (SELECT 1 FROM event)
+  INSERT INTO delivery_outbox (delivery_id, seq, record, relay_group)
+  SELECT CAST(:id AS uuid), CAST(:eventSeq AS integer), CAST(:record AS jsonb), :relayGroup WHERE EXISTS (SELECT 1 FROM event)
   ON CONFLICT (delivery_id, seq) DO NOTHING`;
 
 /**
  * The row and its timeline event of one transition, together (one statement). Safe to repeat. With
- * `queue`, the transition also goes to the outbox (db/transition-outbox.ts) in that statement.
+ * `queueFor`, the transition also goes to that relay group's outbox (db/transition-outbox.ts) in that
+ * statement.
  */
-export async function recordTransition(sequelize: Sequelize, record: TransitionRecord, options: { queue?: boolean } = {}): Promise<void> {
+export async function recordTransition(sequelize: Sequelize, record: TransitionRecord, options: { queueFor?: string } = {}): Promise<void> {
   const s = record.snapshot;
   const json = (v: unknown) => (v === null || v === undefined ? null : JSON.stringify(v));
-  await sequelize.query(options.queue ? RECORD_AND_QUEUE_TRANSITION : RECORD_TRANSITION, {
+  await sequelize.query(options.queueFor ? RECORD_AND_QUEUE_TRANSITION : RECORD_TRANSITION, {
     replacements: {
       id: s.deliveryId,
       trackingCode: s.trackingCode,
@@ -93,7 +94,7 @@ export async function recordTransition(sequelize: Sequelize, record: TransitionR
       at: record.at,
       actor: JSON.stringify(record.actor),
       data: JSON.stringify(record.data),
-      ...(options.queue ? { record: JSON.stringify(record) } : {}),
+      ...(options.queueFor ? { record: JSON.stringify(record), relayGroup: options.queueFor } : {}),
     },
   });
 }

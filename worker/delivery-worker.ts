@@ -70,6 +70,7 @@ export async function createDeliveryWorker(options: DeliveryWorkerOptions): Prom
   };
   const relay = new TransitionRelay({
     sequelize: options.deps.sequelize,
+    group: options.taskQueue,
     publish: transitionPublisher(options.deps),
     log: options.logger,
     swept: options.sweptTransitions,

@@ -14,6 +14,8 @@ import { closeSql, sql } from '../api/support.js';
 import { env } from '../support/harness.js';
 
 const links = { uiUrl: 'http://localhost:8233', namespace: 'default' };
+/** A group of the test's own, so the suite's worker never sweeps these rows (nor these relays its rows). */
+const group = `relay-test-${randomUUID()}`;
 
 describe('transition relay', () => {
   let sequelize: Database;
@@ -53,6 +55,7 @@ describe('transition relay', () => {
     const state = { down: false };
     const relay = new TransitionRelay({
       sequelize,
+      group,
       staleAfterMs: options.staleAfterMs ?? 0,
       async publish(record) {
         if (state.down) throw new Error('redis is down');
@@ -95,6 +98,16 @@ describe('transition relay', () => {
     await relay.stop();
     expect(published).toEqual([`${id}:1`, `${id}:2`]);
     expect(await waiting(id)).toEqual([3, 4]);
+
+    // While publishing still fails, each sweep tries again and hands the rows back for the next one.
+    state.down = true;
+    await relay.sweep();
+    await relay.sweep();
+    state.down = false;
+    expect(await sql('SELECT seq, sweeps, claimed_until FROM delivery_outbox WHERE delivery_id = $1 ORDER BY seq', [id])).toEqual([
+      { seq: 3, sweeps: 2, claimed_until: null },
+      { seq: 4, sweeps: 2, claimed_until: null },
+    ]);
 
     expect(await relay.sweep()).toBeGreaterThanOrEqual(2);
     await relay.stop();
