@@ -1,13 +1,15 @@
 /**
  * On-call commands.
  * - `npm run ops -- stuck [--json] [--min-attempt N]`: open deliveries whose workflow has an activity
- *   that has failed at least once and is still retrying, with its last failure.
+ *   that has failed at least once and is still retrying, with its last failure; and (not with --json)
+ *   how many recorded transitions wait in the outbox to be published, and for how long.
  * - `npm run ops -- catch-up`: after a restore of the read model, writes into it every transition the
  *   deliveries' histories hold beyond it (RUNBOOK.md, "Restoring a backup").
  */
 import { Client, Connection } from '@temporalio/client';
 import { loadConfig } from '../config/env.js';
 import { createSequelize } from '../db/connection.js';
+import { outboxBacklog } from '../db/transition-outbox.js';
 import { catchUpReadModel } from './lib/dr/catch-up.js';
 import { knownDeliveries } from './lib/dr/verify.js';
 import { findStuckDeliveries } from './lib/stuck.js';
@@ -56,6 +58,19 @@ try {
       console.log(`  ${config.TEMPORAL_UI_URL.replace(/\/$/, '')}/namespaces/${config.TEMPORAL_NAMESPACE}/workflows/${s.workflowId}`);
     }
     console.log(`${stuck.length} stuck`);
+  }
+  if (!flag('--json')) {
+    const sequelize = createSequelize(config.DATABASE_URL, { poolMax: 1 });
+    try {
+      const { waiting, oldestSeconds } = await outboxBacklog(sequelize);
+      console.log(
+        waiting === 0
+          ? 'every recorded transition is published'
+          : `${waiting} recorded transitions wait to be published, the oldest for ${oldestSeconds.toFixed(0)} s (Redis down? the workers' relays sweep them every second)`,
+      );
+    } finally {
+      await sequelize.close();
+    }
   }
 } finally {
   await connection.close();
