@@ -50,7 +50,9 @@ export function responseHeaders(origins: readonly string[]): Middleware<AppState
     for (const [name, value] of security) ctx.res.setHeader(name, value);
     // What @koa/cors does for a request from no allowed origin (drivers' apps, servers), without its promises.
     if (!allowed.has(ctx.get('origin'))) {
-      ctx.vary('Origin');
+      // Nothing set Vary yet (the usual case): no need for the vary module to parse and merge it.
+      if (ctx.response.get('Vary')) ctx.vary('Origin');
+      else ctx.set('Vary', 'Origin');
       return next();
     }
     return crossOrigin(ctx, next);
