@@ -54,7 +54,7 @@ function bodies(): (route?: Route) => Middleware<AppState> {
       };
     }
     const parser = parserUpTo(route?.bodyLimit ?? '1mb');
-    return async (ctx, next) => {
+    return (ctx, next) => {
       const hasBody = Number(ctx.get('content-length') || 0) > 0 || ctx.get('transfer-encoding') !== '';
       if (hasBody && ['POST', 'PUT', 'PATCH'].includes(ctx.method) && ctx.path.startsWith('/api/') && !ctx.is('application/json')) {
         // Only what the parser reads: a +json type that passes here would reach the route unparsed.

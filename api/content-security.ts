@@ -50,8 +50,8 @@ export function contentSecurityPolicy(pages: string[], tileUrl?: string): string
 /** Sets the policy on every HTML answer; `pages` are all the HTML documents this app can serve. */
 export function pagePolicy(pages: () => string[], tileUrl?: string): Middleware<AppState> {
   let policy: string | undefined;
-  return async (ctx, next) => {
-    await next();
-    if (ctx.response.is('html')) ctx.set('Content-Security-Policy', (policy ??= contentSecurityPolicy(pages(), tileUrl)));
-  };
+  return (ctx, next) =>
+    next().then(() => {
+      if (ctx.response.is('html')) ctx.set('Content-Security-Policy', (policy ??= contentSecurityPolicy(pages(), tileUrl)));
+    });
 }

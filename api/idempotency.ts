@@ -26,10 +26,9 @@ export function idempotency(keys: IdempotencyStore): Middleware<AppState & { ide
   let nextPrune = 0;
   const claim = (userId: string, key: string, method: string, path: string, requestHash: string) => keys.claim({ userId, key, method, path, requestHash });
 
-  return async (ctx, next) => {
+  const replayable: Middleware<AppState & { idempotencyKey?: string }> = async (ctx, next) => {
     const key = ctx.get('idempotency-key');
-    const user = ctx.state.user;
-    if (!key || ctx.method !== 'POST' || !user) return next();
+    const user = ctx.state.user!;
     if (!KEY.test(key)) throw new ValidationError([{ path: 'header.Idempotency-Key', message: '8–200 letters, digits or _.:-' }]);
     // A key belongs to whoever acts: an API key, an organisation, or the person, so one person's two
     // organisations (or two keys they made) never replay each other's answers.
@@ -78,4 +77,6 @@ export function idempotency(keys: IdempotencyStore): Middleware<AppState & { ide
     }
     await keys.answer(user.id, stored, ctx.status, ctx.body);
   };
+  // Most requests carry no key: they pass without a promise of this middleware's own.
+  return (ctx, next) => (ctx.get('idempotency-key') && ctx.method === 'POST' && ctx.state.user ? replayable(ctx, next) : next());
 }

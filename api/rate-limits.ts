@@ -76,10 +76,16 @@ export async function loginSucceeded(limits: RateLimits, email: string, ip: stri
 
 /** Per API key, per signed-in user, or per address for anonymous callers. */
 export function generalLimit(limits: RateLimits): Middleware<AppState> {
-  return async (ctx, next) => {
+  const limited: Middleware<AppState> = async (ctx, next) => {
     const user = ctx.state.user;
     if (user?.apiKey) await consume(limits.apiKeys, user.apiKey.id, 'this API key made too many requests; slow down');
     else await consume(user ? limits.requests.signedIn : limits.requests.anonymous, user ? user.id : ctx.ip);
     await next();
+  };
+  return (ctx, next) => {
+    const user = ctx.state.user;
+    // A busy key spends the points its lease holds here: no promise until the lease runs out.
+    if (!user?.apiKey && (user ? limits.requests.signedIn.spendLeased(user.id) : limits.requests.anonymous.spendLeased(ctx.ip))) return next();
+    return limited(ctx, next);
   };
 }

@@ -1,4 +1,6 @@
 import type { AddressInfo } from 'node:net';
+import cors from '@koa/cors';
+import helmet from 'helmet';
 import Koa from 'koa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { pagePolicy } from './content-security.js';
@@ -9,28 +11,69 @@ import type { AppState } from './types.js';
 const ALLOWED = 'https://dispatch.example.org';
 const PAGE = '<!doctype html><script>boot()</script>';
 
+async function serve(headers: Koa.Middleware<AppState>): Promise<{ url: string; close: () => Promise<void> }> {
+  const app = new Koa<AppState>();
+  app.use(problemHandler());
+  app.use(headers);
+  app.use(pagePolicy(() => [PAGE]));
+  app.use(async (ctx) => {
+    if (ctx.path === '/page') {
+      ctx.type = 'html';
+      ctx.body = PAGE;
+    } else if (ctx.path === '/api/v1/missing') throw new NotFoundError('delivery');
+    else ctx.body = { ok: true };
+  });
+  const server = app.listen(0, '127.0.0.1');
+  await new Promise((resolve) => server.once('listening', resolve));
+  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, close: () => new Promise((resolve) => server.close(() => resolve())) };
+}
+
+/** helmet and @koa/cors run on every request with the same options: the headers worked out once must match theirs. */
+const perRequest: Koa.Middleware<AppState> = async (ctx, next) => {
+  await new Promise<void>((resolve, reject) =>
+    helmet({ contentSecurityPolicy: false, frameguard: { action: 'deny' }, strictTransportSecurity: false })(ctx.req, ctx.res, (err?: unknown) => (err ? reject(err) : resolve())),
+  );
+  return cors({
+    origin: (c) => (c.get('origin') === ALLOWED ? ALLOWED : ''),
+    allowMethods: ['GET', 'POST', 'PUT', 'DELETE', 'OPTIONS'],
+    allowHeaders: ['Authorization', 'Content-Type', 'Idempotency-Key', 'X-Organization-Id', 'X-Request-Id', 'X-Refresh-Token-Transport'],
+    keepHeadersOnError: false,
+  })(ctx, next);
+};
+
 describe('security and CORS headers', () => {
   let url: string;
   let close: () => Promise<void>;
+  let reference: Awaited<ReturnType<typeof serve>>;
 
   beforeAll(async () => {
-    const app = new Koa<AppState>();
-    app.use(problemHandler());
-    app.use(responseHeaders([ALLOWED]));
-    app.use(pagePolicy(() => [PAGE]));
-    app.use(async (ctx) => {
-      if (ctx.path === '/page') {
-        ctx.type = 'html';
-        ctx.body = PAGE;
-      } else if (ctx.path === '/api/v1/missing') throw new NotFoundError('delivery');
-      else ctx.body = { ok: true };
-    });
-    const server = app.listen(0, '127.0.0.1');
-    await new Promise((resolve) => server.once('listening', resolve));
-    url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-    close = () => new Promise((resolve) => server.close(() => resolve()));
+    ({ url, close } = await serve(responseHeaders([ALLOWED])));
+    reference = await serve(perRequest);
   });
-  afterAll(() => close?.());
+  afterAll(async () => {
+    await Promise.all([close?.(), reference?.close()]);
+  });
+
+  it('sends the very headers helmet and @koa/cors send, for every kind of request', async () => {
+    const requests: Array<[string, string, Record<string, string>]> = [
+      ['GET', '/api/v1/anything', {}],
+      ['POST', '/api/v1/anything', { 'content-type': 'application/json' }],
+      ['GET', '/api/v1/anything', { origin: ALLOWED }],
+      ['GET', '/api/v1/anything', { origin: 'https://evil.example.net' }],
+      ['GET', '/api/v1/missing', {}],
+      ['GET', '/api/v1/missing', { origin: ALLOWED }],
+      ['GET', '/page', {}],
+      ['OPTIONS', '/api/v1/deliveries', { origin: ALLOWED, 'access-control-request-method': 'POST' }],
+      ['OPTIONS', '/api/v1/deliveries', { origin: 'https://evil.example.net', 'access-control-request-method': 'POST' }],
+      ['OPTIONS', '/api/v1/deliveries', {}],
+    ];
+    const answer = async (base: string, [method, path, headers]: (typeof requests)[number]) => {
+      const res = await fetch(`${base}${path}`, { method, headers, ...(method === 'POST' ? { body: '{}' } : {}) });
+      const all = Object.fromEntries([...res.headers].filter(([name]) => name !== 'date'));
+      return { method, path, status: res.status, headers: all, body: (await res.text()).replace(/"requestId":"[^"]*"/, '') };
+    };
+    for (const request of requests) expect(await answer(url, request)).toEqual(await answer(reference.url, request));
+  });
 
   it('forbids framing, sniffing and referrers on every answer, with no HSTS or policy of helmet’s own', async () => {
     const res = await fetch(`${url}/api/v1/anything`);

@@ -38,6 +38,8 @@ const REQUESTS: Array<[string, string]> = [
   ['GET', '/api/v1/drivers/'],
   ['GET', '/API/V1/DRIVERS'],
   ['POST', '/api/v1/drivers/me/location'],
+  ['POST', '/API/v1/Drivers/Me/Location'],
+  ['POST', '/api/v1/drivers/me/location/'],
   ['GET', '/api/v1/drivers/me/location'],
   ['OPTIONS', '/api/v1/drivers/me/location'],
   ['PROPFIND', '/api/v1/drivers/me/location'],
@@ -60,10 +62,18 @@ describe('routeTable', () => {
   };
 
   beforeAll(async () => {
+    // The route the metrics are labelled with, and the parameters a handler sees, must not change either.
+    const seen: Koa.Middleware = async (ctx, next) => {
+      await next();
+      ctx.set('x-route', String((ctx as unknown as { _matchedRoute?: string })._matchedRoute));
+      ctx.set('x-params', JSON.stringify(ctx.params ?? null));
+    };
     const one = new Koa<AppState>();
+    one.use(seen);
     for (const router of routers()) one.use(router.routes()).use(router.allowedMethods());
     one.use(fallThrough);
     const other = new Koa<AppState>();
+    other.use(seen);
     other.use(routeTable(routers()));
     other.use(fallThrough);
     [mounted, table] = await Promise.all([serve(one), serve(other)]);
@@ -74,7 +84,8 @@ describe('routeTable', () => {
 
   const answer = async (base: string, method: string, path: string) => {
     const res = await fetch(`${base}${path}`, { method });
-    return { status: res.status, allow: res.headers.get('allow'), router: res.headers.get('x-router'), body: await res.text() };
+    const header = (name: string) => res.headers.get(name);
+    return { status: res.status, allow: header('allow'), router: header('x-router'), route: header('x-route'), params: header('x-params'), body: await res.text() };
   };
 
   it('answers every request as the routers mounted one after another do', async () => {
@@ -87,7 +98,7 @@ describe('routeTable', () => {
     expect(new Set(statuses)).toEqual(new Set([200, 404, 405, 501]));
   });
 
-  it('runs only the routers whose prefix the path falls under', async () => {
+  it('runs only the routers whose prefix the path falls under, and none for a route without parameters', async () => {
     const routed: string[] = [];
     const spied = routers().map((router, i) => {
       const match = router.match.bind(router);
@@ -104,8 +115,12 @@ describe('routeTable', () => {
       expect((await answer(server.url, 'GET', '/api/v1/deliveries/7')).body).toBe('deliveries:7');
       expect(routed).toEqual(['router 0', '/api/v1/deliveries']);
       routed.length = 0;
-      expect((await answer(server.url, 'GET', '/api/v1/drive')).body).toBe('drive');
+      expect((await answer(server.url, 'GET', '/api/v1/drive/')).body).toBe('drive');
       expect(routed).toEqual(['router 0', '/api/v1/drive']);
+      routed.length = 0;
+      expect((await answer(server.url, 'GET', '/api/v1/drive')).body).toBe('drive');
+      expect((await answer(server.url, 'POST', '/api/v1/drivers/me/location')).body).toBe('drivers:location');
+      expect(routed).toEqual([]);
     } finally {
       await server.close();
     }

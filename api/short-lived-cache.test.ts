@@ -29,6 +29,22 @@ describe('ShortLivedCache', () => {
     expect(lookup).toHaveBeenCalledTimes(2);
   });
 
+  it('shows a remembered answer without a lookup only while get would answer it at once', async () => {
+    vi.useFakeTimers();
+    const cache = new ShortLivedCache<string>(1000, 10);
+    expect(cache.peek('A')).toBeUndefined();
+    await cache.get('A', async () => 'view');
+    expect(cache.peek('A')).toBe('view');
+    vi.advanceTimersByTime(1000);
+    expect(cache.peek('A')).toBeUndefined();
+    await cache.get('A', async () => 'view');
+    cache.forget(['A']);
+    expect(cache.peek('A')).toBeUndefined();
+    const uncached = new ShortLivedCache<string>(0, 10);
+    await uncached.get('A', async () => 'view');
+    expect(uncached.peek('A')).toBeUndefined();
+  });
+
   it('starts a new lookup for requests that come after an eviction, and keeps neither the old nor its answer', async () => {
     const { lookup, release } = gated(['before', 'after']);
     const cache = new ShortLivedCache<string>(60_000, 10);

@@ -10,12 +10,12 @@ import type { AppState } from '../types.js';
 
 /** Runs right after authentication: people pass, keys only where the route's scope allows. */
 export function keysOnlyWhereScoped(scope: ApiKeyScope | undefined): Middleware<AppState> {
-  return async (ctx, next) => {
+  return (ctx, next) => {
     const key = ctx.state.user?.apiKey;
     if (key) {
       if (!scope) throw new UnauthorizedError('API keys are not accepted on this route', 'API_KEY_NOT_ACCEPTED');
       if (!key.scopes.includes(scope)) throw new ForbiddenError(`this API key lacks the ${scope} scope`, 'INSUFFICIENT_SCOPE');
     }
-    await next();
+    return next();
   };
 }

@@ -129,6 +129,11 @@ export class AuthService {
     return this.sessions.activeUser(userId, sessionId);
   }
 
+  /** `activeUser`'s answer when this instance remembers the session as live; undefined means ask it. */
+  rememberedUser(userId: string, sessionId: string): AuthUser | undefined {
+    return this.sessions.rememberedUser(userId, sessionId);
+  }
+
   /** Another instance ended these sessions. */
   forgetSessions(ended: SessionsEnded): void {
     this.sessions.forget(ended);

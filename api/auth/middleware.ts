@@ -37,19 +37,29 @@ async function userFromApiKey(token: string, keys: ApiKeyAuth): Promise<AuthUser
 
 /** People by access token; with `keys`, API keys too (which routes take them is `keysOnlyWhereScoped`'s call). */
 export function authenticate(tokens: TokenService, auth: AuthService, keys?: ApiKeyAuth): Middleware<AppState> {
-  return async (ctx, next) => {
+  const signIn: Middleware<AppState> = async (ctx, next) => {
     const token = bearerToken(ctx.get('authorization'));
     if (!token) throw new UnauthorizedError();
     ctx.state.user = keys && isApiKey(token) ? await userFromApiKey(token, keys) : await userFromToken(token, tokens, auth);
     await next();
   };
+  return (ctx, next) => {
+    // The same checks as `userFromToken` when both answers are remembered (a token verified before, a
+    // session known live), without its promises: only a verified access token is ever remembered.
+    const token = bearerToken(ctx.get('authorization'));
+    const claims = token ? tokens.verifiedClaims(token) : undefined;
+    const user = claims && auth.rememberedUser(claims.sub, claims.sid);
+    if (!user) return signIn(ctx, next);
+    ctx.state.user = user;
+    return next();
+  };
 }
 
 export function requireRole(...roles: Role[]): Middleware<AppState> {
-  return async (ctx, next) => {
+  return (ctx, next) => {
     const user = ctx.state.user;
     if (!user) throw new UnauthorizedError();
     if (!roles.includes(user.role)) throw new ForbiddenError(`this needs one of: ${roles.join(', ')}`);
-    await next();
+    return next();
   };
 }

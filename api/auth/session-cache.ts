@@ -39,6 +39,12 @@ export class SessionCache {
     return user ? { ...user } : null;
   }
 
+  /** The account of a live session this instance remembers, or undefined: then ask `activeUser`. */
+  rememberedUser(userId: string, sessionId: string): AuthUser | undefined {
+    const user = this.cache.peek(`${sessionId}:${userId}`);
+    return user ? { ...user } : undefined;
+  }
+
   /** Forgets what ended, on this instance only. */
   forget(ended: SessionsEnded): void {
     const sessionIds = new Set(ended.sessionIds ?? []);

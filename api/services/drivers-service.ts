@@ -59,9 +59,10 @@ export class DriversService {
 
   /** Broadcast at once; persisted by the buffer in batches. */
   async recordLocation(driverId: string, pings: LocationPing[]): Promise<{ accepted: number }> {
-    const latest = pings.reduce((a, b) => (Date.parse(b.recordedAt) > Date.parse(a.recordedAt) ? b : a));
+    const latest = pings.length === 1 ? pings[0]! : pings.reduce((a, b) => (Date.parse(b.recordedAt) > Date.parse(a.recordedAt) ? b : a));
     this.deps.locations.add(driverId, pings);
-    const deliveryIds = await this.activeDeliveryIds(driverId);
+    // Remembered nearly always (pings come far more often than the list changes): no lookup to wait for.
+    const deliveryIds = this.openDeliveries.peek(driverId) ?? (await this.activeDeliveryIds(driverId));
     await this.deps.live?.publishDriverLocation(
       { driverId, lat: latest.lat, lng: latest.lng, heading: latest.heading, at: latest.recordedAt },
       deliveryIds,
