@@ -2,6 +2,7 @@
 import type { LivePublisher } from '../adapters/live-publisher.js';
 import type { Database } from '../db/connection.js';
 import { alertsChangedBy } from '../db/alerts.js';
+import { mayChangeAlerts } from '../domain/alerts.js';
 import { loadTrackingView } from '../db/tracking.js';
 import type { TransitionHook } from './read-model.js';
 
@@ -14,6 +15,8 @@ export function liveTransitionHook(live: LivePublisher, readModel?: { sequelize:
     const tracking = readModel ? await loadTrackingView(readModel.sequelize, { id: delivery.id }) : null;
     await live.publishDelivery(delivery, record, tracking?.view ?? null);
     // Alerts raised or resolved by this transition; a retry announces them again, and boards keep the latest.
-    if (readModel) for (const alert of await alertsChangedBy(readModel.sequelize, delivery.id, record.seq)) await live.publishAlert(alert);
+    if (readModel && mayChangeAlerts(record.type, record.snapshot)) {
+      for (const alert of await alertsChangedBy(readModel.sequelize, delivery.id, record.seq)) await live.publishAlert(alert);
+    }
   };
 }

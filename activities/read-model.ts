@@ -2,6 +2,7 @@
 import { ApplicationFailure } from '@temporalio/activity';
 import { BOOKING_FIELDS, DATA_REJECTED, withBooking, type Booking, type Delivery, type SlimTransitionRecord, type TransitionRecord } from '../domain/delivery.js';
 import { raiseAlert, resolveClearedAlerts } from '../db/alerts.js';
+import { mayChangeAlerts } from '../domain/alerts.js';
 import type { Database } from '../db/connection.js';
 import { deliveryFromState, type TemporalLinks } from '../db/deliveries.js';
 import * as readModel from '../db/read-model.js';
@@ -57,6 +58,7 @@ export function createReadModelActivities({ sequelize, links, hooks, relay }: Re
 
   /** The read model's alerts follow the timeline: raised by alert transitions, resolved when their cause clears. */
   async function recordAlerts(record: TransitionRecord): Promise<void> {
+    if (!mayChangeAlerts(record.type, record.snapshot)) return;
     if (record.type === 'alert') {
       const { kind, message } = record.data as { kind: string; message: string };
       await raiseAlert(sequelize, { deliveryId: record.deliveryId, seq: record.seq, kind, message, at: record.at });

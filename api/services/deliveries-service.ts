@@ -1,10 +1,9 @@
 /** Deliveries: start the workflow, read the read model (scoped to who asks), send the workflow Updates. */
 import { createHash, randomUUID } from 'node:crypto';
 import { WorkflowExecutionAlreadyStartedError, type Client } from '@temporalio/client';
-import type { Logger } from 'pino';
 import { deliveryFromState, type DeliveryStore, type TemporalLinks } from '../../db/deliveries.js';
 import { newTrackingCode } from '../../db/tracking.js';
-import type { Booking, Delivery, DeliveryState, DeliveryTimings, DeliveryWorkflowInput, TimelineEvent } from '../../domain/delivery.js';
+import type { Booking, Delivery, DeliveryState, DeliveryTimings, DeliveryWorkflowInput } from '../../domain/delivery.js';
 import { stateFrom, workflowIdFor } from '../../domain/delivery.js';
 import { isQuotableDistance, PRICING, quotePrice, type Priority } from '../../domain/pricing.js';
 import { normalizeWindow, windowProblems } from '../../domain/windows.js';
@@ -15,7 +14,6 @@ import { actionUpdates, quoteRecordedUpdate, type ActionArgs, type ActionResult,
 import { AppError, ValidationError, NotFoundError } from '../errors.js';
 import { isUuid } from '../validate.js';
 import type { AuthUser } from '../types.js';
-import type { LivePublisher } from '../../adapters/live-publisher.js';
 import { createTripMeasurer, type TripMeasurer } from '../../adapters/geo/router.js';
 import type { TrackingReads } from './tracking-reads.js';
 import { temporalError, updateError } from './temporal-errors.js';
@@ -32,15 +30,8 @@ export interface DeliveriesServiceDeps {
   updateDeadlineMs?: number;
   /** Road distances for quotes; without a router, the flagged straight-line estimate. */
   trips?: TripMeasurer;
-  /**
-   * Screens hear of a person's change from the API that applied it, as soon as its Update answers (the
-   * change is then in the read model). The worker publishes every transition again, after recording,
-   * with the tracking view and notifications; clients drop the `seq` they already have.
-   */
-  live?: Pick<LivePublisher, 'publishDelivery'>;
   /** Drops this instance's cached public view of a delivery the caller just changed. */
   tracking?: Pick<TrackingReads, 'changed'>;
-  log?: Pick<Logger, 'warn'>;
   codes: DeliveryCodes;
   /** Priorities whose deliveries always need a delivery code. */
   codePriorities: readonly Priority[];
@@ -217,16 +208,10 @@ export class DeliveriesService {
         args: [{ ...args, actor: { kind: user.role, userId, driverId: user.driverId, name: user.name, ...(requestId ? { requestId } : {}) } }],
         ...(updateId ? { updateId: `${user.id}:${updateId}` } : {}),
       }));
-      const { state, applied } = answeredStates(result, booking);
-      const delivery = deliveryFromState(state, this.deps.links);
+      // Screens hear of the change from the worker's relay, which pushed it as soon as it was recorded.
+      const delivery = deliveryFromState(stateAnswered(result, booking), this.deps.links);
       // The change is in the read model: whoever tracks it, the caller first, must not be shown the old view.
       this.deps.tracking?.changed(delivery.trackingCode);
-      if (applied && this.deps.live) {
-        // Not awaited: the change is safely recorded, and a Redis outage must not hold up the answer.
-        this.deps.live.publishDelivery(applied.state ? deliveryFromState(applied.state, this.deps.links) : delivery, applied.event).catch((err: Error) => {
-          this.deps.log?.warn({ err: err.message, deliveryId: id, seq: applied.event.seq }, 'live update not pushed by the API; the worker publishes it');
-        });
-      }
       return delivery;
     } catch (err) {
       throw updateError(err, id);
@@ -234,15 +219,11 @@ export class DeliveriesService {
   }
 }
 
-/** An action's answer as whole states: lean deliveries answer without the booking, which the caller read first. */
-function answeredStates(result: ActionResult, booking: Booking): { state: DeliveryState; applied?: { event: TimelineEvent; state?: DeliveryState } } {
+/** The delivery an action's Update answered with: lean deliveries answer without the booking, which the caller read first. */
+function stateAnswered(result: ActionResult, booking: Booking): DeliveryState {
   if (!('change' in result)) {
-    const { applied, ...state } = result;
-    return { state, applied };
+    const { applied: _own, ...state } = result;
+    return state;
   }
-  const { change, applied } = result;
-  return {
-    state: stateFrom(booking, change),
-    ...(applied ? { applied: { event: applied.event, ...(applied.change ? { state: stateFrom(booking, applied.change) } : {}) } } : {}),
-  };
+  return stateFrom(booking, result.change);
 }
