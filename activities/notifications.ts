@@ -1,7 +1,8 @@
 /**
  * The producer side of DESIGN §8: a TransitionHook that turns each committed transition into notification
- * jobs and one webhook job per subscribed endpoint. Job ids come from the event, so the retries of
- * recordTransition enqueue nothing twice; with Redis away it throws and Temporal retries the activity.
+ * jobs and one webhook job per subscribed endpoint. Job ids come from the event, so a transition published
+ * again (the outbox relay's sweep) enqueues nothing twice; with Redis away it throws and the transition
+ * stays in the outbox for the sweep.
  */
 import type { Logger } from 'pino';
 import type { Config } from '../config/env.js';
