@@ -3,27 +3,15 @@
  * a worker dies after writing): the row ends at the highest `seq`, each event is stored once.
  */
 import { randomUUID } from 'node:crypto';
-import type { Sequelize } from 'sequelize';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createReadModelActivities } from '../../activities/read-model.js';
-import { createSequelize } from '../../db/connection.js';
 import type { DeliveryState, TransitionRecord } from '../../domain/delivery.js';
 import type { DeliveryStatus } from '../../domain/status.js';
-import { closeSql, sql } from '../api/support.js';
-import { env } from '../support/harness.js';
+import { sql } from '../api/support.js';
+import { useReadModelDatabase } from '../support/read-model.js';
 
 describe('read model', () => {
-  let sequelize: Sequelize;
-  let customerId: string;
-
-  beforeAll(async () => {
-    sequelize = createSequelize(env().DATABASE_URL!);
-    customerId = (await sql<{ id: string }>(`SELECT id FROM users WHERE email = 'customer@example.com'`))[0]!.id;
-  });
-  afterAll(async () => {
-    await sequelize?.close();
-    await closeSql();
-  });
+  const db = useReadModelDatabase();
 
   it('keeps the latest state and every event once, whatever the order and repeats', async () => {
     const id = randomUUID();
@@ -31,7 +19,7 @@ describe('read model', () => {
     const createdAt = new Date().toISOString();
     const record = (seq: number, type: TransitionRecord['type'], status: DeliveryStatus): TransitionRecord => {
       const snapshot: DeliveryState = {
-        deliveryId: id, trackingCode: code, customerId, status, seq, delayed: false, priority: 'standard',
+        deliveryId: id, trackingCode: code, customerId: db.customerId, status, seq, delayed: false, priority: 'standard',
         pickup: { address: 'Pickup 1', lat: 52.5, lng: 13.4 }, dropoff: { address: 'Dropoff 2', lat: 52.51, lng: 13.41 },
         parcel: { weightKg: 1, lengthCm: 10, widthCm: 10, heightCm: 10 },
         quote: { amountCents: 990, currency: 'EUR', expiresAt: createdAt } as DeliveryState['quote'],
@@ -40,7 +28,7 @@ describe('read model', () => {
       };
       return { deliveryId: id, seq, type, at: snapshot.updatedAt, actor: { kind: 'system' }, data: { step: seq }, snapshot };
     };
-    const { recordTransition } = createReadModelActivities({ sequelize, links: { uiUrl: 'http://localhost:8233', namespace: 'default' }, hooks: [] });
+    const { recordTransition } = createReadModelActivities({ sequelize: db.sequelize, links: { uiUrl: 'http://localhost:8233', namespace: 'default' }, hooks: [] });
 
     await recordTransition(record(1, 'quoted', 'QUOTED'), { publishSeparately: true });
     // The third step lands before the second (a retried activity), then both again.

@@ -5,30 +5,19 @@
  * rows.
  */
 import { randomUUID } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createReadModelActivities } from '../../activities/read-model.js';
 import { TransitionRelay } from '../../activities/transition-relay.js';
-import { createSequelize, type Database } from '../../db/connection.js';
 import type { DeliveryState, TransitionRecord } from '../../domain/delivery.js';
-import { closeSql, sql } from '../api/support.js';
-import { env } from '../support/harness.js';
+import { sql } from '../api/support.js';
+import { useReadModelDatabase } from '../support/read-model.js';
 
 const links = { uiUrl: 'http://localhost:8233', namespace: 'default' };
 /** A group of the test's own, so the suite's worker never sweeps these rows (nor these relays its rows). */
 const group = `relay-test-${randomUUID()}`;
 
 describe('transition relay', () => {
-  let sequelize: Database;
-  let customerId: string;
-
-  beforeAll(async () => {
-    sequelize = createSequelize(env().DATABASE_URL!);
-    customerId = (await sql<{ id: string }>(`SELECT id FROM users WHERE email = 'customer@example.com'`))[0]!.id;
-  });
-  afterAll(async () => {
-    await sequelize?.close();
-    await closeSql();
-  });
+  const db = useReadModelDatabase();
 
   /** A delivery's transitions 1..n, as the workflow hands them to `recordTransitions`. */
   function transitions(n: number): TransitionRecord[] {
@@ -37,7 +26,7 @@ describe('transition relay', () => {
     return Array.from({ length: n }, (_, i) => {
       const seq = i + 1;
       const snapshot: DeliveryState = {
-        deliveryId: id, trackingCode: randomUUID().replace(/-/g, '').slice(0, 16).toUpperCase(), customerId, status: seq === 1 ? 'QUOTED' : 'DISPATCHING',
+        deliveryId: id, trackingCode: randomUUID().replace(/-/g, '').slice(0, 16).toUpperCase(), customerId: db.customerId, status: seq === 1 ? 'QUOTED' : 'DISPATCHING',
         seq, delayed: false, priority: 'standard',
         pickup: { address: 'Pickup 1', lat: 52.5, lng: 13.4 }, dropoff: { address: 'Dropoff 2', lat: 52.51, lng: 13.41 },
         parcel: { weightKg: 1, lengthCm: 10, widthCm: 10, heightCm: 10 },
@@ -54,7 +43,7 @@ describe('transition relay', () => {
     const published: string[] = [];
     const state = { down: false };
     const relay = new TransitionRelay({
-      sequelize,
+      sequelize: db.sequelize,
       group,
       staleAfterMs: options.staleAfterMs ?? 0,
       async publish(record) {
@@ -62,7 +51,7 @@ describe('transition relay', () => {
         published.push(`${record.deliveryId}:${record.seq}`);
       },
     });
-    return { relay, published, state, activities: createReadModelActivities({ sequelize, links, hooks: [], relay }) };
+    return { relay, published, state, activities: createReadModelActivities({ sequelize: db.sequelize, links, hooks: [], relay }) };
   }
 
   const waiting = async (deliveryId: string) => (await sql<{ seq: number }>('SELECT seq FROM delivery_outbox WHERE delivery_id = $1 ORDER BY seq', [deliveryId])).map((r) => r.seq);
