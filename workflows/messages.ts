@@ -67,3 +67,8 @@ export const actionUpdates = {
 } as const satisfies Record<PersonAction, unknown>;
 
 export const stateQuery = defineQuery<DeliveryState>('state');
+/**
+ * This run's timeline, for rebuilding a read model after a restore: a lean delivery records through local
+ * activities, whose inputs its history does not keep (scripts/lib/dr/catch-up.ts).
+ */
+export const timelineQuery = defineQuery<TimelineEvent[]>('timeline');

@@ -179,7 +179,7 @@ describe('fuzzing every route’s input', () => {
       send('POST', `/deliveries/${id}/cancel`, customer.token)(body, key)));
 
   it('POST /deliveries/:id/assign', () =>
-    fuzz('assign', 60, fc.tuple(anyDelivery(), inputs(validBodies.assign(() => driver.user.driverId!))), ([id, body], key) =>
+    fuzz('assign', 150, fc.tuple(anyDelivery(), inputs(validBodies.assign(() => driver.user.driverId!))), ([id, body], key) =>
       send('POST', `/deliveries/${id}/assign`, dispatcher.token)(body, key)));
 
   it('POST /deliveries/:id/milestones', () =>

@@ -9,7 +9,7 @@ import { arrivalAfter, estimateArrival } from '../../domain/geo.js';
 import { describeMissing, missingProof } from '../../domain/proof-rules.js';
 import { acceptQuoteTarget, checkTransition, isRepeatedAcceptance, type DeliveryAction } from '../../domain/status.js';
 import type { TimelineEventType } from '../../domain/timeline.js';
-import { actionUpdates, quoteRecordedUpdate, stateQuery, type ActionArgs, type ActionResult, type PersonAction } from '../messages.js';
+import { actionUpdates, quoteRecordedUpdate, stateQuery, timelineQuery, type ActionArgs, type ActionResult, type PersonAction } from '../messages.js';
 import { acts } from './activities.js';
 import { alertIfFar, keptProof, placeData } from './evidence.js';
 import { now, snapshotOf, type Ledger } from './state.js';
@@ -188,6 +188,7 @@ export function registerActions(d: Ledger): void {
     return snapshotOf(state);
   });
   setHandler(stateQuery, () => state);
+  setHandler(timelineQuery, () => d.timeline);
 }
 
 /** The delivery now and, when later transitions followed, as the caller's own transition left it. */

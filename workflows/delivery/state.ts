@@ -1,13 +1,14 @@
 /**
  * A delivery's ledger: its state, its transitions in `seq` order on their way to the read model, and the
- * saga's compensations. The recorder writes each workflow task's transitions to Postgres in that task (a
- * local activity), with their outbox rows; the worker's relay then pushes them to screens and queues, so
- * a Redis outage never holds up a driver's tap: an Update answers once Postgres has the change.
+ * saga's compensations. The recorder writes a workflow task's transitions to Postgres with their outbox
+ * rows (in that task when the delivery made them on its own, by an activity when a person's Update did);
+ * the worker's relay then pushes them to screens and queues, so a Redis outage never holds up a driver's
+ * tap: an Update answers once Postgres has the change.
  * Deliveries started before this shape record with one activity per transition, and publish with
  * another (or, the oldest, in the same one).
  */
 import { ActivityFailure, ApplicationFailure, allHandlersFinished, condition, log, patched } from '@temporalio/workflow';
-import { DATA_REJECTED, slimTransition, type Actor, type Alert, type DeliveryState, type DeliveryWorkflowInput, type TransitionRecord } from '../../domain/delivery.js';
+import { DATA_REJECTED, slimTransition, timelineEventOf, type Actor, type Alert, type DeliveryState, type DeliveryWorkflowInput, type TimelineEvent, type TransitionRecord } from '../../domain/delivery.js';
 import { targetOf, type DeliveryAction } from '../../domain/status.js';
 import type { TimelineEventType } from '../../domain/timeline.js';
 import { dispatchAtFor } from '../../domain/windows.js';
@@ -35,7 +36,11 @@ export class Ledger {
   private readonly unpublished: TransitionRecord[] = [];
   /** The latest transitions, for Updates to answer with their own. */
   private readonly recent: TransitionRecord[] = [];
+  /** Every transition of this run, without its snapshot (`timelineQuery`). */
+  readonly timeline: TimelineEvent[] = [];
   private recordedSeq: number;
+  /** How many transitions the delivery made as it started (from its input, not from an Update). */
+  private readonly startTransitions: number;
   /** The local activity running now, if any (see `inTurn`). */
   private localTurn: Promise<unknown> = Promise.resolve();
   /**
@@ -51,6 +56,7 @@ export class Ledger {
     this.state = resume?.state ?? initialState(input);
     this.compensations = resume?.compensations ?? [{ kind: 'voidQuote' }];
     this.recordedSeq = resume ? this.state.seq : 0;
+    this.startTransitions = resume ? this.state.seq : input.autoAccept ? 2 : 1;
     this.lean = patched('lean-delivery');
     this.publishSeparately = this.lean || patched('publish-after-record');
     this.syncSearchAttributes = searchAttributeSync(input, this.state, { startedWithThem: this.lean && !resume });
@@ -65,6 +71,7 @@ export class Ledger {
     const { seq } = state;
     const record: TransitionRecord = { deliveryId: state.deliveryId, seq, type, at, actor, data, snapshot: snapshotOf(state) };
     this.pending.push(record);
+    this.timeline.push(timelineEventOf(record));
     this.recent.push(record);
     if (this.recent.length > RECENT_KEPT) this.recent.shift();
     this.syncSearchAttributes();
@@ -165,21 +172,47 @@ export class Ledger {
     }
   }
 
-  /** Everything pending, in one local activity; should it keep failing, each through a retried activity. */
+  /**
+   * Everything pending, in one go. A person's change came with an Update, which is durable only once the
+   * task that accepted it completes: had a local activity written it in that task and the task been lost
+   * (the Temporal server restarting), the read model would show a change the delivery never made. So a
+   * batch holding one is recorded by an activity, scheduled by that task. What the delivery did on its own
+   * (its start, its timers, dispatch) replays the same from history, and is recorded in its task by a
+   * local activity; should that keep failing, by the activity too.
+   */
   private async recordPending(): Promise<void> {
     const batch = [...this.pending];
-    await this.inTurn(() => locallyFirst('recording transitions', () => localActs.recordTransitions(batch), async () => {
-      for (const record of batch) {
-        try {
-          await acts.recordTransitions([onTheWire(record)]);
-        } catch (err) {
-          if (!isDataRejected(err)) throw err;
-          refused(record, err);
-        }
-      }
-    }));
+    await this.inTurn(() =>
+      batch.some((r) => this.cameWithUpdate(r))
+        ? this.recordInActivity(batch)
+        : locallyFirst('recording transitions', () => localActs.recordTransitions(batch), () => this.recordInActivity(batch)),
+    );
     this.pending.splice(0, batch.length);
     this.recordedSeq = batch[batch.length - 1]!.seq;
+  }
+
+  /** A person's transition, after those the delivery was started with. */
+  private cameWithUpdate(record: TransitionRecord): boolean {
+    return record.actor.kind !== 'system' && record.seq > this.startTransitions;
+  }
+
+  /** Through retried activities (visible to `ops stuck`); one the database refuses for good is skipped. */
+  private async recordInActivity(batch: TransitionRecord[]): Promise<void> {
+    try {
+      await acts.recordTransitions(batch.map(onTheWire));
+      return;
+    } catch (err) {
+      if (!isDataRejected(err)) throw err;
+      if (batch.length === 1) return refused(batch[0]!, err);
+    }
+    for (const record of batch) {
+      try {
+        await acts.recordTransitions([onTheWire(record)]);
+      } catch (err) {
+        if (!isDataRejected(err)) throw err;
+        refused(record, err);
+      }
+    }
   }
 
   private async publisher(): Promise<void> {

@@ -1,10 +1,12 @@
 /**
  * After a restore, the read model may lag the workflows: it is dumped first, so every row in it comes
  * from a transition Temporal's dump also holds, but a transition recorded between the two dumps is in
- * the history and not in the table. Each delivery's history carries every transition it recorded (the
- * input of its recordTransition activities), so the missing ones are written from there, through the
- * same idempotent, seq-ordered statement the activity runs. Nothing is published: those updates went
- * out before the disaster.
+ * the history and not in the table. A delivery of the earlier shape carries every transition it recorded
+ * in its history (the input of its recordTransition activities); a lean one records through local
+ * activities, whose inputs its history does not keep, so it is asked for its timeline and its state (a
+ * query, answered by a worker replaying it, closed or not). The missing ones are written through the same
+ * idempotent, seq-ordered statement the activity runs. Nothing is published: those updates went out
+ * before the disaster.
  */
 import type { Client } from '@temporalio/client';
 import { defaultPayloadConverter } from '@temporalio/common';
@@ -12,6 +14,7 @@ import type { Sequelize } from 'sequelize';
 import { readModelPosition } from '../../../db/read-model.js';
 import { createReadModelActivities } from '../../../activities/read-model.js';
 import { workflowIdFor, type TransitionRecord } from '../../../domain/delivery.js';
+import { stateQuery, timelineQuery } from '../../../workflows/messages.js';
 
 /** The transitions a delivery's history recorded, in seq order. */
 export async function recordedTransitions(client: Client, deliveryId: string): Promise<TransitionRecord[]> {
@@ -22,6 +25,12 @@ export async function recordedTransitions(client: Client, deliveryId: string): P
     if (scheduled?.activityType?.name !== 'recordTransition') continue;
     const input = scheduled.input?.payloads?.[0];
     if (input) records.push(defaultPayloadConverter.fromPayload<TransitionRecord>(input));
+  }
+  if (records.length === 0) {
+    // Each event with the delivery's latest state: the row takes the latest once, the events each their own.
+    const handle = client.workflow.getHandle(workflowIdFor(deliveryId));
+    const [state, timeline] = await Promise.all([handle.query(stateQuery), handle.query(timelineQuery)]);
+    for (const event of timeline) records.push({ ...event, type: event.type as TransitionRecord['type'], deliveryId, snapshot: state });
   }
   return records.sort((a, b) => a.seq - b.seq);
 }
