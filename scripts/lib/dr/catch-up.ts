@@ -2,8 +2,8 @@
  * After a restore, the read model may lag the workflows: it is dumped first, so every row in it comes
  * from a transition Temporal's dump also holds, but a transition recorded between the two dumps is in
  * the history and not in the table. A delivery of the earlier shape carries every transition it recorded
- * in its history (the input of its recordTransition activities); a lean one records through local
- * activities, whose inputs its history does not keep, so it is asked for its timeline and its state (a
+ * in its history (the input of its recordTransition activities); a lean one records its own changes
+ * through local activities, whose inputs its history does not keep, so it is asked for its timeline and its state (a
  * query, answered by a worker replaying it, closed or not). The missing ones are written through the same
  * idempotent, seq-ordered statement the activity runs. Nothing is published: those updates went out
  * before the disaster.
