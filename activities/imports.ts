@@ -52,6 +52,7 @@ function inputFor(row: PendingImportRow, request: ImportBatchRequest, now: Date)
     timings: request.timings,
     createdAt: now.toISOString(),
     aiDispatch: request.aiDispatch,
+    callerRecords: true,
   };
 }
 

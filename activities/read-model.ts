@@ -1,8 +1,7 @@
 /** Writes a delivery's transitions into the Postgres read model: idempotent and ordered by `seq`. */
 import { ApplicationFailure } from '@temporalio/activity';
 import { BOOKING_FIELDS, DATA_REJECTED, withBooking, type Booking, type Delivery, type SlimTransitionRecord, type TransitionRecord } from '../domain/delivery.js';
-import { raiseAlert, resolveClearedAlerts } from '../db/alerts.js';
-import { mayChangeAlerts } from '../domain/alerts.js';
+import { writeAlerts, writeTransitions } from '../db/transition-writer.js';
 import type { Database } from '../db/connection.js';
 import { deliveryFromState, type TemporalLinks } from '../db/deliveries.js';
 import * as readModel from '../db/read-model.js';
@@ -56,15 +55,6 @@ export function createReadModelActivities({ sequelize, links, hooks, relay }: Re
 
   const publish = publisherFor(links, hooks);
 
-  /** The read model's alerts follow the timeline: raised by alert transitions, resolved when their cause clears. */
-  async function recordAlerts(record: TransitionRecord): Promise<void> {
-    if (!mayChangeAlerts(record.type, record.snapshot)) return;
-    if (record.type === 'alert') {
-      const { kind, message } = record.data as { kind: string; message: string };
-      await raiseAlert(sequelize, { deliveryId: record.deliveryId, seq: record.seq, kind, message, at: record.at });
-    }
-    await resolveClearedAlerts(sequelize, record.snapshot, record.seq);
-  }
 
   return {
     /**
@@ -74,7 +64,7 @@ export function createReadModelActivities({ sequelize, links, hooks, relay }: Re
     async recordTransition(transition: TransitionRecord | SlimTransitionRecord, options: { publishSeparately?: boolean } = {}): Promise<void> {
       const record = await complete(transition);
       await readModel.recordTransition(sequelize, record);
-      await recordAlerts(record);
+      await writeAlerts(sequelize, record);
       if (!options.publishSeparately) await publish(record);
     },
 
@@ -85,12 +75,8 @@ export function createReadModelActivities({ sequelize, links, hooks, relay }: Re
      */
     async recordTransitions(transitions: Array<TransitionRecord | SlimTransitionRecord>): Promise<void> {
       const records: TransitionRecord[] = [];
-      for (const transition of transitions) {
-        const record = await complete(transition);
-        await readModel.recordTransition(sequelize, record, relay ? { queueFor: relay.group } : {});
-        await recordAlerts(record);
-        records.push(record);
-      }
+      for (const transition of transitions) records.push(await complete(transition));
+      await writeTransitions(sequelize, records, relay ? { queueFor: relay.group } : {});
       if (relay) relay.handOff(records);
       else for (const record of records) await publish(record);
     },

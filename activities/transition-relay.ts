@@ -8,19 +8,24 @@
  *   the sweep publishes them in order once they are `staleAfterMs` old, from whichever worker's relay
  *   claims them first (a worker that died leaves its rows to the others); each claim counts in the
  *   row's `sweeps`, and one that fails is released for the next sweep.
+ * - Transitions an API recorded (a person's change, api/services/updates-in-flight.ts) are queued in the
+ *   group's caller rows, which no relay holds: the first relay to claim them publishes them, when the API
+ *   announces them (`relayNoticeChannel`) or on the next sweep, whichever comes first.
  * - Publishing is at least once: a sweep may repeat what a slow hand-off already pushed. Clients keep
  *   the first copy of each `seq`; notifications and webhooks are keyed by it.
  */
 import type { Logger } from 'pino';
 import { Counter, type Registry } from 'prom-client';
 import type { Database } from '../db/connection.js';
-import { claimStale, clearPublished, releaseClaims, type OutboxKey } from '../db/transition-outbox.js';
+import { callerGroupOf, claimStale, clearPublished, releaseClaims, type OutboxKey } from '../db/transition-outbox.js';
 import type { TransitionRecord } from '../domain/delivery.js';
 
 export interface TransitionRelayOptions {
   sequelize: Database;
   /** The rows this relay publishes: its workers' task queue. */
   group: string;
+  /** Also publishes the rows callers queued for this group (`callerGroupOf`), at once. */
+  callerRows?: boolean;
   publish: (record: TransitionRecord) => Promise<void>;
   log?: Pick<Logger, 'warn' | 'error'>;
   /** Rows older than this are swept (default 5 s): well past a hand-off's publish. */
@@ -56,6 +61,8 @@ export class TransitionRelay {
   private clearTimer: NodeJS.Timeout | undefined;
   private sweepTimer: NodeJS.Timeout | undefined;
   private sweeping: Promise<number> | undefined;
+  private sweepingCallerRows: Promise<number> | undefined;
+  private callerRowsAgain = false;
 
   constructor(private readonly options: TransitionRelayOptions) {}
 
@@ -80,8 +87,29 @@ export class TransitionRelay {
     if (this.sweepTimer) return;
     this.sweepTimer = setInterval(() => {
       if (!this.sweeping) this.sweeping = this.sweep().finally(() => (this.sweeping = undefined));
+      this.wake();
     }, this.options.sweepEveryMs ?? 1000);
     this.sweepTimer.unref();
+  }
+
+  /**
+   * Publishes what callers queued, now (an API announced a transition). Passes run one after another;
+   * a notice during one asks for another.
+   */
+  wake(): void {
+    if (!this.options.callerRows || !this.sweepTimer) return;
+    if (this.sweepingCallerRows) {
+      this.callerRowsAgain = true;
+      return;
+    }
+    this.sweepingCallerRows = (async () => {
+      let count = 0;
+      do {
+        this.callerRowsAgain = false;
+        count += await this.sweepGroup(callerGroupOf(this.options.group), 0, false);
+      } while (this.callerRowsAgain && this.sweepTimer);
+      return count;
+    })().finally(() => (this.sweepingCallerRows = undefined));
   }
 
   /** Stops sweeping and waits for what is being published; what is left stays in the outbox. */
@@ -89,15 +117,21 @@ export class TransitionRelay {
     clearInterval(this.sweepTimer);
     this.sweepTimer = undefined;
     await this.sweeping;
+    await this.sweepingCallerRows;
     await Promise.all(this.chains.values());
     await this.flushCleared();
   }
 
   /** One pass over the stale rows; returns how many transitions it published. */
-  async sweep(): Promise<number> {
+  sweep(): Promise<number> {
+    return this.sweepGroup(this.options.group, this.options.staleAfterMs ?? 5000);
+  }
+
+  /** `leftBehind`: these rows' publish was due earlier (counted in `swept`); caller rows are published this way first. */
+  private async sweepGroup(group: string, olderThanMs: number, leftBehind = true): Promise<number> {
     let records: TransitionRecord[];
     try {
-      records = await claimStale(this.options.sequelize, { group: this.options.group, olderThanMs: this.options.staleAfterMs ?? 5000, claimMs: CLAIM_MS, limit: SWEEP_LIMIT });
+      records = await claimStale(this.options.sequelize, { group, olderThanMs, claimMs: CLAIM_MS, limit: SWEEP_LIMIT });
     } catch (err) {
       this.options.log?.warn({ err: (err as Error).message }, 'transition outbox not swept: the database did not answer');
       return 0;
@@ -110,7 +144,7 @@ export class TransitionRelay {
       await this.chains.get(record.deliveryId);
       if (await this.publishOne(record)) {
         count += 1;
-        this.options.swept?.inc({ reason: this.blocked.has(record.deliveryId) ? 'publish_failed' : 'left_behind' });
+        if (leftBehind) this.options.swept?.inc({ reason: this.blocked.has(record.deliveryId) ? 'publish_failed' : 'left_behind' });
       } else {
         failed.add(record.deliveryId);
       }

@@ -77,6 +77,7 @@ export async function startApi(config: Readonly<Config>): Promise<RunningApi> {
     metrics: api.metrics,
   });
   const locationPrune = scheduleLocationPrune(api.services.locations, config.LOCATION_RETENTION_DAYS, logger);
+  api.services.updates.start();
   // The first requests should meet Redis's counters, not the in-memory fallback of a connection still
   // being made; a Redis that is down does not hold the start up (/ready says so).
   await redisReadyOrLater(redis, REDIS_READY_WAIT_MS);
@@ -91,6 +92,7 @@ export async function startApi(config: Readonly<Config>): Promise<RunningApi> {
     async close() {
       locationPrune.stop();
       promiseHooks.stop();
+      await api.services.updates.stop();
       // Local only: through the Redis adapter a plain disconnectSockets() would close every replica's sockets.
       io.local.disconnectSockets(true);
       // io.close() stops intake and waits for in-flight requests; one that hangs is cut after 10 s.

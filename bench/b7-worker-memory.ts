@@ -58,6 +58,7 @@ export const workerMemoryFigure: Figure = async (ctx) => {
             quote: { ...price, expiresAt: new Date(now.getTime() + timings.quoteTtlMs).toISOString() },
             timings,
             createdAt: now.toISOString(),
+            callerRecords: true,
           };
           const handle = await stack.client.workflow.start('deliveryWorkflow', {
             workflowId: workflowIdFor(input.deliveryId),

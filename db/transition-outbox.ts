@@ -8,6 +8,12 @@
 import { QueryTypes, type Sequelize } from 'sequelize';
 import type { TransitionRecord } from '../domain/delivery.js';
 
+/** The outbox group of transitions recorded outside the workers of a task queue (by the API). */
+export const callerGroupOf = (taskQueue: string) => `${taskQueue}:caller`;
+
+/** Where an API announces transitions it queued for the relays of its task queue. */
+export const relayNoticeChannel = (prefix: string) => `${prefix}:outbox:queued`;
+
 export interface OutboxKey {
   deliveryId: string;
   seq: number;

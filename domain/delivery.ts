@@ -97,6 +97,11 @@ export interface DeliveryWorkflowInput {
   leaveAtDoor?: boolean;
   /** Milestones farther than this from their stop are flagged; absent, none are. */
   maxStopDistanceM?: number;
+  /**
+   * A person's change is answered to the caller, who records it (workflows/delivery/state.ts). Deliveries
+   * started without it record every change themselves.
+   */
+  callerRecords?: boolean;
 }
 
 /** The failure type of an activity whose write the database refused for good (SQLSTATE class 22). */

@@ -10,6 +10,7 @@ import * as places from './20261203235000-places.js';
 import * as organizations from './20261203234500-organizations.js';
 import * as imports from './20261204000500-imports.js';
 import * as transitionOutbox from './20261204150000-transition-outbox.js';
+import * as updatesInFlight from './20261205090000-updates-in-flight.js';
 
 export const migrations = [
   { name: '20261125000100-core', ...core },
@@ -23,4 +24,5 @@ export const migrations = [
   { name: '20261203234500-organizations', ...organizations },
   { name: '20261204000500-imports', ...imports },
   { name: '20261204150000-transition-outbox', ...transitionOutbox },
+  { name: '20261205090000-updates-in-flight', ...updatesInFlight },
 ];

@@ -10,6 +10,7 @@ import { Client, Connection } from '@temporalio/client';
 import { loadConfig } from '../config/env.js';
 import { createSequelize } from '../db/connection.js';
 import { outboxBacklog } from '../db/transition-outbox.js';
+import { updatesInFlight } from '../db/updates-in-flight.js';
 import { catchUpReadModel } from './lib/dr/catch-up.js';
 import { knownDeliveries } from './lib/dr/verify.js';
 import { findStuckDeliveries } from './lib/stuck.js';
@@ -68,6 +69,10 @@ try {
           ? 'every recorded transition is published'
           : `${waiting} recorded transitions wait to be published, the oldest for ${oldestSeconds.toFixed(0)} s (Redis down? the workers' relays sweep them every second)`,
       );
+      const inFlight = await updatesInFlight(sequelize);
+      if (inFlight.open > 0) {
+        console.log(`${inFlight.open} updates wait for their answer to be recorded, the oldest for ${inFlight.oldestSeconds.toFixed(0)} s (the APIs check those older than 15 s every 5 s)`);
+      }
     } finally {
       await sequelize.close();
     }

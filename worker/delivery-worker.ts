@@ -6,11 +6,13 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { Client, Connection } from '@temporalio/client';
 import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
+import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import type { Counter } from 'prom-client';
 import { boardAlerts } from '../activities/alerts.js';
 import { createActivities, transitionPublisher, type ActivityDeps } from '../activities/index.js';
 import { TransitionRelay } from '../activities/transition-relay.js';
+import { relayNoticeChannel } from '../db/transition-outbox.js';
 import { activityGuard, type ActivityGuardOptions } from './activity-guard.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -53,6 +55,11 @@ export interface DeliveryWorkerOptions {
   sweptTransitions?: Counter<'reason'>;
   /** How old an unpublished transition must be before the sweep publishes it (default 5 s). */
   relayStaleAfterMs?: number;
+  /**
+   * Where APIs announce the transitions they queued (`relayNoticeChannel`), so the relay publishes them at
+   * once; without it, the relay's next sweep does, within a second.
+   */
+  relayNotices?: { redis: Redis; prefix: string };
 }
 
 export async function createDeliveryWorker(options: DeliveryWorkerOptions): Promise<{ worker: Worker; connection: NativeConnection }> {
@@ -75,6 +82,7 @@ export async function createDeliveryWorker(options: DeliveryWorkerOptions): Prom
     log: options.logger,
     swept: options.sweptTransitions,
     staleAfterMs: options.relayStaleAfterMs,
+    callerRows: true,
   });
   const worker = await Worker.create({
     connection,
@@ -97,11 +105,23 @@ export async function createDeliveryWorker(options: DeliveryWorkerOptions): Prom
   const run = worker.run.bind(worker);
   worker.run = async () => {
     relay.start();
+    const notices = options.relayNotices && listenForRelayNotices(options.relayNotices, relay, options.logger);
     try {
       await run();
     } finally {
+      notices?.disconnect();
       await relay.stop();
     }
   };
   return { worker, connection };
+}
+
+/** One subscription per worker; a reconnection may have missed notices, so it wakes the relay too. */
+function listenForRelayNotices({ redis, prefix }: { redis: Redis; prefix: string }, relay: TransitionRelay, log?: Logger): Redis {
+  const subscriber = redis.duplicate({ enableOfflineQueue: true, maxRetriesPerRequest: null });
+  subscriber.on('error', (err) => log?.warn({ err: err.message }, 'relay notice subscription problem'));
+  subscriber.on('ready', () => relay.wake());
+  subscriber.on('message', () => relay.wake());
+  void subscriber.subscribe(relayNoticeChannel(prefix)).catch((err: Error) => log?.warn({ err: err.message }, 'relay notice subscription failed'));
+  return subscriber;
 }

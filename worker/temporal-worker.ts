@@ -42,6 +42,7 @@ const { worker, connection } = await createDeliveryWorker({
   maxCachedWorkflows: config.WORKER_MAX_CACHED_WORKFLOWS,
   guard: { alertAfterAttempts: config.ACTIVITY_ALERT_AFTER_ATTEMPTS, metrics: createActivityGuardMetrics(telemetry.registry) },
   sweptTransitions: createRelayMetrics(telemetry.registry),
+  relayNotices: { redis, prefix: config.REDIS_PREFIX },
 }).catch(couldNotStart);
 telemetry.watch(worker);
 

@@ -1,6 +1,6 @@
 /** The delivery workflow's Updates and Query: imported by the workflow and by the API's client. */
 import { defineQuery, defineUpdate } from '@temporalio/workflow';
-import type { Actor, DeliveryChange, DeliveryState, Proof, TimelineEvent } from '../domain/delivery.js';
+import type { Actor, DeliveryChange, DeliveryState, Proof, SlimTransitionRecord, TimelineEvent, TransitionRecord } from '../domain/delivery.js';
 import type { DeliveryAction } from '../domain/status.js';
 
 export interface ActionArgs {
@@ -31,7 +31,17 @@ export interface LeanActionResult {
   applied?: { event: TimelineEvent; change?: DeliveryChange };
 }
 
-export type ActionResult = FullActionResult | LeanActionResult;
+/**
+ * The answer of deliveries whose caller records a person's change: the transitions the Update made (and
+ * any the delivery made in the same workflow task before it), for the caller to write to the read model
+ * before it answers. `seq` is the caller's own; the last transition is the delivery now.
+ */
+export interface HandedActionResult {
+  seq: number;
+  transitions: Array<TransitionRecord | SlimTransitionRecord>;
+}
+
+export type ActionResult = FullActionResult | LeanActionResult | HandedActionResult;
 
 /** Actions a person can take through an Update; the remaining ones are the workflow's own timers. */
 export type PersonAction = Exclude<DeliveryAction, 'reattempt' | 'startReturn' | 'expireQuote' | 'startDispatch'>;
@@ -72,3 +82,8 @@ export const stateQuery = defineQuery<DeliveryState>('state');
  * activities, whose inputs its history does not keep (scripts/lib/dr/catch-up.ts).
  */
 export const timelineQuery = defineQuery<TimelineEvent[]>('timeline');
+/**
+ * The latest transitions with the delivery as each left it: what an API that stopped before recording an
+ * Update's answer left out of the read model (api/services/updates-in-flight.ts).
+ */
+export const recentTransitionsQuery = defineQuery<Array<TransitionRecord | SlimTransitionRecord>>('recentTransitions');

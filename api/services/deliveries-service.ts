@@ -1,6 +1,6 @@
 /** Deliveries: start the workflow, read the read model (scoped to who asks), send the workflow Updates. */
 import { createHash, randomUUID } from 'node:crypto';
-import { WorkflowExecutionAlreadyStartedError, type Client } from '@temporalio/client';
+import { WorkflowExecutionAlreadyStartedError, WorkflowUpdateFailedError, type Client } from '@temporalio/client';
 import { deliveryFromState, type DeliveryStore, type TemporalLinks } from '../../db/deliveries.js';
 import { newTrackingCode } from '../../db/tracking.js';
 import type { Booking, Delivery, DeliveryState, DeliveryTimings, DeliveryWorkflowInput } from '../../domain/delivery.js';
@@ -18,6 +18,7 @@ import { createTripMeasurer, type TripMeasurer } from '../../adapters/geo/router
 import type { TrackingReads } from './tracking-reads.js';
 import { temporalError, updateError } from './temporal-errors.js';
 import type { DeliveryCodes } from './delivery-codes.js';
+import type { UpdatesInFlight } from './updates-in-flight.js';
 
 export interface DeliveriesServiceDeps {
   deliveries: DeliveryStore;
@@ -37,6 +38,8 @@ export interface DeliveriesServiceDeps {
   codePriorities: readonly Priority[];
   /** Milestones farther than this from their stop are flagged. */
   maxStopDistanceM: number;
+  /** Records the transitions a person's Update answers with (deliveries started with `callerRecords`). */
+  updates: Pick<UpdatesInFlight, 'open' | 'record' | 'close'>;
 }
 
 /**
@@ -119,6 +122,7 @@ export class DeliveriesService {
       ...(code ? { deliveryCodeHash: this.deps.codes.hash(deliveryId, code) } : {}),
       ...(body.leaveAtDoor ? { leaveAtDoor: true } : {}),
       maxStopDistanceM: this.deps.maxStopDistanceM,
+      callerRecords: true,
     };
     try {
       const handle = await this.deps.temporal.workflow.start('deliveryWorkflow', {
@@ -203,17 +207,24 @@ export class DeliveriesService {
     // workflow's owner check sees the booker, and the timeline the member's own name.
     const userId = user.organizationId && user.role === 'customer' ? booking.customerId : user.id;
     const handle = this.deps.temporal.workflow.getHandle(workflowIdFor(id));
+    // Open until the answer is recorded: should this request stop first, another API instance records it.
+    const inFlight = await this.deps.updates.open(id);
     try {
       const result = await this.withinDeadline(() => handle.executeUpdate(actionUpdates[action], {
         args: [{ ...args, actor: { kind: user.role, userId, driverId: user.driverId, name: user.name, ...(requestId ? { requestId } : {}) } }],
         ...(updateId ? { updateId: `${user.id}:${updateId}` } : {}),
       }));
-      // Screens hear of the change from the worker's relay, which pushed it as soon as it was recorded.
+      // The answer's transitions are durable in the workflow; in the read model, they are what this tap waits for.
+      if ('transitions' in result) await this.deps.updates.record(inFlight, result.transitions, booking);
+      else await this.deps.updates.close(inFlight);
+      // Screens hear of the change from the workers' relay, which publishes it once recorded.
       const delivery = deliveryFromState(stateAnswered(result, booking), this.deps.links);
       // The change is in the read model: whoever tracks it, the caller first, must not be shown the old view.
       this.deps.tracking?.changed(delivery.trackingCode);
       return delivery;
     } catch (err) {
+      // Refused: nothing changed. Anything else (the deadline, Temporal or Postgres away) leaves the Update open to be checked.
+      if (err instanceof WorkflowUpdateFailedError) await this.deps.updates.close(inFlight);
       throw updateError(err, id);
     }
   }
@@ -221,6 +232,10 @@ export class DeliveriesService {
 
 /** The delivery an action's Update answered with: lean deliveries answer without the booking, which the caller read first. */
 function stateAnswered(result: ActionResult, booking: Booking): DeliveryState {
+  if ('transitions' in result) {
+    const last = result.transitions[result.transitions.length - 1]!;
+    return 'snapshot' in last ? last.snapshot : stateFrom(booking, last.change);
+  }
   if (!('change' in result)) {
     const { applied: _own, ...state } = result;
     return state;

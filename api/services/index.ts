@@ -35,6 +35,7 @@ import { createPlaceStore } from '../../db/places.js';
 import { createRateLimits } from '../rate-limits.js';
 import { createAiService } from './ai-service.js';
 import { DeliveriesService } from './deliveries-service.js';
+import { UpdatesInFlight } from './updates-in-flight.js';
 import { DeliveryCodes } from './delivery-codes.js';
 import { DriversService } from './drivers-service.js';
 import { ImportsService } from './imports-service.js';
@@ -58,6 +59,14 @@ export interface ApiDeps {
 export function createServices(deps: ApiDeps, registry: Registry) {
   const { config, db } = deps;
   const links: TemporalLinks = { uiUrl: config.TEMPORAL_UI_URL, namespace: config.TEMPORAL_NAMESPACE };
+  const updates = new UpdatesInFlight({
+    sequelize: db,
+    temporal: deps.temporal,
+    taskQueue: config.TEMPORAL_TASK_QUEUE,
+    redis: deps.redis,
+    redisPrefix: config.REDIS_PREFIX,
+    log: deps.logger,
+  });
   const tokens = new TokenService({ secret: config.JWT_SECRET, issuer: config.JWT_ISSUER, accessTtlSeconds: config.ACCESS_TOKEN_TTL_S });
   const endedChannel = sessionsEndedChannel(config.REDIS_PREFIX);
   const auth = new AuthService({
@@ -141,7 +150,9 @@ export function createServices(deps: ApiDeps, registry: Registry) {
       codes: new DeliveryCodes(createDeliveryCodeStore(db), config.JWT_SECRET),
       codePriorities: config.DELIVERY_CODE_PRIORITIES,
       maxStopDistanceM: config.MILESTONE_MAX_DISTANCE_M,
+      updates,
     }),
+    updates,
     drivers: new DriversService({ store: driverStore, auth, live: deps.live, locations }),
   };
 }

@@ -74,6 +74,7 @@ export default async function setup(project: TestProject) {
     // As in production: a suite's deliveries outnumber the cache, so later steps of early ones replay.
     maxCachedWorkflows: config.WORKER_MAX_CACHED_WORKFLOWS,
     guard: { alertAfterAttempts: config.ACTIVITY_ALERT_AFTER_ATTEMPTS },
+    relayNotices: { redis, prefix: config.REDIS_PREFIX },
   });
   const running = worker.run();
   project.provide('testEnv', env);

@@ -12,7 +12,7 @@ import { Worker } from '@temporalio/worker';
 import { inject } from 'vitest';
 import type { createActivities } from '../../activities/index.js';
 import {
-  BOOKING_FIELDS, DEFAULT_TIMINGS, stateFrom, workflowIdFor,
+  BOOKING_FIELDS, DEFAULT_TIMINGS, stateFrom, timelineEventOf, withBooking, workflowIdFor,
   type Booking, type DeliveryState, type DeliveryTimings, type DeliveryWorkflowInput, type SlimTransitionRecord, type TimelineEvent, type TransitionRecord,
 } from '../../domain/delivery.js';
 import type { RankedCandidate } from '../../domain/scoring.js';
@@ -23,7 +23,15 @@ import type { ActionArgs, ActionResult } from '../../workflows/messages.js';
 /** An action's answer as the API reads it: whole states, whether the delivery answers lean or not. */
 export type Answer = DeliveryState & { applied?: { event: TimelineEvent; state?: DeliveryState } };
 
-function answerOf(result: ActionResult, booking: Booking): Answer {
+/** As the API reads an answer; transitions handed to it are recorded first, as the API records them. */
+function answerOf(result: ActionResult, booking: Booking, calls: Calls): Answer {
+  if ('transitions' in result) {
+    record(calls, result.transitions);
+    const full = result.transitions.map((t) => ('snapshot' in t ? t : withBooking(t, booking)));
+    const last = full[full.length - 1]!;
+    const own = full.find((t) => t.seq === result.seq)!;
+    return { ...last.snapshot, applied: { event: timelineEventOf(own), ...(own === last ? {} : { state: own.snapshot }) } };
+  }
   if (!('change' in result)) return result;
   const { change, applied } = result;
   return {
@@ -33,6 +41,15 @@ function answerOf(result: ActionResult, booking: Booking): Answer {
 }
 
 type Activities = ReturnType<typeof createActivities>;
+
+/** As the read model records: once per seq (a second copy changes nothing), and the relay publishes what it recorded. */
+function record(calls: Calls, records: Array<TransitionRecord | SlimTransitionRecord>): void {
+  for (const r of records) {
+    if (calls.recorded.some((kept) => kept.seq === r.seq)) continue;
+    calls.recorded.push(r);
+    calls.published.push(r);
+  }
+}
 
 const workflowsPath = path.join(path.dirname(fileURLToPath(import.meta.url)), '../../workflows/index.ts');
 
@@ -70,9 +87,7 @@ export async function startStubbedDeliveries(): Promise<StubbedDeliveries> {
       of(record.deliveryId).recorded.push(record);
     },
     async recordTransitions(records) {
-      // The worker's relay publishes what this records.
-      for (const record of records) of(record.deliveryId).recorded.push(record);
-      for (const record of records) of(record.deliveryId).published.push(record);
+      if (records.length > 0) record(of(records[0]!.deliveryId), records);
     },
     async publishTransition(record) {
       of(record.deliveryId).published.push(record);
@@ -111,12 +126,13 @@ export async function startStubbedDeliveries(): Promise<StubbedDeliveries> {
         autoAccept,
         timings: { ...DEFAULT_TIMINGS, ...timings },
         createdAt,
+        callerRecords: true,
       };
       calls.set(deliveryId, { recorded: [], published: [], effects: [] });
       candidatesOf.set(deliveryId, candidates);
       const handle = await env.client.workflow.start(deliveryWorkflow, { taskQueue, workflowId: workflowIdFor(deliveryId), args: [input] });
       const booking = Object.fromEntries(BOOKING_FIELDS.map((f) => [f, initialState(input)[f]])) as Booking;
-      return { handle, input, calls: of(deliveryId), act: async (update, args) => answerOf(await handle.executeUpdate(update, { args: [args] }), booking) };
+      return { handle, input, calls: of(deliveryId), act: async (update, args) => answerOf(await handle.executeUpdate(update, { args: [args] }), booking, of(deliveryId)) };
     },
     async close() {
       worker.shutdown();

@@ -75,6 +75,8 @@ describe('timers, search attributes and Update semantics', () => {
     const first = await handle.executeUpdate(confirmPickupUpdate, { args, updateId: 'tap-123' });
     const second = await handle.executeUpdate(confirmPickupUpdate, { args, updateId: 'tap-123' });
     expect(second).toEqual(first);
+    // The caller records what the Update answers; this one is not the API, so the API catches up instead.
+    expect(await api.running.api.services.updates.catchUp(id)).toBe(1);
     const body = await expectContiguousTimeline(api.url, dispatcher.token, id);
     expect(body.timeline.filter((e: any) => e.type === 'picked_up')).toHaveLength(1);
 

@@ -1,7 +1,8 @@
 /**
  * What people do to a delivery, as Updates. Validators reject with a precise reason before anything is
  * written to history; the domain's transition table decides who may act and where each action leads.
- * An Update answers once its transition is in the read model.
+ * An Update answers once its transition is in the read model, or, for deliveries whose caller records
+ * a person's change, with the transitions for the caller to record.
  */
 import { ApplicationFailure, setHandler } from '@temporalio/workflow';
 import { changeOf, timelineEventOf } from '../../domain/delivery.js';
@@ -9,10 +10,10 @@ import { arrivalAfter, estimateArrival } from '../../domain/geo.js';
 import { describeMissing, missingProof } from '../../domain/proof-rules.js';
 import { acceptQuoteTarget, checkTransition, isRepeatedAcceptance, type DeliveryAction } from '../../domain/status.js';
 import type { TimelineEventType } from '../../domain/timeline.js';
-import { actionUpdates, quoteRecordedUpdate, stateQuery, timelineQuery, type ActionArgs, type ActionResult, type PersonAction } from '../messages.js';
+import { actionUpdates, quoteRecordedUpdate, recentTransitionsQuery, stateQuery, timelineQuery, type ActionArgs, type ActionResult, type PersonAction } from '../messages.js';
 import { acts } from './activities.js';
 import { alertIfFar, keptProof, placeData } from './evidence.js';
-import { now, snapshotOf, type Ledger } from './state.js';
+import { now, onTheWire, snapshotOf, type Ledger } from './state.js';
 import { checkDropoffWindow } from './watchers.js';
 
 /** Slack added to the ETA to make the promise shown to customers, by priority. */
@@ -177,6 +178,8 @@ export function registerActions(d: Ledger): void {
       actionUpdates[action],
       async (args: ActionArgs): Promise<ActionResult> => {
         const seq = await handlers[action](args);
+        const handed = await d.handOverSettled(seq);
+        if (handed) return { seq, transitions: handed.map(onTheWire) };
         await d.recorded(seq);
         return answer(d, seq);
       },
@@ -189,6 +192,7 @@ export function registerActions(d: Ledger): void {
   });
   setHandler(stateQuery, () => state);
   setHandler(timelineQuery, () => d.timeline);
+  setHandler(recentTransitionsQuery, () => d.recentTransitions());
 }
 
 /** The delivery now and, when later transitions followed, as the caller's own transition left it. */

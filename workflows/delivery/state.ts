@@ -4,10 +4,12 @@
  * rows (in that task when the delivery made them on its own, by an activity when a person's Update did);
  * the worker's relay then pushes them to screens and queues, so a Redis outage never holds up a driver's
  * tap: an Update answers once Postgres has the change.
+ * Deliveries started with `callerRecords` answer a person's change to the caller instead, who records it
+ * once the Update is durable (the API, api/services/updates-in-flight.ts).
  * Deliveries started before this shape record with one activity per transition, and publish with
  * another (or, the oldest, in the same one).
  */
-import { ActivityFailure, ApplicationFailure, allHandlersFinished, condition, log, patched } from '@temporalio/workflow';
+import { ActivityFailure, ApplicationFailure, allHandlersFinished, condition, log, patched, workflowInfo } from '@temporalio/workflow';
 import { DATA_REJECTED, slimTransition, timelineEventOf, type Actor, type Alert, type DeliveryState, type DeliveryWorkflowInput, type TimelineEvent, type TransitionRecord } from '../../domain/delivery.js';
 import { targetOf, type DeliveryAction } from '../../domain/status.js';
 import type { TimelineEventType } from '../../domain/timeline.js';
@@ -48,6 +50,19 @@ export class Ledger {
    * booking; is started with its search attributes (no first upsert).
    */
   readonly lean: boolean;
+  /** A person's change goes to the caller to record (the delivery's input says so). */
+  readonly callerRecords: boolean;
+  /** A batch is on its way to the read model. */
+  private recording = false;
+  /** Update handlers waiting to hand their transitions over: the recorder leaves pending ones to them. */
+  private handing = 0;
+  /**
+   * Transitions went to a caller since the last activity recorded anything: the workflow task that made
+   * them may not be durable yet, so what the delivery does next must not be written before it is.
+   */
+  private handedSinceDurable = false;
+  /** What went to a caller in the current workflow task (by its history length), to be written again in order. */
+  private handedInTask: { historyLength: number; records: TransitionRecord[] } = { historyLength: -1, records: [] };
   // Deliveries started before publishing ran behind the write record and publish in one activity.
   private readonly publishSeparately: boolean;
   readonly syncSearchAttributes: () => void;
@@ -57,7 +72,9 @@ export class Ledger {
     this.compensations = resume?.compensations ?? [{ kind: 'voidQuote' }];
     this.recordedSeq = resume ? this.state.seq : 0;
     this.startTransitions = resume ? this.state.seq : input.autoAccept ? 2 : 1;
-    this.lean = patched('lean-delivery');
+    this.callerRecords = Boolean(input.callerRecords);
+    // Versioned by the input: these histories carry no patch marker of their own.
+    this.lean = this.callerRecords || patched('lean-delivery');
     this.publishSeparately = this.lean || patched('publish-after-record');
     this.syncSearchAttributes = searchAttributeSync(input, this.state, { startedWithThem: this.lean && !resume });
   }
@@ -91,6 +108,44 @@ export class Ledger {
   raiseAlert(kind: Alert['kind'], message: string): void {
     const alert: Alert = { kind, message, at: now() };
     this.transition('alert', SYSTEM, () => this.state.alerts.push(alert), { ...alert });
+  }
+
+  /**
+   * Once what the delivery does at once after an Update's change is done too (a return started, the next
+   * driver offered), hands everything pending to the Update's caller (`handOver`). The recorder waits
+   * meanwhile.
+   */
+  async handOverSettled(seq: number): Promise<TransitionRecord[] | null> {
+    if (!this.callerRecords) return null;
+    this.handing += 1;
+    try {
+      await settledInTask(() => this.state.seq);
+    } finally {
+      this.handing -= 1;
+    }
+    return this.handOver(seq);
+  }
+
+  /**
+   * Hands everything pending, `seq` among it, to the caller of an Update to record, when the
+   * delivery records through its caller and nothing is on its way already (a batch in flight must land
+   * first, and so must what follows it). Returns null when the ledger records them itself.
+   */
+  handOver(seq: number): TransitionRecord[] | null {
+    if (!this.callerRecords || this.recording || this.pending.length === 0) return null;
+    if (!this.pending.some((r) => r.seq === seq)) return null;
+    const handed = this.pending.splice(0);
+    this.recordedSeq = handed[handed.length - 1]!.seq;
+    this.handedSinceDurable = true;
+    const { historyLength } = workflowInfo();
+    const earlier = this.handedInTask.historyLength === historyLength ? this.handedInTask.records : [];
+    this.handedInTask = { historyLength, records: [...earlier, ...handed] };
+    return handed;
+  }
+
+  /** The latest transitions kept, as the activities receive them. */
+  recentTransitions() {
+    return this.recent.map(onTheWire);
   }
 
   /** The transition of this seq, while it is among the latest kept. */
@@ -150,7 +205,7 @@ export class Ledger {
 
   private async recorder(): Promise<void> {
     for (;;) {
-      await condition(() => this.pending.length > 0);
+      await condition(() => this.pending.length > 0 && this.handing === 0);
       if (this.lean) {
         await this.recordPending();
         continue;
@@ -182,13 +237,22 @@ export class Ledger {
    */
   private async recordPending(): Promise<void> {
     const batch = [...this.pending];
-    await this.inTurn(() =>
-      batch.some((r) => this.cameWithUpdate(r))
-        ? this.recordInActivity(batch)
-        : locallyFirst('recording transitions', () => localActs.recordTransitions(batch), () => this.recordInActivity(batch)),
-    );
+    // An Update's handler hands them to its caller, or did since the recorder woke.
+    if (batch.length === 0 || this.handing > 0) return;
+    this.recording = true;
+    const durableFirst = this.handedSinceDurable || batch.some((r) => this.cameWithUpdate(r));
+    await this.inTurn(async () => {
+      if (!durableFirst) return locallyFirst('recording transitions', () => localActs.recordTransitions(batch), () => this.recordInActivity(batch));
+      // What this task handed to a caller goes first again, so the relay publishes it before what follows
+      // (the caller's copy changes nothing). Activity inputs are not compared on replay.
+      const handed = this.handedInTask.historyLength === workflowInfo().historyLength ? this.handedInTask.records : [];
+      await this.recordInActivity([...handed, ...batch]);
+      // The task that scheduled the activity completed before it ran: what was handed over is durable.
+      this.handedSinceDurable = false;
+    });
     this.pending.splice(0, batch.length);
     this.recordedSeq = batch[batch.length - 1]!.seq;
+    this.recording = false;
   }
 
   /** A person's transition, after those the delivery was started with. */
@@ -225,11 +289,39 @@ export class Ledger {
 }
 
 /**
+ * Resolves once a round of the workflow's conditions finds `seq` where the round before left it: what the
+ * last change set off in this activation (a loop woken by it, and whatever that woke) has run. Each round's
+ * value is read as the round starts, after everything the previous one woke has settled. In memory only:
+ * nothing of it reaches the history.
+ */
+async function settledInTask(seq: () => number): Promise<void> {
+  let last = await nextRound(seq);
+  for (;;) {
+    const now = await nextRound(seq);
+    if (now === last) return;
+    last = now;
+  }
+}
+
+/** The value `read` gives as the next round of conditions starts. */
+function nextRound(read: () => number): Promise<number> {
+  let armed = false;
+  let value = 0;
+  const due = condition(() => {
+    if (!armed) return false;
+    value = read();
+    return true;
+  });
+  armed = true;
+  return due.then(() => value);
+}
+
+/**
  * The first transition carries the booking to the read model; later ones carry only what a transition can
  * change, and the activity completes them from the booking it holds. Activity inputs are not part of what
  * replay compares, so running deliveries take this up without a patch.
  */
-function onTheWire(record: TransitionRecord) {
+export function onTheWire(record: TransitionRecord) {
   return record.seq === 1 ? record : slimTransition(record);
 }
 
