@@ -1,6 +1,6 @@
 /** Deliveries: start the workflow, read the read model (scoped to who asks), send the workflow Updates. */
 import { createHash, randomUUID } from 'node:crypto';
-import { WorkflowExecutionAlreadyStartedError, WorkflowUpdateFailedError, type Client } from '@temporalio/client';
+import { WithStartWorkflowOperation, WorkflowExecutionAlreadyStartedError, WorkflowUpdateFailedError, type Client } from '@temporalio/client';
 import { deliveryFromState, type DeliveryStore, type TemporalLinks } from '../../db/deliveries.js';
 import { newTrackingCode } from '../../db/tracking.js';
 import type { Booking, Delivery, DeliveryState, DeliveryTimings, DeliveryWorkflowInput } from '../../domain/delivery.js';
@@ -125,15 +125,19 @@ export class DeliveriesService {
       callerRecords: true,
     };
     try {
-      const handle = await this.deps.temporal.workflow.start('deliveryWorkflow', {
+      // Started with the Update that answers once the quote is in the read model: one call, and the
+      // delivery's first workflow task accepts it.
+      const startWorkflowOperation = new WithStartWorkflowOperation('deliveryWorkflow', {
         workflowId: workflowIdFor(deliveryId),
         taskQueue: this.deps.taskQueue,
         args: [input],
         memo: requestId ? { requestId } : undefined,
         workflowIdReusePolicy: 'REJECT_DUPLICATE',
+        workflowIdConflictPolicy: 'FAIL',
         typedSearchAttributes: startingSearchAttributes(input),
       });
-      return this.withCode(user, deliveryFromState(await this.withinDeadline(() => handle.executeUpdate(quoteRecordedUpdate)), this.deps.links));
+      const state = await this.withinDeadline(() => this.deps.temporal.workflow.executeUpdateWithStart(quoteRecordedUpdate, { startWorkflowOperation }));
+      return this.withCode(user, deliveryFromState(state, this.deps.links));
     } catch (err) {
       if (err instanceof WorkflowExecutionAlreadyStartedError && idempotencyKey) return this.alreadyCreated(user, deliveryId);
       throw temporalError(err, deliveryId);
