@@ -98,8 +98,8 @@ export interface DeliveryWorkflowInput {
   /** Milestones farther than this from their stop are flagged; absent, none are. */
   maxStopDistanceM?: number;
   /**
-   * A person's change is answered to the caller, who records it (workflows/delivery/state.ts). Deliveries
-   * started without it record every change themselves.
+   * A person's change is answered to the caller, who records it (workflows/delivery/state.ts, patch
+   * `caller-records`). Deliveries started without it record every change themselves.
    */
   callerRecords?: boolean;
 }

@@ -43,8 +43,9 @@ describe('real-time across API instances', () => {
 
     const ours = () => board.of('delivery:updated').filter(([d]) => d.id === id);
     await waitUntil('the last update on A', () => ours().some(([d]) => d.seq === final.seq));
-    // A person's change comes twice: from the API that applied it, at once, and from the worker after
-    // recording it. Clients keep the first and drop any seq they already have.
+    // A change may come twice (a relay's sweep repeating a slow publish, or the API's and the activity's
+    // copy of a change followed at once by the delivery's own). Clients keep the first and drop any seq
+    // they already have.
     const firsts = new Map<number, [Delivery, { seq: number; type: string }]>();
     for (const [d, event] of ours()) {
       expect(event.seq).toBe(d.seq);

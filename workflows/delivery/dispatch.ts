@@ -20,8 +20,9 @@ export async function dispatchDriver(d: Ledger): Promise<void> {
       priority: state.priority,
       excludeDriverIds: state.declinedDriverIds,
     };
-    // A read of Postgres: in the workflow task for lean deliveries (one marker instead of an activity's task).
-    const candidates = d.lean
+    // A read of Postgres: in the workflow task for lean deliveries (one marker instead of an activity's
+    // task), unless that task is answering an Update, whose answer would wait for it.
+    const candidates = d.lean && !d.handedInThisTask()
       ? await d.inTurn(() => locallyFirst('the candidate search', () => localActs.findCandidates(query), () => acts.findCandidates(query)))
       : await acts.findCandidates(query);
     if (!dispatching()) return;

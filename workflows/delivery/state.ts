@@ -57,11 +57,10 @@ export class Ledger {
   /** Update handlers waiting to hand their transitions over: the recorder leaves pending ones to them. */
   private handing = 0;
   /**
-   * Transitions went to a caller since the last activity recorded anything: the workflow task that made
-   * them may not be durable yet, so what the delivery does next must not be written before it is.
+   * What went to a caller, and in which workflow task (by the history's length as the task began: replay
+   * gives each task the same). Until that task completes it may not be durable, so what the delivery does
+   * next in it is written by an activity, after it.
    */
-  private handedSinceDurable = false;
-  /** What went to a caller in the current workflow task (by its history length), to be written again in order. */
   private handedInTask: { historyLength: number; records: TransitionRecord[] } = { historyLength: -1, records: [] };
   // Deliveries started before publishing ran behind the write record and publish in one activity.
   private readonly publishSeparately: boolean;
@@ -72,8 +71,9 @@ export class Ledger {
     this.compensations = resume?.compensations ?? [{ kind: 'voidQuote' }];
     this.recordedSeq = resume ? this.state.seq : 0;
     this.startTransitions = resume ? this.state.seq : input.autoAccept ? 2 : 1;
-    this.callerRecords = Boolean(input.callerRecords);
-    // Versioned by the input: these histories carry no patch marker of their own.
+    // The caller asks for it in the input; the patch keeps a delivery that a worker without this code
+    // began (during a rolling deploy) on the shape that worker gave it.
+    this.callerRecords = Boolean(input.callerRecords) && patched('caller-records');
     this.lean = this.callerRecords || patched('lean-delivery');
     this.publishSeparately = this.lean || patched('publish-after-record');
     this.syncSearchAttributes = searchAttributeSync(input, this.state, { startedWithThem: this.lean && !resume });
@@ -136,11 +136,17 @@ export class Ledger {
     if (!this.pending.some((r) => r.seq === seq)) return null;
     const handed = this.pending.splice(0);
     this.recordedSeq = handed[handed.length - 1]!.seq;
-    this.handedSinceDurable = true;
-    const { historyLength } = workflowInfo();
-    const earlier = this.handedInTask.historyLength === historyLength ? this.handedInTask.records : [];
-    this.handedInTask = { historyLength, records: [...earlier, ...handed] };
+    const earlier = this.handedInThisTask() ? this.handedInTask.records : [];
+    this.handedInTask = { historyLength: workflowInfo().historyLength, records: [...earlier, ...handed] };
     return handed;
+  }
+
+  /**
+   * This workflow task hands transitions to a caller, or did: it must complete before anything else is
+   * written, and it runs no local activity (which would hold its Update's answer back too).
+   */
+  handedInThisTask(): boolean {
+    return this.handing > 0 || (this.handedInTask.records.length > 0 && this.handedInTask.historyLength === workflowInfo().historyLength);
   }
 
   /** The latest transitions kept, as the activities receive them. */
@@ -240,15 +246,13 @@ export class Ledger {
     // An Update's handler hands them to its caller, or did since the recorder woke.
     if (batch.length === 0 || this.handing > 0) return;
     this.recording = true;
-    const durableFirst = this.handedSinceDurable || batch.some((r) => this.cameWithUpdate(r));
+    const afterHandOver = this.handedInThisTask();
+    const durableFirst = afterHandOver || batch.some((r) => this.cameWithUpdate(r));
     await this.inTurn(async () => {
       if (!durableFirst) return locallyFirst('recording transitions', () => localActs.recordTransitions(batch), () => this.recordInActivity(batch));
       // What this task handed to a caller goes first again, so the relay publishes it before what follows
-      // (the caller's copy changes nothing). Activity inputs are not compared on replay.
-      const handed = this.handedInTask.historyLength === workflowInfo().historyLength ? this.handedInTask.records : [];
-      await this.recordInActivity([...handed, ...batch]);
-      // The task that scheduled the activity completed before it ran: what was handed over is durable.
-      this.handedSinceDurable = false;
+      // (the caller's copy changes nothing).
+      await this.recordInActivity([...(afterHandOver ? this.handedInTask.records : []), ...batch]);
     });
     this.pending.splice(0, batch.length);
     this.recordedSeq = batch[batch.length - 1]!.seq;
