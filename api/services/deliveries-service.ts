@@ -3,8 +3,8 @@ import { createHash, randomUUID } from 'node:crypto';
 import { WithStartWorkflowOperation, WorkflowExecutionAlreadyStartedError, WorkflowUpdateFailedError, type Client } from '@temporalio/client';
 import { deliveryFromState, type DeliveryStore, type TemporalLinks } from '../../db/deliveries.js';
 import { newTrackingCode } from '../../db/tracking.js';
-import type { Booking, Delivery, DeliveryState, DeliveryTimings, DeliveryWorkflowInput } from '../../domain/delivery.js';
-import { stateFrom, workflowIdFor } from '../../domain/delivery.js';
+import type { Booking, Delivery, DeliveryState, DeliveryTimings, DeliveryWorkflowInput, TransitionRecord } from '../../domain/delivery.js';
+import { stateFrom, timelineEventOf, workflowIdFor } from '../../domain/delivery.js';
 import { isQuotableDistance, PRICING, quotePrice, type Priority } from '../../domain/pricing.js';
 import { normalizeWindow, windowProblems } from '../../domain/windows.js';
 import type { CreateDeliveryBody } from '../../domain/schemas.js';
@@ -15,6 +15,8 @@ import { AppError, ValidationError, NotFoundError } from '../errors.js';
 import { isUuid } from '../validate.js';
 import type { AuthUser } from '../types.js';
 import { createTripMeasurer, type TripMeasurer } from '../../adapters/geo/router.js';
+import type { LivePublisher } from '../../adapters/live-publisher.js';
+import type { Logger } from 'pino';
 import type { TrackingReads } from './tracking-reads.js';
 import { temporalError, updateError } from './temporal-errors.js';
 import type { DeliveryCodes } from './delivery-codes.js';
@@ -31,6 +33,13 @@ export interface DeliveriesServiceDeps {
   updateDeadlineMs?: number;
   /** Road distances for quotes; without a router, the flagged straight-line estimate. */
   trips?: TripMeasurer;
+  /**
+   * Screens hear of a person's change from the API that recorded it, as soon as it is recorded; the
+   * workers' relay publishes it again with the tracking view, notifications and webhooks. Clients drop
+   * the `seq` they already have.
+   */
+  live?: Pick<LivePublisher, 'publishDelivery'>;
+  log?: Pick<Logger, 'warn'>;
   /** Drops this instance's cached public view of a delivery the caller just changed. */
   tracking?: Pick<TrackingReads, 'changed'>;
   codes: DeliveryCodes;
@@ -219,8 +228,12 @@ export class DeliveriesService {
         ...(updateId ? { updateId: `${user.id}:${updateId}` } : {}),
       }));
       // The answer's transitions are durable in the workflow; in the read model, they are what this tap waits for.
-      if ('transitions' in result) await this.deps.updates.record(inFlight, result.transitions, booking);
-      else await this.deps.updates.close(inFlight);
+      if ('transitions' in result) {
+        const recorded = await this.deps.updates.record(inFlight, result.transitions, booking);
+        this.pushToScreens(recorded);
+      } else {
+        await this.deps.updates.close(inFlight);
+      }
       // Screens hear of the change from the workers' relay, which publishes it once recorded.
       const delivery = deliveryFromState(stateAnswered(result, booking), this.deps.links);
       // The change is in the read model: whoever tracks it, the caller first, must not be shown the old view.
@@ -231,6 +244,15 @@ export class DeliveriesService {
       if (err instanceof WorkflowUpdateFailedError) await this.deps.updates.close(inFlight);
       throw updateError(err, id);
     }
+  }
+
+  /** Not awaited: the change is recorded, and a Redis outage must not hold up the answer. */
+  private pushToScreens(records: TransitionRecord[]): void {
+    const { live } = this.deps;
+    if (!live) return;
+    void (async () => {
+      for (const record of records) await live.publishDelivery(deliveryFromState(record.snapshot, this.deps.links), timelineEventOf(record));
+    })().catch((err: Error) => this.deps.log?.warn({ err: err.message, deliveryId: records[0]?.deliveryId }, 'live update not pushed by the API; the workers\' relay publishes it'));
   }
 }
 

@@ -151,6 +151,8 @@ export function createServices(deps: ApiDeps, registry: Registry) {
       codePriorities: config.DELIVERY_CODE_PRIORITIES,
       maxStopDistanceM: config.MILESTONE_MAX_DISTANCE_M,
       updates,
+      live: deps.live,
+      log: deps.logger,
     }),
     updates,
     drivers: new DriversService({ store: driverStore, auth, live: deps.live, locations }),

@@ -53,9 +53,11 @@ export class UpdatesInFlight {
   }
 
   /** The Update's transitions, in the read model and queued for publishing; then the row is closed. */
-  async record(id: string, transitions: Array<TransitionRecord | SlimTransitionRecord>, booking: Booking): Promise<void> {
-    await this.write(transitions.map((t) => ('snapshot' in t ? t : withBooking(t, booking))));
+  async record(id: string, transitions: Array<TransitionRecord | SlimTransitionRecord>, booking: Booking): Promise<TransitionRecord[]> {
+    const records = transitions.map((t) => ('snapshot' in t ? t : withBooking(t, booking)));
+    await this.write(records);
     await this.close(id);
+    return records;
   }
 
   /** The Update answered without anything for the API to record, or was refused. */
