@@ -37,8 +37,8 @@ const RECORD_TRANSITION = `
  * The same, and the transition queued in the outbox for the relay to publish; only a first recording
  * queues it (a repeat finds the event there and queues nothing).
  */
-const RECORD_AND_QUEUE_TRANSITION = `
-  WITH delivery AS (${UPSERT_DELIVERY} RETURNING 1),
+const recordAndQueue = (also = '') => `
+  WITH delivery AS (${UPSERT_DELIVERY} RETURNING 1),${also}
   event AS (
     INSERT INTO delivery_events (delivery_id, seq, type, at, actor, data)
     VALUES (:id, :eventSeq, :type, :at, :actor, :data)
@@ -47,16 +47,21 @@ const RECORD_AND_QUEUE_TRANSITION = `
   INSERT INTO delivery_outbox (delivery_id, seq, record, relay_group)
   SELECT CAST(:id AS uuid), CAST(:eventSeq AS integer), CAST(:record AS jsonb), :relayGroup WHERE EXISTS (SELECT 1 FROM event)
   ON CONFLICT (delivery_id, seq) DO NOTHING`;
+const RECORD_AND_QUEUE_TRANSITION = recordAndQueue();
+/** The same, and the Update in flight whose answer it is closed (db/updates-in-flight.ts). */
+const RECORD_QUEUE_AND_CLOSE = recordAndQueue(`
+  closed AS (DELETE FROM delivery_updates_in_flight WHERE id = CAST(:closes AS uuid)),`);
 
 /**
  * The row and its timeline event of one transition, together (one statement). Safe to repeat. With
  * `queueFor`, the transition also goes to that relay group's outbox (db/transition-outbox.ts) in that
- * statement.
+ * statement; with `closes` as well, that Update in flight is closed by it.
  */
-export async function recordTransition(sequelize: Sequelize, record: TransitionRecord, options: { queueFor?: string } = {}): Promise<void> {
+export async function recordTransition(sequelize: Sequelize, record: TransitionRecord, options: { queueFor?: string; closes?: string } = {}): Promise<void> {
   const s = record.snapshot;
   const json = (v: unknown) => (v === null || v === undefined ? null : JSON.stringify(v));
-  await sequelize.query(options.queueFor ? RECORD_AND_QUEUE_TRANSITION : RECORD_TRANSITION, {
+  const statement = !options.queueFor ? RECORD_TRANSITION : options.closes ? RECORD_QUEUE_AND_CLOSE : RECORD_AND_QUEUE_TRANSITION;
+  await sequelize.query(statement, {
     replacements: {
       id: s.deliveryId,
       trackingCode: s.trackingCode,
@@ -95,6 +100,7 @@ export async function recordTransition(sequelize: Sequelize, record: TransitionR
       actor: JSON.stringify(record.actor),
       data: JSON.stringify(record.data),
       ...(options.queueFor ? { record: JSON.stringify(record), relayGroup: options.queueFor } : {}),
+      ...(options.queueFor && options.closes ? { closes: options.closes } : {}),
     },
   });
 }

@@ -9,9 +9,10 @@ import type { TransitionRecord } from '../domain/delivery.js';
 import { raiseAlert, resolveClearedAlerts } from './alerts.js';
 import { recordTransition } from './read-model.js';
 
-export async function writeTransitions(sequelize: Sequelize, records: TransitionRecord[], options: { queueFor?: string } = {}): Promise<void> {
-  for (const record of records) {
-    await recordTransition(sequelize, record, options);
+/** `closes`: the Update in flight these transitions answer, closed by the last one's statement. */
+export async function writeTransitions(sequelize: Sequelize, records: TransitionRecord[], options: { queueFor?: string; closes?: string } = {}): Promise<void> {
+  for (const [i, record] of records.entries()) {
+    await recordTransition(sequelize, record, { queueFor: options.queueFor, ...(i === records.length - 1 && options.closes ? { closes: options.closes } : {}) });
     await writeAlerts(sequelize, record);
   }
 }

@@ -55,8 +55,8 @@ export class UpdatesInFlight {
   /** The Update's transitions, in the read model and queued for publishing; then the row is closed. */
   async record(id: string, transitions: Array<TransitionRecord | SlimTransitionRecord>, booking: Booking): Promise<TransitionRecord[]> {
     const records = transitions.map((t) => ('snapshot' in t ? t : withBooking(t, booking)));
-    await this.write(records);
-    await this.close(id);
+    // The last transition's statement closes the Update too.
+    await this.write(records, id);
     return records;
   }
 
@@ -82,8 +82,8 @@ export class UpdatesInFlight {
     await this.checking;
   }
 
-  private async write(records: TransitionRecord[]): Promise<void> {
-    await writeTransitions(this.deps.sequelize, records, { queueFor: this.group });
+  private async write(records: TransitionRecord[], closes?: string): Promise<void> {
+    await writeTransitions(this.deps.sequelize, records, { queueFor: this.group, ...(closes ? { closes } : {}) });
     // A Redis that is down never holds up a tap: the relays' sweep finds the rows.
     void this.deps.redis?.publish(this.channel, '1').catch(() => undefined);
   }
