@@ -34,6 +34,7 @@ export interface UpdatesInFlightDeps {
 }
 
 const CLAIM_MS = 30_000;
+const QUERY_DEADLINE_MS = 5_000;
 const CHECK_LIMIT = 100;
 
 export class UpdatesInFlight {
@@ -41,6 +42,7 @@ export class UpdatesInFlight {
   private readonly channel: string;
   private timer: NodeJS.Timeout | undefined;
   private checking: Promise<number> | undefined;
+  private stopped = false;
 
   constructor(private readonly deps: UpdatesInFlightDeps) {
     this.group = callerGroupOf(deps.taskQueue);
@@ -77,6 +79,7 @@ export class UpdatesInFlight {
   }
 
   async stop(): Promise<void> {
+    this.stopped = true;
     clearInterval(this.timer);
     this.timer = undefined;
     await this.checking;
@@ -101,6 +104,8 @@ export class UpdatesInFlight {
     for (const { id, deliveryId } of open) byDelivery.set(deliveryId, [...(byDelivery.get(deliveryId) ?? []), id]);
     let recorded = 0;
     for (const [deliveryId, ids] of byDelivery) {
+      // Stopping: what is left stays claimed, and another instance checks it once the claim runs out.
+      if (this.stopped) break;
       try {
         recorded += await this.catchUp(deliveryId);
         await closeUpdates(sequelize, ids);
@@ -116,7 +121,9 @@ export class UpdatesInFlight {
   async catchUp(deliveryId: string): Promise<number> {
     let recent: Array<TransitionRecord | SlimTransitionRecord>;
     try {
-      recent = await this.deps.temporal.workflow.getHandle(workflowIdFor(deliveryId)).query(recentTransitionsQuery);
+      // A delivery whose workers are all gone must not hold the check up.
+      const handle = this.deps.temporal.workflow.getHandle(workflowIdFor(deliveryId));
+      recent = await this.deps.temporal.withDeadline(Date.now() + QUERY_DEADLINE_MS, () => handle.query(recentTransitionsQuery));
     } catch (err) {
       if (err instanceof WorkflowNotFoundError) return 0;
       throw err;
