@@ -50,7 +50,7 @@ export class Ledger {
    * booking; is started with its search attributes (no first upsert).
    */
   readonly lean: boolean;
-  /** A person's change goes to the caller to record (the delivery's input says so). */
+  /** A person's change goes to the caller to record (the delivery's input asks for it; patch `caller-records`). */
   readonly callerRecords: boolean;
   /** A batch is on its way to the read model. */
   private recording = false;
@@ -131,7 +131,7 @@ export class Ledger {
    * delivery records through its caller and nothing is on its way already (a batch in flight must land
    * first, and so must what follows it). Returns null when the ledger records them itself.
    */
-  handOver(seq: number): TransitionRecord[] | null {
+  private handOver(seq: number): TransitionRecord[] | null {
     if (!this.callerRecords || this.recording || this.pending.length === 0) return null;
     if (!this.pending.some((r) => r.seq === seq)) return null;
     const handed = this.pending.splice(0);
@@ -237,9 +237,10 @@ export class Ledger {
    * Everything pending, in one go. A person's change came with an Update, which is durable only once the
    * task that accepted it completes: had a local activity written it in that task and the task been lost
    * (the Temporal server restarting), the read model would show a change the delivery never made. So a
-   * batch holding one is recorded by an activity, scheduled by that task. What the delivery did on its own
-   * (its start, its timers, dispatch) replays the same from history, and is recorded in its task by a
-   * local activity; should that keep failing, by the activity too.
+   * batch holding one (one its caller does not record: `handOver`), or made in a task that handed some to
+   * its caller, is recorded by an activity, scheduled by that task. What the delivery did on its own (its
+   * start, its timers, dispatch) replays the same from history, and is recorded in its task by a local
+   * activity; should that keep failing, by the activity too.
    */
   private async recordPending(): Promise<void> {
     const batch = [...this.pending];
