@@ -55,7 +55,6 @@ export function createReadModelActivities({ sequelize, links, hooks, relay }: Re
 
   const publish = publisherFor(links, hooks);
 
-
   return {
     /**
      * The row and its timeline event, together (one statement). Deliveries started before the separate

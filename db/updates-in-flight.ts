@@ -6,6 +6,9 @@
 import { randomUUID } from 'node:crypto';
 import { QueryTypes, type Sequelize } from 'sequelize';
 
+/** When the APIs check an open Update against its delivery: past the Update deadline (10 s), every 5 s. */
+export const UPDATE_CHECKS = { afterMs: 15_000, everyMs: 5_000 } as const;
+
 export interface UpdateInFlight {
   id: string;
   deliveryId: string;

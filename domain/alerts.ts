@@ -53,10 +53,6 @@ const PAST_DISPATCH: readonly DeliveryStatus[] = ['ASSIGNED', 'AT_PICKUP', 'IN_T
 const PICKED_UP: readonly DeliveryStatus[] = ['IN_TRANSIT', 'AT_DROPOFF', 'ATTEMPT_FAILED', 'RETURNING'];
 
 /**
- * Why an alert of this kind no longer applies to the delivery as it is now, or null while it still
- * does. Kinds this table does not know clear only when the delivery ends.
- */
-/**
  * Whether a transition can raise or resolve an alert in the read model: it is an alert, or the delivery
  * carries alerts a change may clear, or it ended (which resolves any alert, the worker's own included).
  * The others need no look at the alerts table.
@@ -65,6 +61,10 @@ export function mayChangeAlerts(type: string, state: Pick<DeliveryState, 'status
   return type === 'alert' || state.alerts.length > 0 || isTerminal(state.status);
 }
 
+/**
+ * Why an alert of this kind no longer applies to the delivery as it is now, or null while it still
+ * does. Kinds this table does not know clear only when the delivery ends.
+ */
 export function clearedCause(kind: string, state: Pick<DeliveryState, 'status' | 'codeOverride'>): string | null {
   const { status } = state;
   // A flag on what a driver did, not a state the delivery is in: it stays until a dispatcher has seen it.

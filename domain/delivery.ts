@@ -236,6 +236,11 @@ export function withBooking({ change, ...event }: SlimTransitionRecord, booking:
   return { ...event, snapshot: stateFrom(booking, change) };
 }
 
+/** A transition as it came (the first carries its whole snapshot), whole. */
+export function wholeTransition(transition: TransitionRecord | SlimTransitionRecord, booking: Booking): TransitionRecord {
+  return 'snapshot' in transition ? transition : withBooking(transition, booking);
+}
+
 /** The `Delivery` of the HTTP contract. */
 export interface Delivery {
   id: string;

@@ -10,7 +10,7 @@ import { Client, Connection } from '@temporalio/client';
 import { loadConfig } from '../config/env.js';
 import { createSequelize } from '../db/connection.js';
 import { outboxBacklog } from '../db/transition-outbox.js';
-import { updatesInFlight } from '../db/updates-in-flight.js';
+import { UPDATE_CHECKS, updatesInFlight } from '../db/updates-in-flight.js';
 import { catchUpReadModel } from './lib/dr/catch-up.js';
 import { knownDeliveries } from './lib/dr/verify.js';
 import { findStuckDeliveries } from './lib/stuck.js';
@@ -71,7 +71,7 @@ try {
       );
       const inFlight = await updatesInFlight(sequelize);
       if (inFlight.open > 0) {
-        console.log(`${inFlight.open} updates wait for their answer to be recorded, the oldest for ${inFlight.oldestSeconds.toFixed(0)} s (the APIs check those older than 15 s every 5 s)`);
+        console.log(`${inFlight.open} updates wait for their answer to be recorded, the oldest for ${inFlight.oldestSeconds.toFixed(0)} s (the APIs check those older than ${UPDATE_CHECKS.afterMs / 1000} s every ${UPDATE_CHECKS.everyMs / 1000} s)`);
       }
     } finally {
       await sequelize.close();

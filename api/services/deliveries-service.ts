@@ -10,7 +10,7 @@ import { normalizeWindow, windowProblems } from '../../domain/windows.js';
 import type { CreateDeliveryBody } from '../../domain/schemas.js';
 import { startingSearchAttributes } from '../../domain/search-attributes.js';
 import { DELIVERY_STATUSES, type DeliveryStatus } from '../../domain/status.js';
-import { actionUpdates, quoteRecordedUpdate, type ActionArgs, type ActionResult, type PersonAction } from '../../workflows/messages.js';
+import { actionUpdates, quoteRecordedUpdate, type ActionArgs, type ActionResult, type HandedActionResult, type PersonAction } from '../../workflows/messages.js';
 import { AppError, ValidationError, NotFoundError } from '../errors.js';
 import { isUuid } from '../validate.js';
 import type { AuthUser } from '../types.js';
@@ -227,15 +227,19 @@ export class DeliveriesService {
         args: [{ ...args, actor: { kind: user.role, userId, driverId: user.driverId, name: user.name, ...(requestId ? { requestId } : {}) } }],
         ...(updateId ? { updateId: `${user.id}:${updateId}` } : {}),
       }));
-      // The answer's transitions are durable in the workflow; in the read model, they are what this tap waits for.
+      let state: DeliveryState;
       if ('transitions' in result) {
+        // Durable in the workflow; in the read model, they are what this tap waits for. Screens hear of
+        // them from here at once, and from the workers' relay again.
         const recorded = await this.deps.updates.record(inFlight, result.transitions, booking);
         this.pushToScreens(recorded);
+        state = recorded[recorded.length - 1]!.snapshot;
       } else {
+        // The delivery recorded it itself, and the workers' relay publishes it.
         await this.deps.updates.close(inFlight);
+        state = stateAnswered(result, booking);
       }
-      // Screens hear of the change from the workers' relay, which publishes it once recorded.
-      const delivery = deliveryFromState(stateAnswered(result, booking), this.deps.links);
+      const delivery = deliveryFromState(state, this.deps.links);
       // The change is in the read model: whoever tracks it, the caller first, must not be shown the old view.
       this.deps.tracking?.changed(delivery.trackingCode);
       return delivery;
@@ -257,11 +261,7 @@ export class DeliveriesService {
 }
 
 /** The delivery an action's Update answered with: lean deliveries answer without the booking, which the caller read first. */
-function stateAnswered(result: ActionResult, booking: Booking): DeliveryState {
-  if ('transitions' in result) {
-    const last = result.transitions[result.transitions.length - 1]!;
-    return 'snapshot' in last ? last.snapshot : stateFrom(booking, last.change);
-  }
+function stateAnswered(result: Exclude<ActionResult, HandedActionResult>, booking: Booking): DeliveryState {
   if (!('change' in result)) {
     const { applied: _own, ...state } = result;
     return state;

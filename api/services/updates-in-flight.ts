@@ -16,8 +16,8 @@ import type { Database } from '../../db/connection.js';
 import { bookingOf } from '../../db/read-model.js';
 import { callerGroupOf, relayNoticeChannel } from '../../db/transition-outbox.js';
 import { writeTransitions } from '../../db/transition-writer.js';
-import { claimStaleUpdates, closeUpdates, openUpdate, recordedSeqs } from '../../db/updates-in-flight.js';
-import { withBooking, workflowIdFor, type Booking, type SlimTransitionRecord, type TransitionRecord } from '../../domain/delivery.js';
+import { UPDATE_CHECKS, claimStaleUpdates, closeUpdates, openUpdate, recordedSeqs } from '../../db/updates-in-flight.js';
+import { wholeTransition, workflowIdFor, type Booking, type SlimTransitionRecord, type TransitionRecord } from '../../domain/delivery.js';
 import { recentTransitionsQuery } from '../../workflows/messages.js';
 
 export interface UpdatesInFlightDeps {
@@ -29,7 +29,7 @@ export interface UpdatesInFlightDeps {
   redis?: Pick<Redis, 'publish'>;
   redisPrefix: string;
   log: Pick<Logger, 'warn' | 'info'>;
-  /** An open Update older than this is checked against its delivery (default 15 s: past the Update deadline). */
+  /** An open Update older than this is checked against its delivery (default `UPDATE_CHECKS.afterMs`). */
   checkAfterMs?: number;
 }
 
@@ -56,7 +56,7 @@ export class UpdatesInFlight {
 
   /** The Update's transitions, in the read model and queued for publishing; then the row is closed. */
   async record(id: string, transitions: Array<TransitionRecord | SlimTransitionRecord>, booking: Booking): Promise<TransitionRecord[]> {
-    const records = transitions.map((t) => ('snapshot' in t ? t : withBooking(t, booking)));
+    const records = transitions.map((t) => wholeTransition(t, booking));
     // The last transition's statement closes the Update too.
     await this.write(records, id);
     return records;
@@ -73,7 +73,7 @@ export class UpdatesInFlight {
     return this.checking;
   }
 
-  start(everyMs = 5_000): void {
+  start(everyMs = UPDATE_CHECKS.everyMs): void {
     this.timer ??= setInterval(() => void this.check(), everyMs);
     this.timer.unref();
   }
@@ -95,7 +95,7 @@ export class UpdatesInFlight {
     const { sequelize, log } = this.deps;
     let open;
     try {
-      open = await claimStaleUpdates(sequelize, { olderThanMs: this.deps.checkAfterMs ?? 15_000, claimMs: CLAIM_MS, limit: CHECK_LIMIT });
+      open = await claimStaleUpdates(sequelize, { olderThanMs: this.deps.checkAfterMs ?? UPDATE_CHECKS.afterMs, claimMs: CLAIM_MS, limit: CHECK_LIMIT });
     } catch (err) {
       log.warn({ err: (err as Error).message }, 'updates in flight not checked: the database did not answer');
       return 0;
@@ -134,7 +134,7 @@ export class UpdatesInFlight {
     const booking = await bookingOf(this.deps.sequelize, deliveryId);
     // Without a row, the delivery's first transition was refused for good: nothing later can be recorded.
     if (!booking) return 0;
-    await this.write(missing.map((t) => ('snapshot' in t ? t : withBooking(t, booking))));
+    await this.write(missing.map((t) => wholeTransition(t, booking)));
     this.deps.log.info({ deliveryId, seqs: missing.map((t) => t.seq) }, 'recorded what an unanswered update left out of the read model');
     return missing.length;
   }

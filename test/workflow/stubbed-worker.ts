@@ -12,7 +12,7 @@ import { Worker } from '@temporalio/worker';
 import { inject } from 'vitest';
 import type { createActivities } from '../../activities/index.js';
 import {
-  BOOKING_FIELDS, DEFAULT_TIMINGS, stateFrom, timelineEventOf, withBooking, workflowIdFor,
+  BOOKING_FIELDS, DEFAULT_TIMINGS, stateFrom, timelineEventOf, wholeTransition, workflowIdFor,
   type Booking, type DeliveryState, type DeliveryTimings, type DeliveryWorkflowInput, type SlimTransitionRecord, type TimelineEvent, type TransitionRecord,
 } from '../../domain/delivery.js';
 import type { RankedCandidate } from '../../domain/scoring.js';
@@ -27,7 +27,7 @@ export type Answer = DeliveryState & { applied?: { event: TimelineEvent; state?:
 function answerOf(result: ActionResult, booking: Booking, calls: Calls): Answer {
   if ('transitions' in result) {
     record(calls, result.transitions);
-    const full = result.transitions.map((t) => ('snapshot' in t ? t : withBooking(t, booking)));
+    const full = result.transitions.map((t) => wholeTransition(t, booking));
     const last = full[full.length - 1]!;
     const own = full.find((t) => t.seq === result.seq)!;
     return { ...last.snapshot, applied: { event: timelineEventOf(own), ...(own === last ? {} : { state: own.snapshot }) } };
