@@ -55,6 +55,9 @@ export default async function setup(project: TestProject) {
     WEBHOOK_TIMEOUT_MS: '3000',
     // Test files sign up many accounts from 127.0.0.1; the limit itself is tested with its own API.
     REGISTER_PER_HOUR: '1000000',
+    // Files sign in as the same demo accounts, and fleets poll as one dispatcher; the budget is kept in
+    // Redis for a minute, across files and projects. The limit itself is tested with its own API.
+    RATE_LIMIT_PER_MINUTE: '1000000',
   };
   await ensureDatabase(databaseUrl);
   const sequelize = createSequelize(databaseUrl);

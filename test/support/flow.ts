@@ -62,14 +62,21 @@ export async function runToInTransit(base: string, customer: Session, dispatcher
   return id;
 }
 
-export async function timelineTypes(base: string, token: string, id: string): Promise<string[]> {
+/** The delivery as its reader sees it; a refusal fails with its answer, not a TypeError further on. */
+async function readDelivery(base: string, token: string, id: string) {
   const res = await call(base, 'GET', `/api/v1/deliveries/${id}`, { token });
+  if (res.status !== 200) throw new Error(`GET delivery ${id}: ${res.status} ${JSON.stringify(res.body)}`);
+  return res;
+}
+
+export async function timelineTypes(base: string, token: string, id: string): Promise<string[]> {
+  const res = await readDelivery(base, token, id);
   return res.body.timeline.map((e: { type: string }) => e.type);
 }
 
 /** Every timeline runs 1..n: no duplicate, no gap. */
 export async function expectContiguousTimeline(base: string, token: string, id: string) {
-  const res = await call(base, 'GET', `/api/v1/deliveries/${id}`, { token });
+  const res = await readDelivery(base, token, id);
   const seqs = res.body.timeline.map((e: { seq: number }) => e.seq);
   expect(seqs).toEqual(seqs.map((_: number, i: number) => i + 1));
   expect(res.body.seq).toBe(seqs.length);
