@@ -25,6 +25,16 @@ export const localActs = proxyLocalActivities<Activities>({
   retry: { initialInterval: '200 milliseconds', backoffCoefficient: 2, maximumAttempts: 3 },
 });
 
+/**
+ * A read the delivery's next step waits on (the candidate search), in the workflow task: when that task
+ * answers an Update, the answer waits for it, so it gets one short try before the caller falls back to
+ * `acts`.
+ */
+export const localReads = proxyLocalActivities<Activities>({
+  startToCloseTimeout: '2 seconds',
+  retry: { maximumAttempts: 1 },
+});
+
 /** A local activity, or, once its quick tries are spent, the same work as a retried activity. */
 export async function locallyFirst<R>(what: string, local: () => Promise<R>, durable: () => Promise<R>): Promise<R> {
   try {

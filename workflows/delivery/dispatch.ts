@@ -4,7 +4,7 @@
  */
 import { condition, log } from '@temporalio/workflow';
 import type { RankedCandidate } from '../../domain/scoring.js';
-import { acts, aiActs, localActs, locallyFirst } from './activities.js';
+import { acts, aiActs, localActs, localReads, locallyFirst } from './activities.js';
 import { SYSTEM, type Ledger } from './state.js';
 import { watchDispatchSla } from './watchers.js';
 
@@ -20,11 +20,7 @@ export async function dispatchDriver(d: Ledger): Promise<void> {
       priority: state.priority,
       excludeDriverIds: state.declinedDriverIds,
     };
-    // A read of Postgres: in the workflow task for lean deliveries (one marker instead of an activity's
-    // task), unless that task is answering an Update, whose answer would wait for it.
-    const candidates = d.lean && !d.handedInThisTask()
-      ? await d.inTurn(() => locallyFirst('the candidate search', () => localActs.findCandidates(query), () => acts.findCandidates(query)))
-      : await acts.findCandidates(query);
+    const candidates = await findCandidates(d, query);
     if (!dispatching()) return;
     const ranked = await rankCandidates(d, candidates);
     for (const candidate of ranked) {
@@ -39,6 +35,20 @@ export async function dispatchDriver(d: Ledger): Promise<void> {
       await d.untilChanged(d.input.timings.dispatchRetryMs);
     }
   }
+}
+
+/**
+ * A read of Postgres: in the workflow task for lean deliveries (one marker instead of an activity's task).
+ * In a task that answers an Update (a quote accepted, an offer declined) the answer waits for it and
+ * carries the offer it leads to; should the one short try fail, the search runs as an activity and the
+ * answer goes without it.
+ */
+async function findCandidates(d: Ledger, query: Parameters<typeof acts.findCandidates>[0]): Promise<RankedCandidate[]> {
+  if (!d.lean) return acts.findCandidates(query);
+  if (d.callerRecords) {
+    return d.inTurn(() => locallyFirst('the candidate search', () => d.awaitedByHandOver(() => localReads.findCandidates(query)), () => acts.findCandidates(query)));
+  }
+  return d.inTurn(() => locallyFirst('the candidate search', () => localActs.findCandidates(query), () => acts.findCandidates(query)));
 }
 
 async function rankCandidates(d: Ledger, candidates: RankedCandidate[]): Promise<RankedCandidate[]> {

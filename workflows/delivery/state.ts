@@ -56,6 +56,8 @@ export class Ledger {
   private recording = false;
   /** Update handlers waiting to hand their transitions over: the recorder leaves pending ones to them. */
   private handing = 0;
+  /** Local reads running whose outcome a hand-over waits for (`awaitedByHandOver`). */
+  private awaited = 0;
   /**
    * What went to a caller, and in which workflow task (by the history's length as the task began: replay
    * gives each task the same). Until that task completes it may not be durable, so what the delivery does
@@ -112,14 +114,19 @@ export class Ledger {
 
   /**
    * Once what the delivery does at once after an Update's change is done too (a return started, the next
-   * driver offered), hands everything pending to the Update's caller (`handOver`). The recorder waits
-   * meanwhile.
+   * driver offered, after a candidate search if it takes one), hands everything pending to the Update's
+   * caller (`handOver`). The recorder waits meanwhile.
    */
   async handOverSettled(seq: number): Promise<TransitionRecord[] | null> {
     if (!this.callerRecords) return null;
     this.handing += 1;
     try {
       await settledInTask(() => this.state.seq);
+      // A candidate search the change set off: the offer it leads to goes with the answer.
+      while (this.awaited > 0) {
+        await condition(() => this.awaited === 0);
+        await settledInTask(() => this.state.seq);
+      }
     } finally {
       this.handing -= 1;
     }
@@ -141,11 +148,21 @@ export class Ledger {
     return handed;
   }
 
+  /** A local read whose outcome an Update's answer waits for, when one is handing its transitions over. */
+  async awaitedByHandOver<R>(read: () => Promise<R>): Promise<R> {
+    this.awaited += 1;
+    try {
+      return await read();
+    } finally {
+      this.awaited -= 1;
+    }
+  }
+
   /**
    * This workflow task hands transitions to a caller, or did: it must complete before anything else is
-   * written, and it runs no local activity (which would hold its Update's answer back too).
+   * written, so what follows is recorded by an activity it schedules.
    */
-  handedInThisTask(): boolean {
+  private handedInThisTask(): boolean {
     return this.handing > 0 || (this.handedInTask.records.length > 0 && this.handedInTask.historyLength === workflowInfo().historyLength);
   }
 
