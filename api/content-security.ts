@@ -52,6 +52,7 @@ export function pagePolicy(pages: () => string[], tileUrl?: string): Middleware<
   let policy: string | undefined;
   return (ctx, next) =>
     next().then(() => {
-      if (ctx.response.is('html')) ctx.set('Content-Security-Policy', (policy ??= contentSecurityPolicy(pages(), tileUrl)));
+      // The media type as Koa reads it, without type-is parsing the header on every answer.
+      if (ctx.response.type === 'text/html') ctx.set('Content-Security-Policy', (policy ??= contentSecurityPolicy(pages(), tileUrl)));
     });
 }

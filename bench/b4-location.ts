@@ -4,6 +4,7 @@
  * to socket. Baseline: a minimal Koa handler broadcasting through the same Redis emitter and adapter to
  * sockets in its own process, as the API does, without authentication, validation or storage.
  */
+import path from 'node:path';
 import type { Client } from 'autocannon';
 import { ROUNDS } from './b1-lifecycle.js';
 import type { Figure } from './lib/context.js';
@@ -100,7 +101,9 @@ export const locationFigure: Figure = async (ctx) => {
   const drivers = await Promise.all([1, 2, 3, 4, 5].map((n) => login(stack.apiUrl, `driver${n}@example.com`, DEMO_PASSWORD)));
   const probe = drivers.pop()!;
   const port = await freePort();
-  const server = startService('location baseline', 'bench/baselines/location-server.ts', { env: {}, args: [String(port), `${stack.env.REDIS_PREFIX}plain`] });
+  // With `--profile api`, the baseline is profiled beside the API, so the two can be compared.
+  const nodeArgs = ctx.profile.includes('api') ? ['--cpu-prof', '--cpu-prof-dir', path.join(ctx.profileDir, `location-baseline-${Date.now()}`)] : [];
+  const server = startService('location baseline', 'bench/baselines/location-server.ts', { env: {}, args: [String(port), `${stack.env.REDIS_PREFIX}plain`], nodeArgs });
   const side = (url: string, pid: number, socketAuth: Record<string, unknown>, baseline: boolean): Side => ({ url, pid, socketUrl: url, socketAuth, baseline, loads: [], broadcasts: 0, seconds: 0, probe: [], postgresSeconds: 0 });
   const api = side(stack.apiUrl, stack.api.pid, { token: dispatcher.token }, false);
   const plain = side(`http://127.0.0.1:${port}`, server.pid, {}, true);
