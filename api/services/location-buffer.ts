@@ -28,7 +28,8 @@ export class LocationBuffer {
   }
 
   add(driverId: string, pings: LocationPing[]): void {
-    for (const p of pings) this.pending.push({ ...p, driverId });
+    // Named fields: a literal is cheaper than spreading the parsed ping, on the busiest path there is.
+    for (const p of pings) this.pending.push({ driverId, lat: p.lat, lng: p.lng, heading: p.heading, speedKph: p.speedKph, recordedAt: p.recordedAt });
     if (this.pending.length >= this.options.maxBatch) void this.flush();
     else this.timer ??= setTimeout(() => void this.flush(), this.options.intervalMs);
   }
