@@ -8,7 +8,7 @@ import { UpdatesInFlight } from '../../api/services/updates-in-flight.js';
 import { createSequelize, type Database } from '../../db/connection.js';
 import { arrivedAtPickupUpdate, type ActionResult } from '../../workflows/messages.js';
 import { assignedDelivery, closeSql, sql } from '../api/support.js';
-import { expectContiguousTimeline, temporalClient } from '../support/flow.js';
+import { book, expectContiguousTimeline, temporalClient } from '../support/flow.js';
 import { call, createDriverAt, env, isolatedArea, loginAs, startTestApi, waitFor, type Session, type TestApi } from '../support/harness.js';
 import { closeSockets, connected } from '../realtime/live-support.js';
 
@@ -81,6 +81,19 @@ describe('updates in flight', () => {
 
     const refused = await call(api.url, 'POST', `/api/v1/deliveries/${id}/milestones`, { token: driver.token, body: { type: 'arrived_dropoff' } });
     expect(refused.status).toBe(409);
+    expect(await openRows(id)).toBe(0);
+  });
+
+  it("answers a quote's acceptance with the offer the candidate search led to, already in the read model", async () => {
+    const area = isolatedArea();
+    const nearby = await createDriverAt(api.url, dispatcher, area);
+    const id = await book(api.url, customer, area);
+    const accepted = await call(api.url, 'POST', `/api/v1/deliveries/${id}/accept-quote`, { token: customer.token });
+    expect(accepted.status, JSON.stringify(accepted.body)).toBe(200);
+    expect(accepted.body.status).toBe('DISPATCHING');
+    expect(accepted.body.offer?.driverId).toBe(nearby.user.driverId);
+    const types = (await sql('SELECT type FROM delivery_events WHERE delivery_id = $1 ORDER BY seq', [id])).map((r: { type: string }) => r.type);
+    expect(types.slice(-1)).toEqual(['offer_sent']);
     expect(await openRows(id)).toBe(0);
   });
 });
