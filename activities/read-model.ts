@@ -1,6 +1,6 @@
 /** Writes a delivery's transitions into the Postgres read model: idempotent and ordered by `seq`. */
 import { ApplicationFailure } from '@temporalio/activity';
-import { BOOKING_FIELDS, DATA_REJECTED, withBooking, type Booking, type Delivery, type SlimTransitionRecord, type TransitionRecord } from '../domain/delivery.js';
+import { bookingOfState, DATA_REJECTED, withBooking, type Booking, type Delivery, type SlimTransitionRecord, type TransitionRecord } from '../domain/delivery.js';
 import { writeAlerts, writeTransitions } from '../db/transition-writer.js';
 import type { Database } from '../db/connection.js';
 import { deliveryFromState, type TemporalLinks } from '../db/deliveries.js';
@@ -40,7 +40,7 @@ export function createReadModelActivities({ sequelize, links, hooks, relay }: Re
   /** A transition with its whole snapshot: slim ones get their booking back from the cache or the row. */
   async function complete(record: TransitionRecord | SlimTransitionRecord): Promise<TransitionRecord> {
     if ('snapshot' in record) {
-      keepBooking(record.deliveryId, Object.fromEntries(BOOKING_FIELDS.map((f) => [f, record.snapshot[f]])) as Booking);
+      keepBooking(record.deliveryId, bookingOfState(record.snapshot));
       return record;
     }
     let booking = bookings.get(record.deliveryId);

@@ -72,7 +72,7 @@ export const workerMemoryFigure: Figure = async (ctx) => {
             ],
           });
           // As the API does: the delivery exists once its quote is in the read model.
-          await handle.executeUpdate(quoteRecordedUpdate);
+          await handle.executeUpdate(quoteRecordedUpdate, { args: [{}] });
         }
       }),
     );

@@ -204,6 +204,11 @@ export const BOOKING_FIELDS = [
 ] as const satisfies ReadonlyArray<keyof DeliveryState>;
 export type Booking = Pick<DeliveryState, (typeof BOOKING_FIELDS)[number]>;
 
+/** The booking a whole state carries. */
+export function bookingOfState(state: DeliveryState): Booking {
+  return Object.fromEntries(BOOKING_FIELDS.map((f) => [f, state[f]])) as Booking;
+}
+
 /** The state without its booking: what moves as a delivery goes on (the quote only by being voided). */
 export type DeliveryChange = Omit<DeliveryState, keyof Booking> & { quoteVoidedAt?: string | null };
 

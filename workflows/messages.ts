@@ -58,8 +58,15 @@ export const reportFailedAttemptUpdate = defineUpdate<ActionResult, [ActionArgs]
 export const confirmReturnUpdate = defineUpdate<ActionResult, [ActionArgs]>('confirmReturn');
 export const cancelUpdate = defineUpdate<ActionResult, [ActionArgs]>('cancel');
 export const overrideDeliveryCodeUpdate = defineUpdate<ActionResult, [ActionArgs]>('overrideDeliveryCode');
-/** Returns once the delivery's first transition is in the read model, so the API can answer at once. */
-export const quoteRecordedUpdate = defineUpdate<DeliveryState, []>('quoteRecorded');
+/**
+ * Asked by the caller that started the delivery: with `callerRecords`, the delivery hands its first
+ * transitions over for the caller to record (when it records through its caller and has not recorded
+ * them already); otherwise it answers once the first transition is in the read model.
+ */
+export interface QuoteRecordedArgs {
+  callerRecords?: boolean;
+}
+export const quoteRecordedUpdate = defineUpdate<DeliveryState | HandedActionResult, [QuoteRecordedArgs]>('quoteRecorded');
 
 export const actionUpdates = {
   acceptQuote: acceptQuoteUpdate,

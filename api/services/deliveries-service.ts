@@ -4,7 +4,7 @@ import { WithStartWorkflowOperation, WorkflowExecutionAlreadyStartedError, Workf
 import { deliveryFromState, type DeliveryStore, type TemporalLinks } from '../../db/deliveries.js';
 import { newTrackingCode } from '../../db/tracking.js';
 import type { Booking, Delivery, DeliveryState, DeliveryTimings, DeliveryWorkflowInput, TransitionRecord } from '../../domain/delivery.js';
-import { stateFrom, timelineEventOf, workflowIdFor } from '../../domain/delivery.js';
+import { bookingOfState, stateFrom, timelineEventOf, workflowIdFor } from '../../domain/delivery.js';
 import { isQuotableDistance, PRICING, quotePrice, type Priority } from '../../domain/pricing.js';
 import { normalizeWindow, windowProblems } from '../../domain/windows.js';
 import type { CreateDeliveryBody } from '../../domain/schemas.js';
@@ -18,7 +18,7 @@ import { createTripMeasurer, type TripMeasurer } from '../../adapters/geo/router
 import type { LivePublisher } from '../../adapters/live-publisher.js';
 import type { Logger } from 'pino';
 import type { TrackingReads } from './tracking-reads.js';
-import { temporalError, updateError } from './temporal-errors.js';
+import { temporalError, updateError, WorkflowPendingError } from './temporal-errors.js';
 import type { DeliveryCodes } from './delivery-codes.js';
 import type { UpdatesInFlight } from './updates-in-flight.js';
 
@@ -48,7 +48,7 @@ export interface DeliveriesServiceDeps {
   /** Milestones farther than this from their stop are flagged. */
   maxStopDistanceM: number;
   /** Records the transitions a person's Update answers with (deliveries started with `callerRecords`). */
-  updates: Pick<UpdatesInFlight, 'open' | 'record' | 'close'>;
+  updates: Pick<UpdatesInFlight, 'open' | 'record' | 'close' | 'catchUp'>;
 }
 
 /**
@@ -133,9 +133,11 @@ export class DeliveriesService {
       maxStopDistanceM: this.deps.maxStopDistanceM,
       callerRecords: true,
     };
+    // Open until the delivery's first transitions are recorded: should this request stop first, another API instance records them.
+    const inFlight = await this.deps.updates.open(deliveryId);
     try {
-      // Started with the Update that answers once the quote is in the read model: one call, and the
-      // delivery's first workflow task accepts it.
+      // Started with the Update that hands the API the delivery's first transitions (the quote, and with
+      // autoAccept its acceptance and first offer) once that first workflow task is durable: one call.
       const startWorkflowOperation = new WithStartWorkflowOperation('deliveryWorkflow', {
         workflowId: workflowIdFor(deliveryId),
         taskQueue: this.deps.taskQueue,
@@ -145,12 +147,36 @@ export class DeliveriesService {
         workflowIdConflictPolicy: 'FAIL',
         typedSearchAttributes: startingSearchAttributes(input),
       });
-      const state = await this.withinDeadline(() => this.deps.temporal.workflow.executeUpdateWithStart(quoteRecordedUpdate, { startWorkflowOperation }));
+      const answer = await this.withinDeadline(() =>
+        this.deps.temporal.workflow.executeUpdateWithStart(quoteRecordedUpdate, { args: [{ callerRecords: true }], startWorkflowOperation }),
+      );
+      const state = await this.recordStart(inFlight, answer).catch((err: Error) => {
+        // Started and durable: a check of the open Update records it, and a retry with the same key finds it.
+        this.deps.log?.warn({ err: err.message, deliveryId }, 'a created delivery is not in the read model yet');
+        throw new WorkflowPendingError(deliveryId);
+      });
       return this.withCode(user, deliveryFromState(state, this.deps.links));
     } catch (err) {
-      if (err instanceof WorkflowExecutionAlreadyStartedError && idempotencyKey) return this.alreadyCreated(user, deliveryId);
+      if (err instanceof WorkflowExecutionAlreadyStartedError) {
+        // Nothing was sent: an earlier try started it.
+        await this.deps.updates.close(inFlight);
+        if (idempotencyKey) return this.alreadyCreated(user, deliveryId);
+      }
       throw temporalError(err, deliveryId);
     }
+  }
+
+  /** The first transitions handed over, in the read model; or the state, when the worker recorded them. */
+  private async recordStart(inFlight: string, answer: DeliveryState | HandedActionResult): Promise<DeliveryState> {
+    if (!('transitions' in answer)) {
+      await this.deps.updates.close(inFlight);
+      return answer;
+    }
+    const first = answer.transitions[0];
+    if (!first || !('snapshot' in first)) throw new Error('a delivery handed over its start without its booking');
+    const recorded = await this.deps.updates.record(inFlight, answer.transitions, bookingOfState(first.snapshot));
+    this.pushToScreens(recorded);
+    return recorded[recorded.length - 1]!.snapshot;
   }
 
   /**
@@ -163,15 +189,24 @@ export class DeliveriesService {
 
   /** The delivery an earlier try of the same create started: its live state, or its read model once closed. */
   private async alreadyCreated(user: AuthUser, deliveryId: string): Promise<Delivery> {
+    let state: DeliveryState | undefined;
     try {
       const handle = this.deps.temporal.workflow.getHandle(workflowIdFor(deliveryId));
-      const state = await this.withinDeadline(() => handle.executeUpdate(quoteRecordedUpdate));
-      if (state.customerId === user.id && (state.organizationId ?? undefined) === user.organizationId) return this.withCode(user, deliveryFromState(state, this.deps.links));
+      // Asked without `callerRecords`, the delivery hands nothing over: it answers with its state.
+      const answer = await this.withinDeadline(() => handle.executeUpdate(quoteRecordedUpdate, { args: [{}] }));
+      if (!('transitions' in answer)) state = answer;
     } catch (err) {
       const mapped = temporalError(err, deliveryId);
       if (mapped !== err) throw mapped;
     }
-    return this.get(user, deliveryId);
+    if (!state || state.customerId !== user.id || (state.organizationId ?? undefined) !== user.organizationId) return this.get(user, deliveryId);
+    // The earlier try may have stopped before recording what the delivery handed it: recorded now, or
+    // this answer is pending too.
+    await this.deps.updates.catchUp(deliveryId).catch((err: Error) => {
+      this.deps.log?.warn({ err: err.message, deliveryId }, 'a created delivery is not in the read model yet');
+      throw new WorkflowPendingError(deliveryId);
+    });
+    return this.withCode(user, deliveryFromState(state, this.deps.links));
   }
 
   async list(user: AuthUser, query: ListQuery): Promise<{ items: Delivery[]; nextCursor: string | null }> {

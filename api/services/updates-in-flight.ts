@@ -2,7 +2,8 @@
  * A person's change, recorded by the API. The delivery answers its Update with the transitions it made
  * (workflows/delivery/state.ts, `handOver`) once the workflow task that accepted the Update is durable; the
  * API writes them to the read model, with their outbox rows, before it answers the tap, and tells the
- * workers' relays to publish them.
+ * workers' relays to publish them. A delivery the API creates hands over its first transitions the same
+ * way, the first with its booking.
  *
  * The Update is opened in Postgres before it is sent and closed once its answer is recorded. An API that
  * stops in between, or an Update that answers after the request gave up, leaves the row open: past the
@@ -17,7 +18,7 @@ import { bookingOf } from '../../db/read-model.js';
 import { callerGroupOf, relayNoticeChannel } from '../../db/transition-outbox.js';
 import { writeTransitions } from '../../db/transition-writer.js';
 import { UPDATE_CHECKS, claimStaleUpdates, closeUpdates, openUpdate, recordedSeqs } from '../../db/updates-in-flight.js';
-import { wholeTransition, workflowIdFor, type Booking, type SlimTransitionRecord, type TransitionRecord } from '../../domain/delivery.js';
+import { bookingOfState, wholeTransition, workflowIdFor, type Booking, type SlimTransitionRecord, type TransitionRecord } from '../../domain/delivery.js';
 import { recentTransitionsQuery } from '../../workflows/messages.js';
 
 export interface UpdatesInFlightDeps {
@@ -131,8 +132,10 @@ export class UpdatesInFlight {
     const present = await recordedSeqs(this.deps.sequelize, deliveryId, recent.map((t) => t.seq));
     const missing = recent.filter((t) => !present.has(t.seq));
     if (missing.length === 0) return 0;
-    const booking = await bookingOf(this.deps.sequelize, deliveryId);
-    // Without a row, the delivery's first transition was refused for good: nothing later can be recorded.
+    // Without a row, the first transition is among those missing (an API stopped before recording a
+    // delivery it created), whole; or it was refused for good, and nothing later can be recorded.
+    const first = missing.find((t): t is TransitionRecord => 'snapshot' in t);
+    const booking = (await bookingOf(this.deps.sequelize, deliveryId)) ?? (first && bookingOfState(first.snapshot));
     if (!booking) return 0;
     await this.write(missing.map((t) => wholeTransition(t, booking)));
     this.deps.log.info({ deliveryId, seqs: missing.map((t) => t.seq) }, 'recorded what an unanswered update left out of the read model');

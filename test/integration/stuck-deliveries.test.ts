@@ -79,8 +79,8 @@ describe('stuck deliveries', () => {
     expect(Date.now() - t0).toBeLessThan(60_000);
     expect(alert.message).toMatch(/recordTransitions refused by the database for good \(22/);
     // The Update the API waits on answers: the workflow moved past the record it could not write.
-    const state = await handle.executeUpdate(quoteRecordedUpdate);
-    expect(state.status).toBe('QUOTED');
+    const state = await handle.executeUpdate(quoteRecordedUpdate, { args: [{}] });
+    expect(state).toMatchObject({ status: 'QUOTED' });
     const description = await handle.describe();
     expect(description.status.name).toBe('RUNNING');
     expect((description.raw.pendingActivities ?? []).filter((a) => (a.attempt ?? 0) > 1)).toEqual([]);

@@ -9,7 +9,7 @@ import { createSequelize, type Database } from '../../db/connection.js';
 import { arrivedAtPickupUpdate, type ActionResult } from '../../workflows/messages.js';
 import { assignedDelivery, closeSql, sql } from '../api/support.js';
 import { book, expectContiguousTimeline, temporalClient } from '../support/flow.js';
-import { call, createDriverAt, env, isolatedArea, loginAs, startTestApi, waitFor, type Session, type TestApi } from '../support/harness.js';
+import { call, createDriverAt, deliveryBody, env, isolatedArea, loginAs, startTestApi, waitFor, type Session, type TestApi } from '../support/harness.js';
 import { closeSockets, connected } from '../realtime/live-support.js';
 
 const quiet = { warn: () => {}, info: () => {} };
@@ -82,6 +82,43 @@ describe('updates in flight', () => {
     const refused = await call(api.url, 'POST', `/api/v1/deliveries/${id}/milestones`, { token: driver.token, body: { type: 'arrived_dropoff' } });
     expect(refused.status).toBe(409);
     expect(await openRows(id)).toBe(0);
+  });
+
+  it('a create whose record fails answers 504 and leaves it open; a check records the delivery from its workflow, booking and all', async () => {
+    const updates = api.running.api.services.updates;
+    const record = updates.record.bind(updates);
+    updates.record = () => Promise.reject(new Error('the database refused'));
+    const body = deliveryBody(isolatedArea());
+    const key = `create-${crypto.randomUUID()}`;
+    const create = () => call(api.url, 'POST', '/api/v1/deliveries', { token: customer.token, body, headers: { 'Idempotency-Key': key } });
+    let pending;
+    try {
+      pending = await create();
+    } finally {
+      updates.record = record;
+    }
+    expect(pending.status, JSON.stringify(pending.body)).toBe(504);
+    expect(pending.body.code).toBe('WORKFLOW_PENDING');
+    const id = pending.headers.get('location')!.split('/').pop()!;
+    expect(await sql('SELECT id FROM deliveries WHERE id = $1', [id])).toEqual([]);
+    expect(await openRows(id)).toBe(1);
+
+    const checker = new UpdatesInFlight({
+      sequelize,
+      temporal: await temporalClient(),
+      taskQueue: env().TEMPORAL_TASK_QUEUE!,
+      redisPrefix: env().REDIS_PREFIX!,
+      log: quiet,
+      checkAfterMs: 0,
+    });
+    expect(await checker.catchUp(id)).toBe(1);
+    const recorded = await call(api.url, 'GET', `/api/v1/deliveries/${id}`, { token: customer.token });
+    expect(recorded.body).toMatchObject({ id, status: 'QUOTED', seq: 1, pickup: { address: body.pickup.address } });
+    await expectContiguousTimeline(api.url, dispatcher.token, id);
+    // The client's retry finds the delivery its first try started.
+    const retried = await create();
+    expect(retried.status, JSON.stringify(retried.body)).toBe(201);
+    expect(retried.body).toMatchObject({ id, status: 'QUOTED', trackingCode: recorded.body.trackingCode });
   });
 
   it("answers a quote's acceptance with the offer the candidate search led to, already in the read model", async () => {

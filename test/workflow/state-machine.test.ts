@@ -61,7 +61,7 @@ describe('the delivery state machine, with stubbed activities', () => {
 
   it('refuses an action the state machine does not allow, before anything is written', async () => {
     const { handle, calls, act } = await deliveries.start({});
-    await handle.executeUpdate(quoteRecordedUpdate);
+    await handle.executeUpdate(quoteRecordedUpdate, { args: [{}] });
     // A quote not yet accepted cannot be assigned, and a driver cannot act on a delivery that is not theirs.
     await expect(act(actionUpdates.assignDriver, { actor: dispatcher, driverId: 'd1' })).rejects.toMatchObject({ cause: { type: 'INVALID_TRANSITION' } });
     await expect(act(actionUpdates.confirmPickup, { actor: driver('d1'), proof: { recipientName: 'x' } })).rejects.toMatchObject({ cause: { type: 'NOT_YOUR_DELIVERY' } });

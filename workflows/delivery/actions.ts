@@ -10,7 +10,7 @@ import { arrivalAfter, estimateArrival } from '../../domain/geo.js';
 import { describeMissing, missingProof } from '../../domain/proof-rules.js';
 import { acceptQuoteTarget, checkTransition, isRepeatedAcceptance, type DeliveryAction } from '../../domain/status.js';
 import type { TimelineEventType } from '../../domain/timeline.js';
-import { actionUpdates, quoteRecordedUpdate, recentTransitionsQuery, stateQuery, timelineQuery, type ActionArgs, type ActionResult, type PersonAction } from '../messages.js';
+import { actionUpdates, quoteRecordedUpdate, recentTransitionsQuery, stateQuery, timelineQuery, type ActionArgs, type ActionResult, type PersonAction, type QuoteRecordedArgs } from '../messages.js';
 import { acts } from './activities.js';
 import { alertIfFar, keptProof, placeData } from './evidence.js';
 import { now, onTheWire, snapshotOf, type Ledger } from './state.js';
@@ -186,7 +186,12 @@ export function registerActions(d: Ledger): void {
       { validator: (args: ActionArgs) => validate(action, args) },
     );
   }
-  setHandler(quoteRecordedUpdate, async () => {
+  setHandler(quoteRecordedUpdate, async (asked?: QuoteRecordedArgs) => {
+    // Sent with the start (update-with-start), by an API that records what it is handed.
+    if (asked?.callerRecords) {
+      const handed = await d.handOverSettled(1);
+      if (handed) return { seq: 1, transitions: handed.map(onTheWire) };
+    }
     await d.recorded(1);
     return snapshotOf(state);
   });

@@ -5,7 +5,8 @@
  * the worker's relay then pushes them to screens and queues, so a Redis outage never holds up a driver's
  * tap: an Update answers once Postgres has the change.
  * Deliveries started with `callerRecords` answer a person's change to the caller instead, who records it
- * once the Update is durable (the API, api/services/updates-in-flight.ts).
+ * once the Update is durable (the API, api/services/updates-in-flight.ts); so are their first transitions,
+ * when the API starts them with the `quoteRecorded` Update asking for them.
  * Deliveries started before this shape record with one activity per transition, and publish with
  * another (or, the oldest, in the same one).
  */
