@@ -266,7 +266,12 @@ export class DeliveriesService {
       if ('transitions' in result) {
         // Durable in the workflow; in the read model, they are what this tap waits for. Screens hear of
         // them from here at once, and from the workers' relay again.
-        const recorded = await this.deps.updates.record(inFlight, result.transitions, booking);
+        const recorded = await this.deps.updates.record(inFlight, result.transitions, booking).catch((err: Error) => {
+          // Applied and durable, not yet in the read model: the open Update's check records it, and a
+          // retry with the same Idempotency-Key gets the same answer and records it at once.
+          this.deps.log?.warn({ err: err.message, deliveryId: id }, 'a change is not in the read model yet');
+          throw new WorkflowPendingError(id);
+        });
         this.pushToScreens(recorded);
         state = recorded[recorded.length - 1]!.snapshot;
       } else {

@@ -121,6 +121,29 @@ describe('updates in flight', () => {
     expect(retried.body).toMatchObject({ id, status: 'QUOTED', trackingCode: recorded.body.trackingCode });
   });
 
+  it('a tap whose record fails answers 504; its retry with the same Idempotency-Key records it', async () => {
+    const id = await assignedDelivery(api.url, customer, dispatcher, driver);
+    const updates = api.running.api.services.updates;
+    const record = updates.record.bind(updates);
+    updates.record = () => Promise.reject(new Error('the database refused'));
+    const tap = () => call(api.url, 'POST', `/api/v1/deliveries/${id}/milestones`, { token: driver.token, body: { type: 'arrived_pickup' }, headers: { 'Idempotency-Key': `arrived-${id}` } });
+    let pending;
+    try {
+      pending = await tap();
+    } finally {
+      updates.record = record;
+    }
+    expect(pending.status, JSON.stringify(pending.body)).toBe(504);
+    expect(pending.body.code).toBe('WORKFLOW_PENDING');
+    expect((await sql('SELECT status FROM deliveries WHERE id = $1', [id]))[0].status).toBe('ASSIGNED');
+
+    const retried = await tap();
+    expect(retried.status, JSON.stringify(retried.body)).toBe(200);
+    expect(retried.body.status).toBe('AT_PICKUP');
+    expect((await sql('SELECT status FROM deliveries WHERE id = $1', [id]))[0].status).toBe('AT_PICKUP');
+    await expectContiguousTimeline(api.url, dispatcher.token, id);
+  });
+
   it("answers a quote's acceptance with the offer the candidate search led to, already in the read model", async () => {
     const area = isolatedArea();
     const nearby = await createDriverAt(api.url, dispatcher, area);
