@@ -45,7 +45,7 @@ export async function dispatchDriver(d: Ledger): Promise<void> {
  */
 async function findCandidates(d: Ledger, query: Parameters<typeof acts.findCandidates>[0]): Promise<RankedCandidate[]> {
   if (!d.lean) return acts.findCandidates(query);
-  if (d.callerRecords) {
+  if (d.handsOverWhatFollows) {
     return d.inTurn(() => locallyFirst('the candidate search', () => d.awaitedByHandOver(() => localReads.findCandidates(query)), () => acts.findCandidates(query)));
   }
   return d.inTurn(() => locallyFirst('the candidate search', () => localActs.findCandidates(query), () => acts.findCandidates(query)));

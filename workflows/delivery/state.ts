@@ -51,8 +51,16 @@ export class Ledger {
    * booking; is started with its search attributes (no first upsert).
    */
   readonly lean: boolean;
-  /** A person's change goes to the caller to record (the delivery's input asks for it; patch `caller-records`). */
+  /** A person's change goes to the caller to record (the delivery's input asks for it). */
   readonly callerRecords: boolean;
+  /**
+   * Of those, deliveries started with patch `caller-records`: a hand-over waits for the candidate search
+   * its change set off, and what follows it in the same workflow task is written by an activity after
+   * that task. Earlier ones hand over without waiting, and write by an activity until one has run.
+   */
+  readonly handsOverWhatFollows: boolean;
+  /** Earlier caller-recorded deliveries: transitions went to a caller since an activity last wrote. */
+  private handedSinceDurable = false;
   /** A batch is on its way to the read model. */
   private recording = false;
   /** Update handlers waiting to hand their transitions over: the recorder leaves pending ones to them. */
@@ -74,9 +82,9 @@ export class Ledger {
     this.compensations = resume?.compensations ?? [{ kind: 'voidQuote' }];
     this.recordedSeq = resume ? this.state.seq : 0;
     this.startTransitions = resume ? this.state.seq : input.autoAccept ? 2 : 1;
-    // The caller asks for it in the input; the patch keeps a delivery that a worker without this code
-    // began (during a rolling deploy) on the shape that worker gave it.
-    this.callerRecords = Boolean(input.callerRecords) && patched('caller-records');
+    this.callerRecords = Boolean(input.callerRecords);
+    // Replay keeps a delivery begun without the patch on the shape it began with.
+    this.handsOverWhatFollows = this.callerRecords && patched('caller-records');
     this.lean = this.callerRecords || patched('lean-delivery');
     this.publishSeparately = this.lean || patched('publish-after-record');
     this.syncSearchAttributes = searchAttributeSync(input, this.state, { startedWithThem: this.lean && !resume });
@@ -144,6 +152,7 @@ export class Ledger {
     if (!this.pending.some((r) => r.seq === seq)) return null;
     const handed = this.pending.splice(0);
     this.recordedSeq = handed[handed.length - 1]!.seq;
+    this.handedSinceDurable = true;
     const earlier = this.handedInThisTask() ? this.handedInTask.records : [];
     this.handedInTask = { historyLength: workflowInfo().historyLength, records: [...earlier, ...handed] };
     return handed;
@@ -266,12 +275,14 @@ export class Ledger {
     if (batch.length === 0 || this.handing > 0) return;
     this.recording = true;
     const afterHandOver = this.handedInThisTask();
-    const durableFirst = afterHandOver || batch.some((r) => this.cameWithUpdate(r));
+    const durableFirst = (this.handsOverWhatFollows ? afterHandOver : this.handedSinceDurable) || batch.some((r) => this.cameWithUpdate(r));
     await this.inTurn(async () => {
       if (!durableFirst) return locallyFirst('recording transitions', () => localActs.recordTransitions(batch), () => this.recordInActivity(batch));
       // What this task handed to a caller goes first again, so the relay publishes it before what follows
       // (the caller's copy changes nothing).
       await this.recordInActivity([...(afterHandOver ? this.handedInTask.records : []), ...batch]);
+      // The task that scheduled the activity completed before it ran: what was handed over is durable.
+      this.handedSinceDurable = false;
     });
     this.pending.splice(0, batch.length);
     this.recordedSeq = batch[batch.length - 1]!.seq;
