@@ -34,20 +34,29 @@ describe('updates in flight', () => {
     await closeSql();
   });
 
+  /** A checker of open Updates that takes them at once, as an API instance would past the deadline. */
+  const checkingNow = async () =>
+    new UpdatesInFlight({ sequelize, temporal: await temporalClient(), taskQueue: env().TEMPORAL_TASK_QUEUE!, redisPrefix: env().REDIS_PREFIX!, log: quiet, checkAfterMs: 0 });
+
+  /** A request made while this API's read-model writes fail (the database refusing them). */
+  async function whileRecordsFail<T>(request: () => Promise<T>): Promise<T> {
+    const updates = api.running.api.services.updates;
+    const record = updates.record.bind(updates);
+    updates.record = () => Promise.reject(new Error('the database refused'));
+    try {
+      return await request();
+    } finally {
+      updates.record = record;
+    }
+  }
+
   const openRows = async (deliveryId: string) => Number((await sql('SELECT count(*) FROM delivery_updates_in_flight WHERE delivery_id = $1', [deliveryId]))[0].count);
 
   it('an API that stops between an Update and its record leaves it open; a check records what the delivery did, and the relay publishes it', async () => {
     const id = await assignedDelivery(api.url, customer, dispatcher, driver);
     const before = await call(api.url, 'GET', `/api/v1/deliveries/${id}`, { token: dispatcher.token });
     const board = await connected(api.url, { token: dispatcher.token });
-    const updates = new UpdatesInFlight({
-      sequelize,
-      temporal: await temporalClient(),
-      taskQueue: env().TEMPORAL_TASK_QUEUE!,
-      redisPrefix: env().REDIS_PREFIX!,
-      log: quiet,
-      checkAfterMs: 0,
-    });
+    const updates = await checkingNow();
 
     // What the API does up to the Update's answer; then it stops.
     await updates.open(id);
@@ -85,32 +94,17 @@ describe('updates in flight', () => {
   });
 
   it('a create whose record fails answers 504 and leaves it open; a check records the delivery from its workflow, booking and all', async () => {
-    const updates = api.running.api.services.updates;
-    const record = updates.record.bind(updates);
-    updates.record = () => Promise.reject(new Error('the database refused'));
     const body = deliveryBody(isolatedArea());
     const key = `create-${crypto.randomUUID()}`;
     const create = () => call(api.url, 'POST', '/api/v1/deliveries', { token: customer.token, body, headers: { 'Idempotency-Key': key } });
-    let pending;
-    try {
-      pending = await create();
-    } finally {
-      updates.record = record;
-    }
+    const pending = await whileRecordsFail(create);
     expect(pending.status, JSON.stringify(pending.body)).toBe(504);
     expect(pending.body.code).toBe('WORKFLOW_PENDING');
     const id = pending.headers.get('location')!.split('/').pop()!;
     expect(await sql('SELECT id FROM deliveries WHERE id = $1', [id])).toEqual([]);
     expect(await openRows(id)).toBe(1);
 
-    const checker = new UpdatesInFlight({
-      sequelize,
-      temporal: await temporalClient(),
-      taskQueue: env().TEMPORAL_TASK_QUEUE!,
-      redisPrefix: env().REDIS_PREFIX!,
-      log: quiet,
-      checkAfterMs: 0,
-    });
+    const checker = await checkingNow();
     expect(await checker.catchUp(id)).toBe(1);
     const recorded = await call(api.url, 'GET', `/api/v1/deliveries/${id}`, { token: customer.token });
     expect(recorded.body).toMatchObject({ id, status: 'QUOTED', seq: 1, pickup: { address: body.pickup.address } });
@@ -123,16 +117,8 @@ describe('updates in flight', () => {
 
   it('a tap whose record fails answers 504; its retry with the same Idempotency-Key records it', async () => {
     const id = await assignedDelivery(api.url, customer, dispatcher, driver);
-    const updates = api.running.api.services.updates;
-    const record = updates.record.bind(updates);
-    updates.record = () => Promise.reject(new Error('the database refused'));
     const tap = () => call(api.url, 'POST', `/api/v1/deliveries/${id}/milestones`, { token: driver.token, body: { type: 'arrived_pickup' }, headers: { 'Idempotency-Key': `arrived-${id}` } });
-    let pending;
-    try {
-      pending = await tap();
-    } finally {
-      updates.record = record;
-    }
+    const pending = await whileRecordsFail(tap);
     expect(pending.status, JSON.stringify(pending.body)).toBe(504);
     expect(pending.body.code).toBe('WORKFLOW_PENDING');
     expect((await sql('SELECT status FROM deliveries WHERE id = $1', [id]))[0].status).toBe('ASSIGNED');
