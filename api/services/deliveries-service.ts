@@ -174,8 +174,9 @@ export class DeliveriesService {
     }
     const first = answer.transitions[0];
     if (!first || !('snapshot' in first)) throw new Error('a delivery handed over its start without its booking');
+    // Screens hear of a new delivery from the workers' relay: it announces the tracking code once, so
+    // views cached before the next change stay as they are.
     const recorded = await this.deps.updates.record(inFlight, answer.transitions, bookingOfState(first.snapshot));
-    this.pushToScreens(recorded);
     return recorded[recorded.length - 1]!.snapshot;
   }
 
