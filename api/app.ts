@@ -36,11 +36,9 @@ import { userRoutes } from './routes/users.js';
 import { notificationRoutes, webhookRoutes } from './routes/webhooks.js';
 import { createServices, type ApiDeps, type Services } from './services/index.js';
 import type { AppState } from './types.js';
+import { isJson } from './validate.js';
 
 const webDist = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', 'web', 'dist');
-
-/** `application/json`, with or without parameters, in any case: what the JSON parser reads (type-is, without its parsing on every request). */
-const isJson = (contentType: string) => contentType.split(';', 1)[0]!.trim().toLowerCase() === 'application/json';
 
 /** The body reader a route declares: JSON up to its `bodyLimit` (1 MB unless it says more), or a CSV file as text. */
 function bodies(): (route?: Route) => Middleware<AppState> {

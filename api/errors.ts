@@ -115,6 +115,25 @@ function fromUnknown(err: unknown, log: AppState['log'] | undefined): AppError {
   return new AppError(500, 'INTERNAL', 'something went wrong on our side');
 }
 
+/** Any error as the problem it is to the client: unexpected ones are logged here, never shown. */
+export function asProblem(err: unknown, log: AppState['log'] | undefined): AppError {
+  return err instanceof AppError ? err : fromUnknown(err, log);
+}
+
+/** The RFC 9457 document of a problem, as every error answer of the API carries it. */
+export function problemDocument(problem: AppError, requestId: string | undefined): Record<string, unknown> {
+  return {
+    type: `https://docs.logistics.example/problems/${problem.code.toLowerCase().replace(/_/g, '-')}`,
+    title: TITLES[problem.status] ?? 'Error',
+    status: problem.status,
+    detail: problem.message,
+    code: problem.code,
+    ...(problem.errors ? { errors: problem.errors } : {}),
+    ...problem.extensions,
+    ...(requestId ? { requestId } : {}),
+  };
+}
+
 /** Runs first: everything thrown below becomes a problem document; unexpected errors are logged, not shown. */
 export function problemHandler(): Middleware<AppState> {
   return async (ctx, next) => {
@@ -126,20 +145,11 @@ export function problemHandler(): Middleware<AppState> {
         throw new AppError(ctx.status, code, ctx.status === 404 ? `no route ${ctx.method} ${ctx.path}` : (TITLES[ctx.status] ?? 'error'));
       }
     } catch (err) {
-      const problem = err instanceof AppError ? err : fromUnknown(err, ctx.state.log);
+      const problem = asProblem(err, ctx.state.log);
       ctx.status = problem.status;
       for (const [k, v] of Object.entries(problem.headers ?? {})) ctx.set(k, v);
       ctx.type = 'application/problem+json';
-      ctx.body = {
-        type: `https://docs.logistics.example/problems/${problem.code.toLowerCase().replace(/_/g, '-')}`,
-        title: TITLES[problem.status] ?? 'Error',
-        status: problem.status,
-        detail: problem.message,
-        code: problem.code,
-        ...(problem.errors ? { errors: problem.errors } : {}),
-        ...problem.extensions,
-        ...(ctx.state.requestId ? { requestId: ctx.state.requestId } : {}),
-      };
+      ctx.body = problemDocument(problem, ctx.state.requestId);
     }
   };
 }

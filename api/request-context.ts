@@ -39,27 +39,42 @@ function routeLabel(ctx: ParameterizedContext<AppState>): string {
   return (ctx as unknown as { _matchedRoute?: string })._matchedRoute ?? (ctx.path.startsWith('/api/') ? 'unmatched' : 'static');
 }
 
+/** The caller's `X-Request-Id` when it is a sane one, else a new id. */
+export const requestIdFor = (given: string | undefined): string => (given && REQUEST_ID.test(given) ? given : randomUUID());
+
+export interface FinishedRequest {
+  method: string;
+  path: string;
+  /** The route pattern it matched, `unmatched` or `static`. */
+  route: string;
+  status: number;
+  ms: number;
+  state: RequestState;
+}
+
+/** What every answered request leaves behind: its duration and count in the metrics, and its log line. */
+export function recordRequest(logger: Logger, metrics: ApiMetrics, r: FinishedRequest): void {
+  metrics.duration.observe({ method: r.method, route: r.route }, r.ms / 1000);
+  metrics.requests.inc({ method: r.method, route: r.route, status: String(r.status) });
+  if (!UNLOGGED.has(r.path) && logger.isLevelEnabled('info')) {
+    r.state.log.info(
+      // Tracking codes open a delivery to anyone who holds one: they stay out of the logs.
+      { method: r.method, path: r.path.replace(/^\/api\/v1\/track\/[^/]+/, '/api/v1/track/:code'), status: r.status, ms: Math.round(r.ms), user: r.state.user?.id },
+      'request',
+    );
+  }
+}
+
 export function requestContext(logger: Logger, metrics: ApiMetrics): Middleware<AppState> {
   return async (ctx, next) => {
     const started = performance.now();
-    const given = ctx.get('x-request-id');
-    const state = new RequestState(logger, REQUEST_ID.test(given) ? given : randomUUID());
+    const state = new RequestState(logger, requestIdFor(ctx.get('x-request-id')));
     ctx.state = state;
     ctx.set('X-Request-Id', state.requestId);
     try {
       await next();
     } finally {
-      const ms = performance.now() - started;
-      const route = routeLabel(ctx);
-      metrics.duration.observe({ method: ctx.method, route }, ms / 1000);
-      metrics.requests.inc({ method: ctx.method, route, status: String(ctx.status) });
-      if (!UNLOGGED.has(ctx.path) && logger.isLevelEnabled('info')) {
-        state.log.info(
-          // Tracking codes open a delivery to anyone who holds one: they stay out of the logs.
-          { method: ctx.method, path: ctx.path.replace(/^\/api\/v1\/track\/[^/]+/, '/api/v1/track/:code'), status: ctx.status, ms: Math.round(ms), user: state.user?.id },
-          'request',
-        );
-      }
+      recordRequest(logger, metrics, { method: ctx.method, path: ctx.path, route: routeLabel(ctx), status: ctx.status, ms: performance.now() - started, state });
     }
   };
 }

@@ -35,6 +35,9 @@ export function helmetHeaders(options: Readonly<HelmetOptions>): ReadonlyArray<r
   return headers;
 }
 
+/** The headers of every answer to a request without an allowed `Origin`: the security headers, and `Vary`. */
+export const fixedResponseHeaders = (): ReadonlyArray<readonly [string, string]> => [...helmetHeaders(HELMET), ['Vary', 'Origin']];
+
 export function responseHeaders(origins: readonly string[]): Middleware<AppState> {
   const allowed = new Set(origins);
   const security = helmetHeaders(HELMET);

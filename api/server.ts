@@ -11,6 +11,8 @@ import { createApp, type BuiltApi } from './app.js';
 import { apiKeysRevokedChannel } from './auth/api-keys.js';
 import { endedSessionsListener, sessionsEndedChannel } from './auth/session-cache.js';
 import { listenForEvictions } from './evictions.js';
+import { locationFastPath } from './location-fast-path.js';
+import { fixedResponseHeaders } from './response-headers.js';
 import { keepPromiseHooksOff } from './temporal-context.js';
 import { attachRealtime, type RealtimeServer } from './realtime/socket-server.js';
 import { scheduleLocationPrune } from './services/location-buffer.js';
@@ -65,7 +67,9 @@ export async function startApi(config: Readonly<Config>): Promise<RunningApi> {
     [driverDeliveriesChangedChannel(config.REDIS_PREFIX)]: api.services.drivers.openDeliveriesListener(),
     [apiKeysRevokedChannel(config.REDIS_PREFIX)]: api.services.apiKeys.evictions(),
   }, logger);
-  const server = createServer(api.app.callback());
+  const { tokens, auth, limits, drivers } = api.services;
+  const fixedHeaders = fixedResponseHeaders();
+  const server = createServer(locationFastPath({ tokens, auth, limiter: limits.requests.signedIn, drivers, logger, metrics: api.metrics, fixedHeaders }, api.app.callback()));
   server.keepAliveTimeout = 65_000;
   const io = attachRealtime(server, {
     redis: emitterRedis,

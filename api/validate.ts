@@ -11,6 +11,9 @@ export function parseInput(where: 'body' | 'query', schema: z.ZodType, input: un
 /** For actions that take no body: anything sent must be empty, so stray fields are refused, not ignored. */
 export const noBodySchema = z.strictObject({});
 
+/** `application/json`, with or without parameters, in any case: what the JSON parser reads (type-is, without its parsing on every request). */
+export const isJson = (contentType: string): boolean => contentType.split(';', 1)[0]!.trim().toLowerCase() === 'application/json';
+
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 export const isUuid = (s: string): boolean => UUID.test(s);
 

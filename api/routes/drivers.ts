@@ -1,4 +1,4 @@
-import { createDriverSchema, dutySchema, locationBodySchema } from '../../domain/schemas.js';
+import { createDriverSchema, dutySchema, locationBodySchema, type LocationPing } from '../../domain/schemas.js';
 import { ForbiddenError } from '../errors.js';
 import { route, type Resource, type SignIn } from '../route.js';
 import type { DriversService, NewDriver } from '../services/drivers-service.js';
@@ -9,6 +9,18 @@ const ownDriverId = (state: AppState): string => {
   if (!state.user?.driverId) throw new ForbiddenError('no driver profile on this account', 'NO_DRIVER_PROFILE');
   return state.user.driverId;
 };
+
+/**
+ * The location route's work once its body is parsed, wherever it is served (here, or by
+ * api/location-fast-path.ts): pings from a future clock are refused, the rest recorded and broadcast.
+ */
+export function receivePings(drivers: DriversService, driverId: string, body: LocationPing | LocationPing[]): Promise<{ accepted: number }> {
+  const pings = Array.isArray(body) ? body : [body];
+  // A ping from the future would pin the driver's "latest" position until that time comes.
+  const now = Date.now();
+  assertClientTimes(pings.map((p, i) => clientTimeProblem(p.recordedAt, Array.isArray(body) ? `body.${i}.recordedAt` : 'body.recordedAt', now, Infinity)));
+  return drivers.recordLocation(driverId, pings);
+}
 
 export function driverRoutes(deps: { drivers: DriversService; auth: SignIn }): Resource {
   const { drivers } = deps;
@@ -30,14 +42,7 @@ export function driverRoutes(deps: { drivers: DriversService; auth: SignIn }): R
       }),
       route({
         method: 'post', path: '/drivers/me/location', summary: 'One location ping or a batch', roles: ['driver'], body: locationBodySchema, ok: 202,
-        handler: (ctx) => {
-          const body = ctx.state.body;
-          const pings = Array.isArray(body) ? body : [body];
-          // A ping from the future would pin the driver's "latest" position until that time comes.
-          const now = Date.now();
-          assertClientTimes(pings.map((p, i) => clientTimeProblem(p.recordedAt, Array.isArray(body) ? `body.${i}.recordedAt` : 'body.recordedAt', now, Infinity)));
-          return drivers.recordLocation(ownDriverId(ctx.state), pings);
-        },
+        handler: (ctx) => receivePings(drivers, ownDriverId(ctx.state), ctx.state.body),
       }),
     ],
   };
