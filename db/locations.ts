@@ -13,7 +13,7 @@ export function createLocationStore(sequelize: Sequelize) {
       await sequelize.query(
         `WITH rows AS (
            SELECT d, lat, lng, h, s, LEAST(t, now()) AS t
-             FROM jsonb_to_recordset(CAST(:rows AS jsonb)) AS r(d uuid, lat float8, lng float8, h float8, s float8, t timestamptz)
+             FROM jsonb_to_recordset($1::jsonb) AS r(d uuid, lat float8, lng float8, h float8, s float8, t timestamptz)
          ), inserted AS (
            INSERT INTO driver_locations (driver_id, lat, lng, heading, speed_kph, recorded_at)
            SELECT d, lat, lng, h, s, t FROM rows
@@ -22,7 +22,8 @@ export function createLocationStore(sequelize: Sequelize) {
          )
          UPDATE drivers SET lat = latest.lat, lng = latest.lng, heading = latest.h, location_at = latest.t, updated_at = now()
            FROM latest WHERE drivers.id = latest.d AND (drivers.location_at IS NULL OR drivers.location_at <= latest.t)`,
-        { replacements: { rows } },
+        // Bound, not replaced: a batch's JSON goes to Postgres as it is, without being escaped into the statement.
+        { bind: [rows] },
       );
     },
 
