@@ -25,6 +25,7 @@ function fastPath(record: () => Promise<{ accepted: number }>) {
       logger,
       metrics: createApiMetrics(),
       fixedHeaders: [['Vary', 'Origin']],
+      corsOrigins: new Set(['https://partner.example']),
     },
     app,
   );

@@ -1,7 +1,7 @@
 /**
  * Location pings, the API's busiest request, served by Node's HTTP server itself when nothing about the
  * request is unusual: a driver sending plain JSON of a declared length, without an organisation, an
- * idempotency key or a browser's origin. The app's middleware (each step of it cheap, together a third of
+ * idempotency key or an origin allowed cross-origin calls. The app's middleware (each step of it cheap, together a third of
  * a ping's time) is skipped; its checks are not: the token, the live session and the rate limit are
  * checked as the app checks them, and without a promise when this instance remembers them.
  *
@@ -43,14 +43,20 @@ export interface LocationFastPathDeps {
   drivers: DriversService;
   logger: Logger;
   metrics: ApiMetrics;
-  /** The headers every answer of the app carries whatever the request (`responseHeaders`). */
+  /** The headers of every answer of the app to a request from no allowed origin (`fixedResponseHeaders`). */
   fixedHeaders: ReadonlyArray<readonly [string, string]>;
+  /** `CORS_ORIGINS`: a request from one of these gets CORS headers, from the app. */
+  corsOrigins: ReadonlySet<string>;
 }
 
-/** Whether the app must see the request itself: an organisation, a replayable key, CORS, or a body other than plain JSON of a declared length. */
-function special(req: IncomingMessage): boolean {
+/**
+ * Whether the app must see the request itself: an organisation, a replayable key, an origin that gets
+ * CORS headers, or a body other than plain JSON of a declared length. Any other origin (the driver's own
+ * page, whose browser sends it) is answered as the app answers it: without CORS headers.
+ */
+function special(req: IncomingMessage, corsOrigins: ReadonlySet<string>): boolean {
   const h = req.headers;
-  if (h.origin !== undefined || h['x-organization-id'] !== undefined || h['idempotency-key'] !== undefined) return true;
+  if (h['x-organization-id'] !== undefined || h['idempotency-key'] !== undefined || (h.origin !== undefined && corsOrigins.has(h.origin))) return true;
   if (h['transfer-encoding'] !== undefined || (h['content-encoding'] !== undefined && h['content-encoding'] !== 'identity')) return true;
   const length = Number(h['content-length']);
   return !(length > 0 && length <= BODY_LIMIT) || !isJson(h['content-type'] ?? '');
@@ -133,7 +139,7 @@ export function locationFastPath(deps: LocationFastPathDeps, app: RequestListene
   };
 
   return (req, res) => {
-    const token = req.method === 'POST' && req.url === LOCATION_PATH && !special(req) ? bearerToken(req.headers.authorization) : null;
+    const token = req.method === 'POST' && req.url === LOCATION_PATH && !special(req, deps.corsOrigins) ? bearerToken(req.headers.authorization) : null;
     if (!token) return app(req, res);
     const started = performance.now();
     const known = rememberedDriver(token, deps);

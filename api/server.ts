@@ -69,7 +69,8 @@ export async function startApi(config: Readonly<Config>): Promise<RunningApi> {
   }, logger);
   const { tokens, auth, limits, drivers } = api.services;
   const fixedHeaders = fixedResponseHeaders();
-  const server = createServer(locationFastPath({ tokens, auth, limiter: limits.requests.signedIn, drivers, logger, metrics: api.metrics, fixedHeaders }, api.app.callback()));
+  const pings = { tokens, auth, limiter: limits.requests.signedIn, drivers, logger, metrics: api.metrics, fixedHeaders, corsOrigins: new Set(config.CORS_ORIGINS) };
+  const server = createServer(locationFastPath(pings, api.app.callback()));
   server.keepAliveTimeout = 65_000;
   const io = attachRealtime(server, {
     redis: emitterRedis,

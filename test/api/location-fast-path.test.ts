@@ -1,17 +1,17 @@
 /**
- * Location pings a remembered driver sends are served without the Koa app (api/location-fast-path.ts).
- * Each answer must be the one the app gives to the same request: the app is made to serve a twin of it
- * by a foreign `Origin`, which it answers exactly as it answers no origin (only allowed origins get CORS
- * headers).
+ * Location pings a driver sends are served without the Koa app (api/location-fast-path.ts). Each answer
+ * must be the one the app gives to the same request: the app is made to serve a twin of it by an empty
+ * `X-Organization-Id`, which it reads as no organisation.
  */
 import { afterAll, afterEach, describe, expect, vi } from 'vitest';
 import { apiTest } from '../support/fixtures.js';
 import { call, createDriverAt, isolatedArea, type Reply, type TestApi } from '../support/harness.js';
 import { closeSql, sql } from './support.js';
 
-const it = apiTest();
+const PARTNER = 'https://partner.example';
+const it = apiTest({ CORS_ORIGINS: PARTNER });
 const PATH = '/api/v1/drivers/me/location';
-const FOREIGN = { origin: 'https://elsewhere.example' };
+const TO_THE_APP = { 'x-organization-id': '' };
 
 /** What two answers to the same request may differ in: when they were made, and their request id. */
 function comparable(res: Reply): { status: number; body: unknown; headers: Record<string, string> } {
@@ -55,8 +55,8 @@ describe('location pings outside the app', () => {
     const accepted = (await counted(api))['202'] ?? 0;
     for (const [what, body] of Object.entries(bodies)) {
       served.mockClear();
-      const byApp = await call(api.url, 'POST', PATH, { token: driver.token, body, headers: FOREIGN });
-      expect(served, `${what}: the app serves a request with an Origin`).toHaveBeenCalledTimes(1);
+      const byApp = await call(api.url, 'POST', PATH, { token: driver.token, body, headers: TO_THE_APP });
+      expect(served, `${what}: the app serves a request naming an organisation`).toHaveBeenCalledTimes(1);
       served.mockClear();
       const before = await counted(api);
       const outside = await call(api.url, 'POST', PATH, { token: driver.token, body });
@@ -82,10 +82,16 @@ describe('location pings outside the app', () => {
     const first = await call(api.url, 'POST', PATH, { token: driver.token, body: ping, headers: key });
     const again = await call(api.url, 'POST', PATH, { token: driver.token, body: ping, headers: key });
     expect([first.status, again.status, again.headers.get('idempotent-replayed')]).toEqual([202, 202, 'true']);
+    // An origin allowed cross-origin calls gets its CORS headers from the app; the driver's own page
+    // (an origin not listed) is answered outside it, without them, as the app would.
+    const partner = await call(api.url, 'POST', PATH, { token: driver.token, body: ping, headers: { origin: PARTNER } });
+    expect([partner.status, partner.headers.get('access-control-allow-origin')]).toEqual([202, PARTNER]);
+    const ownPage = await call(api.url, 'POST', PATH, { token: driver.token, body: ping, headers: { origin: 'https://drivers.example' } });
+    expect([ownPage.status, ownPage.headers.get('access-control-allow-origin'), ownPage.headers.get('vary')]).toEqual([202, null, 'Origin']);
     // Another role, a token never seen, a body in another type: the app's own refusals.
     expect((await call(api.url, 'POST', PATH, { token: customer.token, body: ping })).status).toBe(403);
     expect((await call(api.url, 'POST', PATH, { token: `${driver.token.slice(0, -4)}AAAA`, body: ping })).status).toBe(401);
     expect((await call(api.url, 'POST', PATH, { token: driver.token, body: JSON.stringify(ping), headers: { 'content-type': 'text/plain' } })).status).toBe(415);
-    expect(served).toHaveBeenCalledTimes(5);
+    expect(served).toHaveBeenCalledTimes(6);
   });
 });
