@@ -14,6 +14,12 @@ export interface Service {
   stop(): Promise<void>;
 }
 
+/** Children still running: killed if the bench exits without stopping them (one listener for all of them). */
+const running = new Set<ChildProcess>();
+process.once('exit', () => {
+  for (const child of running) child.kill('SIGKILL');
+});
+
 export function startService(
   name: string,
   entry: string,
@@ -30,16 +36,16 @@ export function startService(
   };
   child.stdout!.on('data', keep);
   child.stderr!.on('data', keep);
+  running.add(child);
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  void exited.then(() => running.delete(child));
   const kill = () => child.kill('SIGKILL');
-  process.once('exit', kill);
   return {
     name,
     child,
     pid: child.pid!,
     output: () => tail,
     async stop() {
-      process.off('exit', kill);
       if (child.exitCode !== null || child.signalCode !== null) return;
       // SIGINT as well as SIGTERM ends every entry point here; --cpu-prof writes its profile on a clean exit.
       child.kill('SIGTERM');
