@@ -22,12 +22,13 @@ import { asProblem, problemDocument } from './errors.js';
 import type { LeasedLimiter } from './leased-limiter.js';
 import type { ApiMetrics } from './metrics.js';
 import { recordRequest, requestIdFor, RequestState } from './request-context.js';
-import { receivePings } from './routes/drivers.js';
+import { API_BASE } from './route.js';
+import { LOCATION_ROUTE, receivePings } from './routes/drivers.js';
 import type { DriversService } from './services/drivers-service.js';
 import type { AuthUser } from './types.js';
 import { isJson, parseInput } from './validate.js';
 
-export const LOCATION_PATH = '/api/v1/drivers/me/location';
+export const LOCATION_PATH = `${API_BASE}${LOCATION_ROUTE}`;
 
 /** The largest body taken here: the route's (and every JSON route's) 1 MB. */
 const BODY_LIMIT = 1024 * 1024;
@@ -95,18 +96,19 @@ function parseJson(text: string): unknown {
 /** Serves location pings it can take without the app; hands every other request to `app`. */
 export function locationFastPath(deps: LocationFastPathDeps, app: RequestListener): RequestListener {
   const { logger, metrics, drivers } = deps;
+  // Flat, as `writeHead` takes them: worked out once, not on every answer.
+  const fixed = deps.fixedHeaders.flat();
 
   const answer = (res: ServerResponse, state: RequestState, status: number, type: string, body: unknown, extra: Record<string, string> = {}) => {
     const text = JSON.stringify(body);
-    const headers: string[] = ['X-Request-Id', state.requestId];
-    for (const [name, value] of deps.fixedHeaders) headers.push(name, value);
+    const headers: string[] = ['X-Request-Id', state.requestId, ...fixed];
     for (const [name, value] of Object.entries(extra)) headers.push(name, value);
     headers.push('Content-Type', type, 'Content-Length', String(Buffer.byteLength(text)));
     res.writeHead(status, headers);
     res.end(text);
   };
 
-  const take = (res: ServerResponse, user: AuthUser, text: string, state: RequestState, started: number) => {
+  const take = (res: ServerResponse, text: string, state: RequestState, started: number) => {
     const finish = (status: number) =>
       recordRequest(logger, metrics, { method: 'POST', path: LOCATION_PATH, route: LOCATION_PATH, status, ms: performance.now() - started, state });
     const fail = (err: unknown) => {
@@ -117,7 +119,7 @@ export function locationFastPath(deps: LocationFastPathDeps, app: RequestListene
     let accepted: Promise<{ accepted: number }>;
     try {
       const body = parseInput('body', locationBodySchema, parseJson(text)) as Parameters<typeof receivePings>[2];
-      accepted = receivePings(drivers, user.driverId!, body);
+      accepted = receivePings(drivers, state.user!.driverId!, body);
     } catch (err) {
       return fail(err);
     }
@@ -133,7 +135,7 @@ export function locationFastPath(deps: LocationFastPathDeps, app: RequestListene
     state.user = user;
     const chunks: Buffer[] = [];
     req.on('data', (chunk: Buffer) => chunks.push(chunk));
-    req.on('end', () => take(res, user, (chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks)).toString('utf8'), state, started));
+    req.on('end', () => take(res, (chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks)).toString('utf8'), state, started));
     // A sender gone mid-body is answered by nobody: its socket is closed by Node.
     req.on('error', () => res.destroy());
   };

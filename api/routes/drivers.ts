@@ -22,6 +22,9 @@ export function receivePings(drivers: DriversService, driverId: string, body: Lo
   return drivers.recordLocation(driverId, pings);
 }
 
+/** Where drivers send their pings, under /api/v1 (also served outside the app: api/location-fast-path.ts). */
+export const LOCATION_ROUTE = '/drivers/me/location';
+
 export function driverRoutes(deps: { drivers: DriversService; auth: SignIn }): Resource {
   const { drivers } = deps;
   return {
@@ -41,7 +44,7 @@ export function driverRoutes(deps: { drivers: DriversService; auth: SignIn }): R
         handler: (ctx) => drivers.setDuty(ownDriverId(ctx.state), ctx.state.body.onDuty),
       }),
       route({
-        method: 'post', path: '/drivers/me/location', summary: 'One location ping or a batch', roles: ['driver'], body: locationBodySchema, ok: 202,
+        method: 'post', path: LOCATION_ROUTE, summary: 'One location ping or a batch', roles: ['driver'], body: locationBodySchema, ok: 202,
         handler: (ctx) => receivePings(drivers, ownDriverId(ctx.state), ctx.state.body),
       }),
     ],

@@ -150,11 +150,8 @@ export class DeliveriesService {
       const answer = await this.withinDeadline(() =>
         this.deps.temporal.workflow.executeUpdateWithStart(quoteRecordedUpdate, { args: [{ callerRecords: true }], startWorkflowOperation }),
       );
-      const state = await this.recordStart(inFlight, answer).catch((err: Error) => {
-        // Started and durable: a check of the open Update records it, and a retry with the same key finds it.
-        this.deps.log?.warn({ err: err.message, deliveryId }, 'a created delivery is not in the read model yet');
-        throw new WorkflowPendingError(deliveryId);
-      });
+      // Started and durable: a check of the open Update records it, and a retry with the same key finds it.
+      const state = await this.recordStart(inFlight, answer).catch(this.pendingUntilRecorded(deliveryId, 'a created delivery'));
       return this.withCode(user, deliveryFromState(state, this.deps.links));
     } catch (err) {
       if (err instanceof WorkflowExecutionAlreadyStartedError) {
@@ -164,6 +161,14 @@ export class DeliveriesService {
       }
       throw temporalError(err, deliveryId);
     }
+  }
+
+  /** For a write of what the delivery made that failed: logged, and the caller told the change is pending. */
+  private pendingUntilRecorded(deliveryId: string, what: string): (err: Error) => never {
+    return (err) => {
+      this.deps.log?.warn({ err: err.message, deliveryId }, `${what} is not in the read model yet`);
+      throw new WorkflowPendingError(deliveryId);
+    };
   }
 
   /** The first transitions handed over, in the read model; or the state, when the worker recorded them. */
@@ -203,10 +208,7 @@ export class DeliveriesService {
     if (!state || state.customerId !== user.id || (state.organizationId ?? undefined) !== user.organizationId) return this.get(user, deliveryId);
     // The earlier try may have stopped before recording what the delivery handed it: recorded now, or
     // this answer is pending too.
-    await this.deps.updates.catchUp(deliveryId).catch((err: Error) => {
-      this.deps.log?.warn({ err: err.message, deliveryId }, 'a created delivery is not in the read model yet');
-      throw new WorkflowPendingError(deliveryId);
-    });
+    await this.deps.updates.catchUp(deliveryId).catch(this.pendingUntilRecorded(deliveryId, 'a created delivery'));
     return this.withCode(user, deliveryFromState(state, this.deps.links));
   }
 
@@ -267,12 +269,9 @@ export class DeliveriesService {
       if ('transitions' in result) {
         // Durable in the workflow; in the read model, they are what this tap waits for. Screens hear of
         // them from here at once, and from the workers' relay again.
-        const recorded = await this.deps.updates.record(inFlight, result.transitions, booking).catch((err: Error) => {
-          // Applied and durable, not yet in the read model: the open Update's check records it, and a
-          // retry with the same Idempotency-Key gets the same answer and records it at once.
-          this.deps.log?.warn({ err: err.message, deliveryId: id }, 'a change is not in the read model yet');
-          throw new WorkflowPendingError(id);
-        });
+        // Applied and durable, not yet in the read model: the open Update's check records it, and a
+        // retry with the same Idempotency-Key gets the same answer and records it at once.
+        const recorded = await this.deps.updates.record(inFlight, result.transitions, booking).catch(this.pendingUntilRecorded(id, 'a change'));
         this.pushToScreens(recorded);
         state = recorded[recorded.length - 1]!.snapshot;
       } else {

@@ -12,7 +12,7 @@ import { Worker } from '@temporalio/worker';
 import { inject } from 'vitest';
 import type { createActivities } from '../../activities/index.js';
 import {
-  BOOKING_FIELDS, DEFAULT_TIMINGS, stateFrom, timelineEventOf, wholeTransition, workflowIdFor,
+  bookingOfState, DEFAULT_TIMINGS, stateFrom, timelineEventOf, wholeTransition, workflowIdFor,
   type Booking, type DeliveryState, type DeliveryTimings, type DeliveryWorkflowInput, type SlimTransitionRecord, type TimelineEvent, type TransitionRecord,
 } from '../../domain/delivery.js';
 import type { RankedCandidate } from '../../domain/scoring.js';
@@ -131,7 +131,7 @@ export async function startStubbedDeliveries(): Promise<StubbedDeliveries> {
       calls.set(deliveryId, { recorded: [], published: [], effects: [] });
       candidatesOf.set(deliveryId, candidates);
       const handle = await env.client.workflow.start(deliveryWorkflow, { taskQueue, workflowId: workflowIdFor(deliveryId), args: [input] });
-      const booking = Object.fromEntries(BOOKING_FIELDS.map((f) => [f, initialState(input)[f]])) as Booking;
+      const booking = bookingOfState(initialState(input));
       return { handle, input, calls: of(deliveryId), act: async (update, args) => answerOf(await handle.executeUpdate(update, { args: [args] }), booking, of(deliveryId)) };
     },
     async close() {
